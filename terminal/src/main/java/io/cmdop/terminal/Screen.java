@@ -1,0 +1,669 @@
+package io.cmdop.terminal;
+
+import java.util.Arrays;
+
+/**
+ * The terminal's state and every operation that changes it: the normal and alternate grids, the cursor,
+ * the pen, character sets, scroll region, tab stops and modes. The {@link Parser} decides which operation
+ * a byte sequence means; this class decides what it does. Semantics follow tmux, the project's oracle,
+ * including its cursor model: {@code cx == cols} is the "pending wrap" state after writing the last column.
+ */
+final class Screen {
+    /** Largest UTF-8 size of one cell's text (character plus combining marks), as in tmux. */
+    private static final int MAX_CLUSTER_BYTES = 21;
+
+    int cols;
+    int rows;
+    Line[] lines;
+    private Line[] normalLines;
+    private Line[] altLines;
+    boolean alternate;
+    final Scrollback scrollback;
+
+    int cx;
+    int cy;
+    long pen = Style.DEFAULT;
+    Charset g0 = Charset.ASCII;
+    Charset g1 = Charset.ASCII;
+    boolean shiftOut;
+    int top;
+    int bottom;
+    final Modes modes = new Modes();
+    TabStops tabs;
+    int cursorStyle;
+    String title = "";
+    private SavedCursor saved = SavedCursor.HOME;
+    /** Cursor and pen saved by DECSET 1049 on entering the alternate screen; null when none was saved. */
+    SavedCursor alternateSaved;
+    /** Last ASCII character printed, for REP; -1 once anything else happened. */
+    int lastChar = -1;
+
+    Screen(int cols, int rows, int scrollbackLines) {
+        this.cols = cols;
+        this.rows = rows;
+        normalLines = blankLines(rows, cols);
+        altLines = blankLines(rows, cols);
+        lines = normalLines;
+        scrollback = new Scrollback(scrollbackLines);
+        bottom = rows - 1;
+        tabs = new TabStops(cols);
+    }
+
+    private static Line[] blankLines(int rows, int cols) {
+        Line[] result = new Line[rows];
+        for (int y = 0; y < rows; y++) {
+            result[y] = new Line(cols);
+        }
+        return result;
+    }
+
+    /** The normal screen's lines, also while the alternate screen is shown. */
+    Line[] normalLines() {
+        return normalLines;
+    }
+
+    // ---- printing -------------------------------------------------------------------------------------
+
+    /** Prints a run of printable ASCII bytes; the common case, kept free of per-character branching. */
+    void printAscii(byte[] data, int from, int to) {
+        Charset charset = shiftOut ? g1 : g0;
+        if (charset != Charset.ASCII || modes.insert || !modes.autowrap) {
+            for (int i = from; i < to; i++) {
+                print(data[i]);
+            }
+            return;
+        }
+        while (from < to) {
+            if (cx >= cols) {
+                wrap();
+            }
+            Line line = lines[cy];
+            int n = Math.min(to - from, cols - cx);
+            int end = cx + n;
+            if ((line.chars[cx] & Line.PADDING) != 0 || (line.chars[end - 1] & Line.WIDE) != 0) {
+                breakWideAt(line, cx, n);
+            }
+            int[] chars = line.chars;
+            for (int i = 0; i < n; i++) {
+                chars[cx + i] = data[from + i];
+            }
+            Arrays.fill(line.styles, cx, end, pen);
+            if (line.clusters != null) {
+                Arrays.fill(line.clusters, cx, end, null);
+            }
+            cx = end;
+            from += n;
+        }
+        lastChar = data[to - 1];
+    }
+
+    /** Prints one character through the active character set. */
+    void print(int cp) {
+        boolean ascii = cp < 0x80;
+        if (ascii) {
+            cp = (shiftOut ? g1 : g0).map(cp);
+        }
+        int width = CharWidth.of(cp);
+        if (width == 0) {
+            combine(cp);
+            lastChar = -1;
+            return;
+        }
+        put(cp, width);
+        lastChar = ascii ? cp : -1;
+    }
+
+    /** REP: prints the last ASCII character again, at most to the end of the line (no wrapping), as tmux. */
+    void repeatLast(int n) {
+        if (lastChar < 0) {
+            return;
+        }
+        n = Math.min(n, cols - cx);
+        int cp = lastChar;
+        for (int i = 0; i < n; i++) {
+            put(cp, 1);
+        }
+    }
+
+    private void put(int cp, int width) {
+        boolean autowrap = modes.autowrap;
+        if (!autowrap && width > 1 && (width > cols || cx != cols && cx > cols - width)) {
+            return;
+        }
+        if (modes.insert && cx < cols) {
+            lines[cy].insertCells(cx, width, Style.DEFAULT);
+        }
+        if (autowrap && cx > cols - width) {
+            wrap();
+        }
+        if (cx > cols - width) {
+            return;
+        }
+        Line line = lines[cy];
+        breakWideAt(line, cx, width);
+        line.chars[cx] = width == 2 ? cp | Line.WIDE : cp;
+        line.styles[cx] = pen;
+        if (line.clusters != null) {
+            line.clusters[cx] = null;
+        }
+        if (width == 2) {
+            line.chars[cx + 1] = Line.PADDING;
+            line.styles[cx + 1] = pen;
+            if (line.clusters != null) {
+                line.clusters[cx + 1] = null;
+            }
+        }
+        cx = !autowrap && cx + width > cols - 1 ? cols - width : cx + width;
+    }
+
+    /** Automatic wrap to the start of the next line; scrolls with the default background, as tmux does. */
+    private void wrap() {
+        lines[cy].wrapped = true;
+        lineFeed(Style.DEFAULT);
+        cx = 0;
+    }
+
+    /**
+     * Before {@code n} cells at {@code x} are overwritten: blank what would remain of a wide character
+     * cut in half (its left half before {@code x}, its right half after the run).
+     */
+    private static void breakWideAt(Line line, int x, int n) {
+        int[] chars = line.chars;
+        if ((chars[x] & Line.PADDING) != 0) {
+            int lead = x;
+            while (lead > 0 && (chars[lead] & Line.PADDING) != 0) {
+                lead--;
+            }
+            line.clear(lead, x, Style.DEFAULT);
+        }
+        int after = x + n;
+        while (after < chars.length && (chars[after] & Line.PADDING) != 0) {
+            line.clear(after, after + 1, Style.DEFAULT);
+            after++;
+        }
+    }
+
+    /** A zero-width character joins the cell left of the cursor; at the left edge it is dropped (tmux). */
+    private void combine(int cp) {
+        if (cx == 0) {
+            return;
+        }
+        Line line = lines[cy];
+        int x = cx - 1;
+        while (x > 0 && (line.chars[x] & Line.PADDING) != 0) {
+            x--;
+        }
+        if ((line.chars[x] & Line.PADDING) != 0) {
+            return;
+        }
+        String text = line.text(x);
+        if (utf8Length(text) + utf8Length(cp) > MAX_CLUSTER_BYTES) {
+            return;
+        }
+        line.setCluster(x, text + Character.toString(cp));
+    }
+
+    private static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            n += utf8Length(cp);
+            i += Character.charCount(cp);
+        }
+        return n;
+    }
+
+    private static int utf8Length(int cp) {
+        return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    }
+
+    // ---- C0 controls and simple movements --------------------------------------------------------------
+
+    void backspace() {
+        if (cx == 0) {
+            // tmux moves back onto the previous line when this one is the continuation of a wrapped line.
+            if (cy > 0 && lines[cy - 1].wrapped) {
+                cy--;
+                cx = cols - 1;
+            }
+        } else {
+            cx = Math.min(cx, cols) - 1;
+        }
+    }
+
+    void tab() {
+        if (cx >= cols - 1) {
+            return;
+        }
+        do {
+            cx++;
+        } while (cx < cols - 1 && !tabs.isSet(cx));
+    }
+
+    /** CHT: forward {@code n} tab stops. */
+    void tabForward(int n) {
+        for (int i = 0; i < n && cx < cols - 1; i++) {
+            tab();
+        }
+    }
+
+    /** CBT: back {@code n} tab stops. */
+    void tabBackward(int n) {
+        int x = Math.min(cx, cols - 1);
+        while (x > 0 && n-- > 0) {
+            do {
+                x--;
+            } while (x > 0 && !tabs.isSet(x));
+        }
+        cx = x;
+    }
+
+    void carriageReturn() {
+        cx = 0;
+    }
+
+    /** LF, VT, FF and IND: down one line, scrolling the region at its bottom; the column is kept. */
+    void lineFeed(long eraseStyle) {
+        if (cy == bottom) {
+            scrollUp(1, eraseStyle);
+        } else if (cy < rows - 1) {
+            cy++;
+        }
+    }
+
+    void reverseIndex() {
+        if (cy == top) {
+            scrollDown(1, Style.erased(pen));
+        } else if (cy > 0) {
+            cy--;
+        }
+    }
+
+    void nextLine() {
+        carriageReturn();
+        lineFeed(Style.erased(pen));
+    }
+
+    void setTabStop() {
+        if (cx < cols) {
+            tabs.set(cx);
+        }
+    }
+
+    void clearTabStops(int mode) {
+        if (mode == 0 && cx < cols) {
+            tabs.clear(cx);
+        } else if (mode == 3) {
+            tabs.clearAll();
+        }
+    }
+
+    // ---- cursor movement (CSI) ------------------------------------------------------------------------
+
+    /** CUP/HVP and friends; -1 leaves that coordinate alone (including a pending wrap). */
+    void moveTo(int x, int y, boolean originRelative) {
+        if (originRelative && y != -1 && modes.origin) {
+            y = y > bottom - top ? bottom : y + top;
+        }
+        if (x != -1) {
+            cx = Math.min(x, cols - 1);
+        }
+        if (y != -1) {
+            cy = Math.min(y, rows - 1);
+        }
+    }
+
+    void cursorUp(int n) {
+        int limit = cy < top ? cy : cy - top;
+        cy -= Math.min(n, limit);
+        if (cx == cols) {
+            cx--;
+        }
+    }
+
+    void cursorDown(int n) {
+        int limit = cy > bottom ? rows - 1 - cy : bottom - cy;
+        cy += Math.min(n, limit);
+        if (cx == cols) {
+            cx--;
+        }
+    }
+
+    void cursorRight(int n) {
+        cx = cx >= cols ? cols - 1 : Math.min(cols - 1, cx + n);
+    }
+
+    void cursorLeft(int n) {
+        cx -= Math.min(n, cx);
+    }
+
+    // ---- erasing, inserting, deleting, scrolling ----------------------------------------------------
+
+    /** ED: 0 below, 1 above, 2 all, 3 the scrollback. Erased cells keep the pen's background. */
+    void eraseInDisplay(int mode) {
+        long erased = Style.erased(pen);
+        switch (mode) {
+            case 0 -> {
+                if (cx < cols) {
+                    lines[cy].clear(cx, cols, erased);
+                }
+                for (int y = cy + 1; y < rows; y++) {
+                    lines[y].reset(erased);
+                }
+            }
+            case 1 -> {
+                for (int y = 0; y < cy; y++) {
+                    lines[y].reset(erased);
+                }
+                lines[cy].clear(0, Math.min(cx + 1, cols), erased);
+            }
+            case 2 -> {
+                for (Line line : lines) {
+                    line.reset(erased);
+                }
+            }
+            case 3 -> scrollback.clear();
+            default -> {
+            }
+        }
+    }
+
+    /** EL: 0 right of the cursor, 1 left of it, 2 the whole line. */
+    void eraseInLine(int mode) {
+        long erased = Style.erased(pen);
+        Line line = lines[cy];
+        switch (mode) {
+            case 0 -> line.clear(Math.min(cx, cols), cols, erased);
+            case 1 -> line.clear(0, Math.min(cx + 1, cols), erased);
+            case 2 -> line.clear(0, cols, erased);
+            default -> {
+            }
+        }
+    }
+
+    /** ECH: blanks {@code n} cells from the cursor without moving anything. */
+    void eraseCharacters(int n) {
+        if (cx < cols) {
+            lines[cy].clear(cx, Math.min(cols, cx + n), Style.erased(pen));
+        }
+    }
+
+    void insertCharacters(int n) {
+        if (cx < cols) {
+            lines[cy].insertCells(cx, n, Style.erased(pen));
+        }
+    }
+
+    void deleteCharacters(int n) {
+        if (cx < cols) {
+            lines[cy].deleteCells(cx, n, Style.erased(pen));
+        }
+    }
+
+    /** IL: inside the region it pushes lines down to the region's bottom; outside it, to the screen's (tmux). */
+    void insertLines(int n) {
+        int last = cy < top || cy > bottom ? rows - 1 : bottom;
+        shiftDown(cy, last, Math.min(n, last - cy + 1), Style.erased(pen));
+    }
+
+    void deleteLines(int n) {
+        int last = cy < top || cy > bottom ? rows - 1 : bottom;
+        shiftUp(cy, last, Math.min(n, last - cy + 1), Style.erased(pen));
+    }
+
+    /**
+     * Scrolls the region up by {@code n}. Only a scroll of the whole normal screen feeds the scrollback,
+     * so full-screen programs that scroll a part of the screen do not fill it with fragments.
+     */
+    void scrollUp(int n, long eraseStyle) {
+        n = Math.min(n, bottom - top + 1);
+        if (!alternate && top == 0 && bottom == rows - 1) {
+            for (int i = 0; i < n; i++) {
+                Line gone = lines[0];
+                System.arraycopy(lines, 1, lines, 0, rows - 1);
+                Line fresh = scrollback.push(gone);
+                if (fresh == null) {
+                    fresh = new Line(cols);
+                } else {
+                    fresh.resize(cols);
+                }
+                fresh.reset(eraseStyle);
+                lines[rows - 1] = fresh;
+            }
+            return;
+        }
+        shiftUp(top, bottom, n, eraseStyle);
+    }
+
+    void scrollDown(int n, long eraseStyle) {
+        shiftDown(top, bottom, Math.min(n, bottom - top + 1), eraseStyle);
+    }
+
+    /** Moves lines [first+n, last] up to first, blanking the n lines freed at the bottom; recycles lines. */
+    private void shiftUp(int first, int last, int n, long eraseStyle) {
+        if (n <= 0) {
+            return;
+        }
+        Line[] freed = Arrays.copyOfRange(lines, first, first + n);
+        System.arraycopy(lines, first + n, lines, first, last - first + 1 - n);
+        for (int i = 0; i < n; i++) {
+            freed[i].reset(eraseStyle);
+            lines[last - n + 1 + i] = freed[i];
+        }
+    }
+
+    private void shiftDown(int first, int last, int n, long eraseStyle) {
+        if (n <= 0) {
+            return;
+        }
+        Line[] freed = Arrays.copyOfRange(lines, last - n + 1, last + 1);
+        System.arraycopy(lines, first, lines, first + n, last - first + 1 - n);
+        for (int i = 0; i < n; i++) {
+            freed[i].reset(eraseStyle);
+            lines[first + i] = freed[i];
+        }
+    }
+
+    /** DECSTBM; a region of one line is refused and the cursor goes home (absolute, as tmux). */
+    void setScrollRegion(int first, int last) {
+        first = Math.min(first, rows - 1);
+        last = Math.min(last, rows - 1);
+        if (first >= last) {
+            return;
+        }
+        top = first;
+        bottom = last;
+        moveTo(0, 0, false);
+    }
+
+    /** DECALN: fills the screen with E, for alignment; resets the region and homes the cursor. */
+    void alignmentTest() {
+        for (Line line : lines) {
+            line.reset(Style.DEFAULT);
+            Arrays.fill(line.chars, 'E');
+        }
+        top = 0;
+        bottom = rows - 1;
+        cx = 0;
+        cy = 0;
+    }
+
+    // ---- saved cursor, alternate screen, modes, reset ------------------------------------------------
+
+    SavedCursor savedCursor() {
+        return saved;
+    }
+
+    void saveCursor() {
+        saved = new SavedCursor(cx, cy, pen, g0, g1, shiftOut, modes.origin);
+    }
+
+    void restoreCursor() {
+        restore(saved);
+        modes.origin = saved.origin();
+        moveTo(saved.x(), saved.y(), false);
+    }
+
+    private void restore(SavedCursor s) {
+        pen = s.pen();
+        g0 = s.g0();
+        g1 = s.g1();
+        shiftOut = s.shiftOut();
+    }
+
+    /**
+     * DECSET 47, 1047 and 1049: shows the alternate screen, cleared, keeping the cursor where it is.
+     * With {@code saveCursor} (1049) the cursor and pen are saved for the way back.
+     */
+    void enterAlternate(boolean saveCursor) {
+        if (alternate) {
+            return;
+        }
+        if (saveCursor) {
+            alternateSaved = new SavedCursor(cx, cy, pen, g0, g1, shiftOut, modes.origin);
+        }
+        for (Line line : altLines) {
+            line.reset(Style.DEFAULT);
+        }
+        lines = altLines;
+        alternate = true;
+    }
+
+    void leaveAlternate(boolean restoreCursor) {
+        if (restoreCursor && alternateSaved != null) {
+            cx = alternateSaved.x();
+            cy = alternateSaved.y();
+            restore(alternateSaved);
+        }
+        lines = normalLines;
+        alternate = false;
+        cx = Math.min(cx, cols - 1);
+        cy = Math.min(cy, rows - 1);
+    }
+
+    /** DECSET 3 (132/80 columns): tmux does not resize, it only clears the screen and homes the cursor. */
+    void columnModeChange() {
+        eraseInDisplay(2);
+        moveTo(0, 0, false);
+    }
+
+    void setOrigin(boolean on) {
+        modes.origin = on;
+        moveTo(0, 0, true);
+    }
+
+    /** RIS, as tmux does it: modes, pen, tabs, region and screen reset; the alternate screen and title stay. */
+    void reset() {
+        pen = Style.DEFAULT;
+        g0 = Charset.ASCII;
+        g1 = Charset.ASCII;
+        shiftOut = false;
+        saved = SavedCursor.HOME;
+        tabs.reset();
+        top = 0;
+        bottom = rows - 1;
+        Modes fresh = new Modes();
+        modes.insert = fresh.insert;
+        modes.applicationCursor = fresh.applicationCursor;
+        modes.origin = fresh.origin;
+        modes.autowrap = fresh.autowrap;
+        modes.cursorBlink = fresh.cursorBlink;
+        modes.cursorVisible = fresh.cursorVisible;
+        modes.applicationKeypad = fresh.applicationKeypad;
+        modes.bracketedPaste = fresh.bracketedPaste;
+        modes.focusEvents = fresh.focusEvents;
+        modes.mouseUtf8 = fresh.mouseUtf8;
+        modes.mouseSgr = fresh.mouseSgr;
+        modes.mouse = fresh.mouse;
+        cursorStyle = 0;
+        for (Line line : lines) {
+            line.reset(Style.DEFAULT);
+        }
+        cx = 0;
+        cy = 0;
+    }
+
+    // ---- resize -------------------------------------------------------------------------------------
+
+    /**
+     * Changes the size keeping content (no reflow): lines are cut or padded on the right; a shorter normal
+     * screen first drops blank lines below the cursor, then pushes its top lines into the scrollback, and
+     * a taller one takes them back, so the cursor stays on its text.
+     */
+    void resize(int newCols, int newRows) {
+        if (newCols != cols) {
+            for (Line line : normalLines) {
+                line.resize(newCols);
+            }
+            for (Line line : altLines) {
+                line.resize(newCols);
+            }
+            tabs.resize(newCols);
+            cols = newCols;
+        }
+        if (newRows != rows) {
+            int normalCursorY = alternate ? (alternateSaved == null ? cy : alternateSaved.y()) : cy;
+            int shift = resizeNormalRows(newRows, normalCursorY);
+            if (alternate) {
+                altLines = resizeAlternateRows(newRows);
+                lines = altLines;
+                if (alternateSaved != null) {
+                    alternateSaved = withY(alternateSaved, alternateSaved.y() + shift);
+                }
+            } else {
+                lines = normalLines;
+                cy += shift;
+            }
+            rows = newRows;
+        }
+        top = 0;
+        bottom = rows - 1;
+        cx = Math.min(cx, cols - 1);
+        cy = Math.max(0, Math.min(cy, rows - 1));
+    }
+
+    private static SavedCursor withY(SavedCursor s, int y) {
+        return new SavedCursor(s.x(), Math.max(0, y), s.pen(), s.g0(), s.g1(), s.shiftOut(), s.origin());
+    }
+
+    /** Resizes the normal grid's height; returns how far its content moved down (negative: up). */
+    private int resizeNormalRows(int newRows, int cursorY) {
+        Line[] old = normalLines;
+        int count = old.length;
+        int shift = 0;
+        java.util.ArrayList<Line> kept = new java.util.ArrayList<>(Arrays.asList(old));
+        while (kept.size() > newRows && kept.size() - 1 > cursorY && kept.getLast().usedCells() == 0) {
+            kept.removeLast();
+        }
+        while (kept.size() > newRows) {
+            scrollback.push(kept.removeFirst());
+            shift--;
+        }
+        while (kept.size() < newRows) {
+            Line back = count < newRows ? scrollback.popNewest() : null;
+            if (back != null) {
+                back.resize(cols);
+                kept.addFirst(back);
+                shift++;
+            } else {
+                kept.add(new Line(cols));
+            }
+        }
+        normalLines = kept.toArray(new Line[0]);
+        return shift;
+    }
+
+    private Line[] resizeAlternateRows(int newRows) {
+        Line[] result = Arrays.copyOf(altLines, newRows);
+        for (int y = altLines.length; y < newRows; y++) {
+            result[y] = new Line(cols);
+        }
+        if (cy >= newRows) {
+            // Keep the cursor's line on screen by dropping lines from the top.
+            int drop = cy - newRows + 1;
+            result = Arrays.copyOfRange(altLines, drop, drop + newRows);
+            cy -= drop;
+        }
+        return result;
+    }
+}

@@ -1,0 +1,65 @@
+package io.cmdop.terminal;
+
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * A headless xterm-compatible terminal: bytes a program wrote go in, the screen a user would see comes out.
+ * Pure and single-threaded: no I/O, no threads, no locks; callers serialize access. Behaviour follows tmux,
+ * which serves as the oracle in the tests, so a client joining late sees what tmux would show.
+ */
+public final class VirtualTerminal {
+    private final Screen screen;
+    private final Parser parser;
+
+    /**
+     * @param scrollbackLines how many lines that scrolled off the normal screen are kept (0 for none)
+     */
+    public VirtualTerminal(int cols, int rows, int scrollbackLines) {
+        checkSize(cols, rows);
+        if (scrollbackLines < 0) {
+            throw new IllegalArgumentException("scrollbackLines must not be negative: " + scrollbackLines);
+        }
+        screen = new Screen(cols, rows, scrollbackLines);
+        parser = new Parser(screen);
+    }
+
+    private static void checkSize(int cols, int rows) {
+        if (cols < 1 || rows < 1 || cols > 10_000 || rows > 10_000) {
+            throw new IllegalArgumentException("terminal size out of range: " + cols + "x" + rows);
+        }
+    }
+
+    /** Processes output of the program: UTF-8 text and control sequences, possibly cut anywhere. */
+    public void feed(byte[] data, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, data.length);
+        parser.feed(data, offset, length);
+    }
+
+    /** Changes the size as xterm does: content is kept (not reflowed) and the cursor stays on screen. */
+    public void resize(int cols, int rows) {
+        checkSize(cols, rows);
+        screen.resize(cols, rows);
+    }
+
+    public int cols() {
+        return screen.cols;
+    }
+
+    public int rows() {
+        return screen.rows;
+    }
+
+    /** An immutable copy of the current state, independent of later output. */
+    public ScreenSnapshot snapshot() {
+        return new ScreenSnapshot(screen);
+    }
+
+    /**
+     * Receives the answers to device status (ESC[5n, ESC[6n) and device attributes (ESC[c, ESC[>c)
+     * queries, which must be written back to the program's PTY. Called synchronously from {@link #feed}.
+     */
+    public void onReply(Consumer<byte[]> replies) {
+        parser.onReply(Objects.requireNonNull(replies, "replies"));
+    }
+}

@@ -1,0 +1,191 @@
+package io.cmdop.cli;
+
+import io.cmdop.client.CmdopClient;
+import io.cmdop.client.CmdopException;
+import io.cmdop.client.CmdopHome;
+import io.cmdop.client.DaemonUnavailableException;
+import io.cmdop.daemon.Daemon;
+import io.cmdop.daemon.DaemonAlreadyRunningException;
+import io.cmdop.daemon.DaemonConfig;
+import io.cmdop.protocol.v1.AgentStatus;
+import io.cmdop.protocol.v1.ClientKind;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.logging.FileHandler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+
+/** {@code cmdop agent start|stop|status|run}: the daemon of this machine. */
+@Command(name = "agent", description = "Start, stop and inspect this machine's daemon.",
+        subcommands = {AgentCommand.Start.class, AgentCommand.Stop.class, AgentCommand.Status.class,
+                AgentCommand.Run.class})
+final class AgentCommand {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+    @Command(name = "start", description = "Start the daemon in the background; returns when it is ready.")
+    static final class Start implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            CmdopHome home = CmdopHome.resolve();
+            DaemonConfig.load(home.config());
+            AgentStatus running = statusOrNull(home);
+            if (running != null) {
+                System.out.println("cmdop daemon already running (pid " + running.getPid() + ", socket "
+                        + running.getSocketPath() + ")");
+                return 0;
+            }
+            Files.createDirectories(home.logs());
+            Path log = home.logs().resolve("daemon.out");
+            List<String> command = new ArrayList<>();
+            if (new File("/usr/bin/setsid").canExecute()) {
+                // Its own session: closing the terminal that started it must not hang it up.
+                command.add("/usr/bin/setsid");
+            }
+            command.add(ProcessHandle.current().info().command().orElse("java"));
+            command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                    "-XX:+UseSerialGC", "-Xss512k", "-cp", System.getProperty("java.class.path"),
+                    Main.class.getName(), "agent", "run"));
+            Process process = new ProcessBuilder(command)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
+            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+            while (System.nanoTime() < deadline) {
+                AgentStatus status = statusOrNull(home);
+                if (status != null) {
+                    System.out.println("cmdop daemon started (pid " + status.getPid() + ", socket "
+                            + status.getSocketPath() + ")");
+                    return 0;
+                }
+                if (!process.isAlive()) {
+                    throw new UserException("the daemon did not start (exit code " + process.exitValue()
+                            + "): " + lastLines(log));
+                }
+                Thread.sleep(50);
+            }
+            throw new UserException("the daemon did not become ready within " + START_TIMEOUT.toSeconds()
+                    + " s; see " + log);
+        }
+    }
+
+    @Command(name = "run", description = "Run the daemon in the foreground (what `agent start` launches).")
+    static final class Run implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            CmdopHome home = CmdopHome.resolve();
+            DaemonConfig config = DaemonConfig.load(home.config());
+            Files.createDirectories(home.logs());
+            configureLogging(home.logs().resolve("daemon.log"));
+            Daemon daemon;
+            try {
+                daemon = Daemon.start(home.dir(), config);
+            } catch (DaemonAlreadyRunningException e) {
+                throw new UserException(e.getMessage());
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(daemon::stop));
+            daemon.awaitStop();
+            return 0;
+        }
+    }
+
+    @Command(name = "stop", description = "Stop the daemon; every session's process is hung up.")
+    static final class Stop implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            CmdopHome home = CmdopHome.resolve();
+            AgentStatus status = statusOrNull(home);
+            if (status == null) {
+                System.out.println("cmdop daemon is not running");
+                return 0;
+            }
+            try (CmdopClient client = CmdopClient.local(home, ClientKind.CLIENT_KIND_CLI)) {
+                client.stopAgent();
+            }
+            // The daemon's pid is ours to wait for: it was started for this home.
+            ProcessHandle.of(status.getPid()).ifPresent(p -> p.onExit().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join());
+            System.out.println("cmdop daemon stopped (pid " + status.getPid() + ")");
+            return 0;
+        }
+    }
+
+    @Command(name = "status", description = "Is the daemon running? Its pid, uptime, sessions and socket.")
+    static final class Status implements Callable<Integer> {
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            CmdopHome home = CmdopHome.resolve();
+            AgentStatus s = statusOrNull(home);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("running", s != null);
+            m.put("home", home.dir().toString());
+            m.put("socket", home.socket().toString());
+            if (s != null) {
+                m.put("pid", s.getPid());
+                m.put("version", s.getVersion());
+                m.put("started_at", Json.time(s.getStartedAtMs()));
+                m.put("uptime_ms", s.getUptimeMs());
+                m.put("sessions", s.getSessions());
+                m.put("machine", s.getMachine());
+            }
+            if (json) {
+                System.out.println(Json.pretty(m));
+            } else if (s == null) {
+                System.out.println("cmdop daemon is not running (home " + home.dir() + "); start it with `cmdop agent start`");
+            } else {
+                System.out.println("cmdop daemon running: pid " + s.getPid() + ", up " + Duration.ofMillis(s.getUptimeMs()).toSeconds()
+                        + " s, " + s.getSessions() + " running session(s), socket " + s.getSocketPath());
+            }
+            return s == null ? 3 : 0;
+        }
+    }
+
+    /** The status, or null when no daemon answers on this home's socket. */
+    static AgentStatus statusOrNull(CmdopHome home) {
+        if (!Files.exists(home.socket())) {
+            return null;
+        }
+        try (CmdopClient client = CmdopClient.local(home, ClientKind.CLIENT_KIND_CLI)) {
+            return client.status();
+        } catch (DaemonUnavailableException e) {
+            return null;
+        } catch (CmdopException e) {
+            throw e;
+        }
+    }
+
+    private static void configureLogging(Path file) throws IOException {
+        Logger root = Logger.getLogger("");
+        for (var h : root.getHandlers()) {
+            root.removeHandler(h);
+        }
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
+        FileHandler handler = new FileHandler(file.toString(), 10 * 1024 * 1024, 3, true);
+        handler.setFormatter(new SimpleFormatter());
+        root.addHandler(handler);
+        root.setLevel(Level.INFO);
+    }
+
+    private static String lastLines(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+        } catch (IOException e) {
+            return "(no log at " + log + ")";
+        }
+    }
+}

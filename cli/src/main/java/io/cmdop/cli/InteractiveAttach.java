@@ -1,0 +1,223 @@
+package io.cmdop.cli;
+
+import io.cmdop.client.CmdopClient;
+import io.cmdop.client.CmdopException;
+import io.cmdop.client.CmdopHome;
+import io.cmdop.client.TerminalStream;
+import io.cmdop.daemon.DaemonConfig;
+import io.cmdop.protocol.v1.AttachedClient;
+import io.cmdop.protocol.v1.Attached;
+import io.cmdop.protocol.v1.Mode;
+import org.jline.terminal.Attributes;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+/**
+ * An interactive attach: the user's terminal in raw mode shows the session's screen and live
+ * output; keystrokes go to the session (operators only) except the detach key. The terminal is
+ * restored on detach, on the session's end and when the client is stopped.
+ */
+final class InteractiveAttach {
+    /** Undoes the modes a program in the session may have left on the user's terminal. */
+    private static final String RESET_MODES = "\u001b[?1049l\u001b[?1000l\u001b[?1002l\u001b[?1003l\u001b[?1006l"
+            + "\u001b[?2004l\u001b[?1l\u001b>\u001b[?25h\u001b[0m";
+
+    private final TerminalStream stream;
+    private final Terminal terminal;
+    private final OutputStream out;
+    private final byte detachByte;
+    private final String detachKey;
+    private final Mode mode;
+    private final CompletableFuture<String> ended = new CompletableFuture<>();
+    private final AtomicInteger exitCode = new AtomicInteger(-1);
+    private final AtomicBoolean observerNoticeShown = new AtomicBoolean();
+
+    private InteractiveAttach(TerminalStream stream, Terminal terminal, String detachKey, Mode mode) {
+        this.stream = stream;
+        this.terminal = terminal;
+        this.out = terminal.output();
+        this.detachKey = detachKey;
+        this.detachByte = DaemonConfig.detachByte(detachKey);
+        this.mode = mode;
+    }
+
+    static void requireTerminal() {
+        if (System.console() == null || !System.console().isTerminal()) {
+            throw new UserException("attach needs a terminal: stdin and stdout must be a tty "
+                    + "(for scripts use `session send`, `session run`, `session screen` or `session watch`)");
+        }
+    }
+
+    static int run(String session, Mode mode) throws Exception {
+        requireTerminal();
+        CmdopHome home = CmdopHome.resolve();
+        String detachKey = DaemonConfig.load(home.config()).detachKey();
+        try (CmdopClient client = Connection.open();
+             Terminal terminal = TerminalBuilder.builder().system(true).build()) {
+            TerminalStream stream = client.terminal().stream(mode);
+            return new InteractiveAttach(stream, terminal, detachKey, mode).loop(session);
+        }
+    }
+
+    private int loop(String session) throws Exception {
+        Attributes saved = terminal.getAttributes();
+        Thread restore = new Thread(() -> restore(saved));
+        Runtime.getRuntime().addShutdownHook(restore);
+        try {
+            terminal.setAttributes(raw(saved));
+            stream.onOutput(this::write)
+                    .onEvent(e -> {
+                        if (e.hasExited()) {
+                            exitCode.set(e.getExited().getExitCode());
+                        }
+                    })
+                    .onResync(r -> {
+                        write("\u001bc".getBytes(StandardCharsets.US_ASCII));
+                        write(r.getSnapshot().getAnsi().toByteArray());
+                    })
+                    .onClosed(error -> ended.complete(error == null ? "closed" : describe(error)));
+            Terminal.Signal winch = Terminal.Signal.WINCH;
+            Attached attached = stream.attach(session, terminal.getWidth(), terminal.getHeight());
+            write("\u001bc".getBytes(StandardCharsets.US_ASCII));
+            write(attached.getSnapshot().getAnsi().toByteArray());
+            showStatus(statusLine(attached));
+            if (mode == Mode.MODE_OPERATOR) {
+                terminal.handle(winch, s -> resize());
+            }
+            Thread.ofPlatform().daemon().name("cmdop-keys").start(this::pumpKeys);
+            String why = ended.get();
+            restore(saved);
+            Runtime.getRuntime().removeShutdownHook(restore);
+            String name = attached.getSession().getName();
+            switch (why) {
+                case "detached" -> System.out.println("[cmdop] detached from " + name);
+                case "closed" -> System.out.println(exitCode.get() >= 0
+                        ? "[cmdop] session " + name + " ended (exit code " + exitCode.get() + ")"
+                        : "[cmdop] left " + name);
+                default -> {
+                    System.out.println("[cmdop] connection to " + name + " lost: " + why);
+                    return Main.EXIT_ERROR;
+                }
+            }
+            return 0;
+        } catch (CmdopException e) {
+            restore(saved);
+            Runtime.getRuntime().removeShutdownHook(restore);
+            throw e;
+        }
+    }
+
+    private void pumpKeys() {
+        byte[] buffer = new byte[4096];
+        InputStream in = terminal.input();
+        try {
+            int n;
+            while (!ended.isDone() && (n = in.read(buffer)) >= 0) {
+                int detachAt = indexOf(buffer, n, detachByte);
+                int keys = detachAt >= 0 ? detachAt : n;
+                if (keys > 0) {
+                    if (mode == Mode.MODE_OPERATOR) {
+                        stream.sendInput(java.util.Arrays.copyOf(buffer, keys));
+                    } else if (observerNoticeShown.compareAndSet(false, true)) {
+                        showStatus("observer mode: your keystrokes are not sent (" + detachKey + " detaches)");
+                    }
+                }
+                if (detachAt >= 0) {
+                    stream.detach();
+                    ended.complete("detached");
+                    return;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            ended.complete(describe(e));
+        }
+    }
+
+    private void resize() {
+        try {
+            stream.resize(terminal.getWidth(), terminal.getHeight());
+        } catch (CmdopException e) {
+            showStatus(e.getMessage());
+        }
+    }
+
+    private String statusLine(Attached attached) {
+        String others = attached.getSession().getAttachedList().stream()
+                .filter(c -> !c.getClientId().equals(attached.getClientId()))
+                .map(InteractiveAttach::describe)
+                .collect(Collectors.joining(", "));
+        return "cmdop: " + attached.getSession().getName() + " as " + Json.mode(attached.getMode())
+                + (others.isEmpty() ? ", nobody else here" : ", also here: " + others)
+                + " | " + detachKey + " detaches";
+    }
+
+    private static String describe(AttachedClient c) {
+        return c.getPrincipal() + " (" + Json.kind(c.getKind()) + ", " + Json.mode(c.getMode()) + ")";
+    }
+
+    /** A message on the bottom row in reverse video, as screen does; the program's next redraw replaces it. */
+    private void showStatus(String text) {
+        int cols = Math.max(1, terminal.getWidth());
+        int rows = Math.max(1, terminal.getHeight());
+        String clipped = text.length() > cols ? text.substring(0, cols) : text;
+        write(("\u001b7\u001b[" + rows + ";1H\u001b[7m" + clipped + "\u001b[K\u001b[0m\u001b8")
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    private synchronized void write(byte[] bytes) {
+        try {
+            out.write(bytes);
+            out.flush();
+        } catch (IOException e) {
+            ended.complete(describe(e));
+        }
+    }
+
+    private void restore(Attributes saved) {
+        try {
+            out.write(RESET_MODES.getBytes(StandardCharsets.US_ASCII));
+            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        } catch (IOException ignored) {
+            // The terminal is gone; nothing left to restore on it.
+        }
+        terminal.setAttributes(saved);
+    }
+
+    /** cfmakeraw: no echo, no line editing, no signals from keys, no output processing. */
+    private static Attributes raw(Attributes saved) {
+        Attributes raw = new Attributes(saved);
+        raw.setLocalFlags(EnumSet.of(Attributes.LocalFlag.ICANON, Attributes.LocalFlag.ECHO,
+                Attributes.LocalFlag.ECHONL, Attributes.LocalFlag.IEXTEN, Attributes.LocalFlag.ISIG), false);
+        raw.setInputFlags(EnumSet.of(Attributes.InputFlag.IXON, Attributes.InputFlag.ICRNL,
+                Attributes.InputFlag.INLCR, Attributes.InputFlag.IGNCR, Attributes.InputFlag.BRKINT,
+                Attributes.InputFlag.ISTRIP, Attributes.InputFlag.INPCK, Attributes.InputFlag.PARMRK), false);
+        raw.setOutputFlag(Attributes.OutputFlag.OPOST, false);
+        raw.setControlChar(Attributes.ControlChar.VMIN, 1);
+        raw.setControlChar(Attributes.ControlChar.VTIME, 0);
+        return raw;
+    }
+
+    private static int indexOf(byte[] buffer, int length, byte b) {
+        for (int i = 0; i < length; i++) {
+            if (buffer[i] == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String describe(Throwable t) {
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+}

@@ -1,0 +1,58 @@
+package io.cmdop.cli;
+
+import io.cmdop.client.CmdopException;
+import io.cmdop.daemon.ConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/** The {@code cmdop} command. */
+@Command(name = "cmdop", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Live terminal sessions that outlive their clients, shared by many clients at once.",
+        subcommands = {UpCommand.class, AgentCommand.class, SessionCommand.class, ConnectCommand.class,
+                ExecCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+    /** Exit code for errors cmdop reports itself (usage errors exit 2, as picocli does). */
+    static final int EXIT_ERROR = 1;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Held so the level settings are not garbage collected with their loggers. */
+    private static final java.util.List<java.util.logging.Logger> QUIET = java.util.List.of(
+            java.util.logging.Logger.getLogger("io.netty"), java.util.logging.Logger.getLogger("io.grpc"));
+
+    static int run(String... args) {
+        // Transport chatter (e.g. socket options a Unix socket lacks) is not for the user's terminal.
+        QUIET.forEach(l -> l.setLevel(java.util.logging.Level.SEVERE));
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler(Main::report);
+        return cli.execute(args);
+    }
+
+    /** Expected failures get one clear line with their stable reason; anything else gets a stack trace. */
+    private static int report(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+        PrintWriter err = cli.getErr();
+        switch (e) {
+            case CmdopException c -> err.println("cmdop: " + c.getMessage()
+                    + (c.reasonName().equals("UNSPECIFIED") ? "" : " [" + c.reasonName() + "]"));
+            case ConfigException c -> err.println("cmdop: invalid configuration: " + c.getMessage());
+            case UserException u -> err.println("cmdop: " + u.getMessage());
+            default -> {
+                err.println("cmdop: internal error: " + e);
+                e.printStackTrace(err);
+            }
+        }
+        err.flush();
+        return EXIT_ERROR;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"cmdop " + io.cmdop.daemon.Daemon.VERSION};
+        }
+    }
+}

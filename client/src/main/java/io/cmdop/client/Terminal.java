@@ -1,0 +1,167 @@
+package io.cmdop.client;
+
+import com.google.protobuf.ByteString;
+import io.cmdop.protocol.v1.ClientInfo;
+import io.cmdop.protocol.v1.CommandUpdate;
+import io.cmdop.protocol.v1.CreateSessionRequest;
+import io.cmdop.protocol.v1.ExecRequest;
+import io.cmdop.protocol.v1.GetScreenRequest;
+import io.cmdop.protocol.v1.InputAccepted;
+import io.cmdop.protocol.v1.ListSessionsRequest;
+import io.cmdop.protocol.v1.Mode;
+import io.cmdop.protocol.v1.ResizeRequest;
+import io.cmdop.protocol.v1.RunCommandRequest;
+import io.cmdop.protocol.v1.Screen;
+import io.cmdop.protocol.v1.SendInputRequest;
+import io.cmdop.protocol.v1.SendSignalRequest;
+import io.cmdop.protocol.v1.SessionInfo;
+import io.cmdop.protocol.v1.SessionRequest;
+import io.cmdop.protocol.v1.SessionSelector;
+import io.cmdop.protocol.v1.SessionState;
+import io.cmdop.protocol.v1.SessionsGrpc;
+import io.cmdop.protocol.v1.Size;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/** Sessions of one machine: create, find, use and end them. Obtained from {@link CmdopClient#terminal()}. */
+public final class Terminal {
+    private static final long CALL_DEADLINE_SECONDS = 30;
+
+    private final ManagedChannel channel;
+    private final ClientInfo client;
+    private final String target;
+
+    Terminal(ManagedChannel channel, ClientInfo client, String target) {
+        this.channel = channel;
+        this.client = client;
+        this.target = target;
+    }
+
+    /** Starts a session; fill in what you need of the request (an empty one starts the user's shell). */
+    public SessionInfo create(CreateSessionRequest request) {
+        return CmdopClient.call(target, () -> stub().createSession(request.toBuilder().setClient(client).build()));
+    }
+
+    public List<SessionInfo> list() {
+        return CmdopClient.call(target, () -> stub().listSessions(ListSessionsRequest.getDefaultInstance())
+                .getSessionsList());
+    }
+
+    /** A session by id or name. */
+    public SessionInfo getSession(String session) {
+        return CmdopClient.call(target, () -> stub().getSession(request(session)));
+    }
+
+    /** The most recently created running session, creating one (the user's shell) if there is none. */
+    public SessionInfo getActiveSession() {
+        return list().stream().filter(s -> s.getState() == SessionState.SESSION_STATE_RUNNING)
+                .filter(s -> !s.getName().startsWith("exec-"))
+                .max(java.util.Comparator.comparingLong(SessionInfo::getCreatedAtMs))
+                .orElseGet(() -> create(CreateSessionRequest.getDefaultInstance()));
+    }
+
+    public SessionInfo destroy(String session) {
+        return CmdopClient.call(target, () -> stub().destroySession(request(session)));
+    }
+
+    /** What a client joining now would see, with up to {@code scrollbackLines} lines above the screen. */
+    public Screen screen(String session, int scrollbackLines) {
+        return CmdopClient.call(target, () -> stub().getScreen(GetScreenRequest.newBuilder()
+                .setSession(selector(session)).setScrollbackLines(scrollbackLines).build()));
+    }
+
+    /** Keystrokes, as an operator. */
+    public InputAccepted sendInput(String session, byte[] data) {
+        return CmdopClient.call(target, () -> stub().sendInput(SendInputRequest.newBuilder()
+                .setSession(selector(session)).setData(ByteString.copyFrom(data)).setClient(client).build()));
+    }
+
+    /** A signal (INT, TERM, HUP, KILL, ...) to the session's foreground process group. */
+    public void signal(String session, String signal) {
+        CmdopClient.call(target, () -> stub().sendSignal(SendSignalRequest.newBuilder()
+                .setSession(selector(session)).setSignal(signal).setClient(client).build()));
+    }
+
+    public Size resize(String session, int cols, int rows) {
+        return CmdopClient.call(target, () -> stub().resize(ResizeRequest.newBuilder().setSession(selector(session))
+                .setSize(Size.newBuilder().setCols(cols).setRows(rows)).setClient(client).build()));
+    }
+
+    /**
+     * Runs a command line in the live session's shell and waits for its end; output is also passed to
+     * {@code onOutput} as it comes. A zero timeout waits without limit.
+     */
+    public CommandResult run(String session, String command, Duration timeout, Consumer<byte[]> onOutput) {
+        RunCommandRequest request = RunCommandRequest.newBuilder().setSession(selector(session)).setCommand(command)
+                .setTimeoutMs(millis(timeout)).setClient(client).build();
+        return follow(() -> streamingStub().runCommand(request), onOutput);
+    }
+
+    /** Runs a command line in a fresh, short-lived session (listed while it runs) and waits for its end. */
+    public CommandResult execute(String command, Duration timeout, Consumer<byte[]> onOutput) {
+        ExecRequest request = ExecRequest.newBuilder().setCommand(command).setTimeoutMs(millis(timeout))
+                .setClient(client).build();
+        return follow(() -> streamingStub().exec(request), onOutput);
+    }
+
+    public CommandResult execute(String command, Duration timeout) {
+        return execute(command, timeout, bytes -> { });
+    }
+
+    /** A live stream on a session in the given mode; call {@link TerminalStream#attach} next. */
+    public TerminalStream stream(Mode mode) {
+        return new TerminalStream(channel, client, mode, target);
+    }
+
+    private CommandResult follow(java.util.function.Supplier<Iterator<CommandUpdate>> start, Consumer<byte[]> onOutput) {
+        return CmdopClient.call(target, () -> {
+            ByteArrayOutputStream output = new ByteArrayOutputStream();
+            String commandId = "";
+            Iterator<CommandUpdate> updates = start.get();
+            while (updates.hasNext()) {
+                CommandUpdate u = updates.next();
+                switch (u.getUpdateCase()) {
+                    case STARTED -> commandId = u.getStarted().getCommandId();
+                    case OUTPUT -> {
+                        byte[] bytes = u.getOutput().toByteArray();
+                        output.writeBytes(bytes);
+                        onOutput.accept(bytes);
+                    }
+                    case FINISHED -> {
+                        return new CommandResult(commandId, u.getFinished().getExitCode(), output.toByteArray(),
+                                u.getFinished().getDurationMs());
+                    }
+                    default -> { }
+                }
+            }
+            throw new StatusRuntimeException(io.grpc.Status.INTERNAL.withDescription("the command stream ended early"));
+        });
+    }
+
+    private SessionsGrpc.SessionsBlockingStub stub() {
+        return SessionsGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS);
+    }
+
+    private SessionsGrpc.SessionsBlockingStub streamingStub() {
+        return SessionsGrpc.newBlockingStub(channel);
+    }
+
+    private SessionRequest request(String session) {
+        return SessionRequest.newBuilder().setSession(selector(session)).setClient(client).build();
+    }
+
+    static SessionSelector selector(String session) {
+        return SessionSelector.newBuilder().setSession(session).build();
+    }
+
+    private static int millis(Duration timeout) {
+        return (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+    }
+}

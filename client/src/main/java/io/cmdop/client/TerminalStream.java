@@ -1,0 +1,337 @@
+package io.cmdop.client;
+
+import com.google.protobuf.ByteString;
+import io.cmdop.protocol.v1.AttachRequest;
+import io.cmdop.protocol.v1.Attached;
+import io.cmdop.protocol.v1.ClientFrame;
+import io.cmdop.protocol.v1.ClientInfo;
+import io.cmdop.protocol.v1.CommandFrame;
+import io.cmdop.protocol.v1.DetachFrame;
+import io.cmdop.protocol.v1.Event;
+import io.cmdop.protocol.v1.InputFrame;
+import io.cmdop.protocol.v1.Mode;
+import io.cmdop.protocol.v1.Reason;
+import io.cmdop.protocol.v1.ResizeFrame;
+import io.cmdop.protocol.v1.ResumeRequest;
+import io.cmdop.protocol.v1.Resync;
+import io.cmdop.protocol.v1.ServerFrame;
+import io.cmdop.protocol.v1.SessionsGrpc;
+import io.cmdop.protocol.v1.SignalFrame;
+import io.cmdop.protocol.v1.Size;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * A live attachment to one session: the session's events come in through the callbacks, input,
+ * commands, resizes and signals go out. It remembers the last event it received and its continuity
+ * token, so {@link #resume} continues after a drop with nothing lost. Thread-safe.
+ */
+public final class TerminalStream implements AutoCloseable {
+    private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(30);
+    /** Requests awaiting a reply: bounded so a stalled daemon cannot make us grow without end. */
+    private static final int MAX_PENDING = 1024;
+
+    private final ManagedChannel channel;
+    private final ClientInfo client;
+    private final Mode mode;
+    private final String target;
+    private final AtomicLong requestIds = new AtomicLong();
+    private final Map<Long, CompletableFuture<ServerFrame>> pending = new ConcurrentHashMap<>();
+
+    private volatile Consumer<byte[]> onOutput = bytes -> { };
+    private volatile Consumer<Event> onEvent = event -> { };
+    private volatile Consumer<Resync> onResync = resync -> { };
+    private volatile Consumer<Throwable> onClosed = error -> { };
+
+    private volatile ClientCallStreamObserver<ClientFrame> call;
+    private volatile String token;
+    private volatile String clientId;
+    private volatile long lastSeq;
+    private volatile long nextOffset;
+    private volatile boolean closing;
+
+    TerminalStream(ManagedChannel channel, ClientInfo client, Mode mode, String target) {
+        this.channel = channel;
+        this.client = client;
+        this.mode = mode;
+        this.target = target;
+    }
+
+    /** Output bytes, in order, exactly once. Called on one thread at a time. */
+    public TerminalStream onOutput(Consumer<byte[]> listener) {
+        this.onOutput = listener;
+        return this;
+    }
+
+    /** Every event of the session (output included), in order. */
+    public TerminalStream onEvent(Consumer<Event> listener) {
+        this.onEvent = listener;
+        return this;
+    }
+
+    /** The client missed output (it fell behind or resumed too late): a gap and the screen to redraw. */
+    public TerminalStream onResync(Consumer<Resync> listener) {
+        this.onResync = listener;
+        return this;
+    }
+
+    /** The stream ended: null after a detach or the session's end, the error otherwise. */
+    public TerminalStream onClosed(Consumer<Throwable> listener) {
+        this.onClosed = listener;
+        return this;
+    }
+
+    /** Attaches with this stream's mode; returns the current screen and presence. */
+    public Attached attach(String session, int cols, int rows) {
+        AttachRequest.Builder request = AttachRequest.newBuilder().setSession(Terminal.selector(session))
+                .setMode(mode).setClient(client);
+        if (cols > 0 && rows > 0) {
+            request.setSize(Size.newBuilder().setCols(cols).setRows(rows));
+        }
+        return open(ClientFrame.newBuilder().setAttach(request));
+    }
+
+    /**
+     * Continues after a drop with the last token: the events missed are delivered first (or a resync
+     * when they are no longer kept). Works from a new process too, given the saved position.
+     */
+    public Attached resume(String continuityToken, long lastSeq, long nextOffset) {
+        this.lastSeq = lastSeq;
+        this.nextOffset = nextOffset;
+        return open(ClientFrame.newBuilder().setResume(ResumeRequest.newBuilder().setToken(continuityToken)
+                .setSeq(lastSeq).setOffset(nextOffset)));
+    }
+
+    /** Resumes this stream's own attachment on a new call after the previous one dropped. */
+    public Attached resume() {
+        String t = token;
+        if (t == null) {
+            throw new IllegalStateException("nothing to resume: not attached yet");
+        }
+        return resume(t, lastSeq, nextOffset);
+    }
+
+    /** Keystrokes. An observer's never leave this process. */
+    public void sendInput(byte[] data) {
+        requireOperator("send input");
+        send(ClientFrame.newBuilder().setInput(InputFrame.newBuilder().setData(ByteString.copyFrom(data))), false);
+    }
+
+    /** Runs a command line in the session's shell; returns its command id for the CommandStarted/Finished events. */
+    public String sendCommand(String command) {
+        requireOperator("execute commands");
+        return send(ClientFrame.newBuilder().setCommand(CommandFrame.newBuilder().setCommand(command)), true)
+                .getAccepted().getCommandId();
+    }
+
+    public void resize(int cols, int rows) {
+        requireOperator("resize the terminal");
+        send(ClientFrame.newBuilder().setResize(ResizeFrame.newBuilder()
+                .setSize(Size.newBuilder().setCols(cols).setRows(rows))), false);
+    }
+
+    public void signal(String signal) {
+        requireOperator("send signals");
+        send(ClientFrame.newBuilder().setSignal(SignalFrame.newBuilder().setSignal(signal)), true);
+    }
+
+    /** Leaves the session on purpose: the token stops working. */
+    public void detach() {
+        closing = true;
+        ClientCallStreamObserver<ClientFrame> c = call;
+        if (c != null) {
+            synchronized (this) {
+                c.onNext(ClientFrame.newBuilder().setDetach(DetachFrame.getDefaultInstance()).build());
+                c.onCompleted();
+            }
+        }
+    }
+
+    /** Drops the call without detaching, as a lost network would: the attachment waits for a resume. */
+    public void drop() {
+        ClientCallStreamObserver<ClientFrame> c = call;
+        if (c != null) {
+            c.cancel("dropped by the client", null);
+        }
+    }
+
+    public String continuityToken() {
+        return token;
+    }
+
+    public String clientId() {
+        return clientId;
+    }
+
+    public long lastSeq() {
+        return lastSeq;
+    }
+
+    public long nextOffset() {
+        return nextOffset;
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    @Override
+    public void close() {
+        detach();
+    }
+
+    private Attached open(ClientFrame.Builder first) {
+        CompletableFuture<ServerFrame> attached = new CompletableFuture<>();
+        long requestId = requestIds.incrementAndGet();
+        pending.put(requestId, attached);
+        closing = false;
+        ClientResponseObserver<ClientFrame, ServerFrame> observer = new Receiver();
+        ClientCallStreamObserver<ClientFrame> c =
+                (ClientCallStreamObserver<ClientFrame>) SessionsGrpc.newStub(channel).attach(observer);
+        call = c;
+        synchronized (this) {
+            c.onNext(first.setRequestId(requestId).build());
+        }
+        ServerFrame frame = await(attached, requestId);
+        Attached a = frame.getAttached();
+        token = a.getContinuityToken();
+        clientId = a.getClientId();
+        if (a.hasSnapshot()) {
+            lastSeq = a.getSnapshot().getSeq();
+            nextOffset = a.getSnapshot().getOffset();
+        }
+        return a;
+    }
+
+    private ServerFrame send(ClientFrame.Builder frame, boolean awaitReply) {
+        ClientCallStreamObserver<ClientFrame> c = call;
+        if (c == null) {
+            throw new IllegalStateException("not attached");
+        }
+        if (!awaitReply) {
+            synchronized (this) {
+                c.onNext(frame.build());
+            }
+            return null;
+        }
+        if (pending.size() >= MAX_PENDING) {
+            throw new CmdopException(Reason.REASON_LIMIT_REACHED, "too many requests awaiting a reply");
+        }
+        long requestId = requestIds.incrementAndGet();
+        CompletableFuture<ServerFrame> reply = new CompletableFuture<>();
+        pending.put(requestId, reply);
+        synchronized (this) {
+            c.onNext(frame.setRequestId(requestId).build());
+        }
+        return await(reply, requestId);
+    }
+
+    private ServerFrame await(CompletableFuture<ServerFrame> reply, long requestId) {
+        try {
+            ServerFrame frame = reply.get(REPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (frame.hasError()) {
+                throw CmdopException.from(frame.getError());
+            }
+            return frame;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CmdopException(Reason.REASON_INTERNAL, "interrupted while waiting for the daemon");
+        } catch (TimeoutException e) {
+            throw new CmdopException(Reason.REASON_TIMEOUT, "no reply from the daemon within " + REPLY_TIMEOUT.toSeconds() + " s");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof StatusRuntimeException s) {
+                throw CmdopException.from(s, target);
+            }
+            if (e.getCause() instanceof CmdopException c) {
+                throw c;
+            }
+            throw new CmdopException(Reason.REASON_INTERNAL, String.valueOf(e.getCause()));
+        } finally {
+            pending.remove(requestId);
+        }
+    }
+
+    private void requireOperator(String action) {
+        if (mode == Mode.MODE_OBSERVER) {
+            throw new PermissionDeniedException("observers only watch: an observer cannot " + action, null);
+        }
+    }
+
+    /** Receives the server's frames for the current call. */
+    private final class Receiver implements ClientResponseObserver<ClientFrame, ServerFrame> {
+        private ClientCallStreamObserver<ClientFrame> own;
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<ClientFrame> requestStream) {
+            own = requestStream;
+        }
+
+        /** A call replaced by a resume reports nothing: the stream goes on. */
+        private boolean superseded() {
+            return own != call;
+        }
+
+        @Override
+        public void onNext(ServerFrame frame) {
+            switch (frame.getBodyCase()) {
+                case EVENT -> {
+                    Event e = frame.getEvent();
+                    if (e.hasOutput()) {
+                        long end = e.getOutput().getOffset() + e.getOutput().getData().size();
+                        nextOffset = end;
+                        onOutput.accept(e.getOutput().getData().toByteArray());
+                    }
+                    lastSeq = e.getSeq();
+                    onEvent.accept(e);
+                }
+                case RESYNC -> {
+                    lastSeq = frame.getResync().getSnapshot().getSeq();
+                    nextOffset = frame.getResync().getSnapshot().getOffset();
+                    onResync.accept(frame.getResync());
+                }
+                default -> {
+                    CompletableFuture<ServerFrame> waiting = pending.get(frame.getInReplyTo());
+                    if (waiting != null) {
+                        waiting.complete(frame);
+                    } else if (frame.hasError() && frame.getError().getFatal()) {
+                        onClosed.accept(CmdopException.from(frame.getError()));
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            if (superseded()) {
+                return;
+            }
+            failPending(t);
+            onClosed.accept(closing ? null : t instanceof StatusRuntimeException s ? CmdopException.from(s, target) : t);
+        }
+
+        @Override
+        public void onCompleted() {
+            if (superseded()) {
+                return;
+            }
+            failPending(new CmdopException(Reason.REASON_UNSPECIFIED, "the stream ended"));
+            onClosed.accept(null);
+        }
+
+        private void failPending(Throwable t) {
+            pending.values().forEach(f -> f.completeExceptionally(t));
+        }
+    }
+}

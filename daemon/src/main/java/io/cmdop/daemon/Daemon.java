@@ -1,0 +1,175 @@
+package io.cmdop.daemon;
+
+import io.cmdop.protocol.v1.AgentStatus;
+import io.cmdop.session.SessionConfig;
+import io.grpc.Server;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * The long-lived process of one machine (ARCHITECTURE §2): hosts sessions and serves them over
+ * gRPC on a Unix socket in {@code $CMDOP_HOME}, readable only by its user. One daemon per home,
+ * enforced by a lock on {@code daemon.lock}; a socket left behind by a killed daemon is replaced.
+ */
+public final class Daemon implements AutoCloseable {
+    public static final String SOCKET = "agent.sock";
+    public static final String LOCK = "daemon.lock";
+    public static final String VERSION = "0.1.0";
+    /** Frames larger than this close the call that sent them. */
+    public static final int MAX_FRAME_BYTES = 1024 * 1024;
+
+    private static final Logger LOG = Logger.getLogger(Daemon.class.getName());
+
+    private final Path home;
+    private final Path socket;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final SessionRegistry registry;
+    private final Server server;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final ExecutorService handlers;
+    private final long startedAtMs = System.currentTimeMillis();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final String machine;
+
+    private Daemon(Path home, DaemonConfig config) throws IOException {
+        this.home = home;
+        this.socket = home.resolve(SOCKET);
+        this.machine = hostName();
+        Files.createDirectories(home);
+        restrictToOwner(home, "rwx------");
+        this.lockChannel = FileChannel.open(home.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ);
+        FileLock acquired;
+        try {
+            acquired = lockChannel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            acquired = null;
+        }
+        this.lock = acquired;
+        if (lock == null) {
+            String pid = Files.readString(home.resolve(LOCK), StandardCharsets.UTF_8).trim();
+            lockChannel.close();
+            throw new DaemonAlreadyRunningException("a cmdop daemon is already running for " + home
+                    + (pid.isEmpty() ? "" : " (pid " + pid + ")") + "; stop it with `cmdop agent stop`");
+        }
+        lockChannel.truncate(0);
+        lockChannel.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)));
+        // We hold the lock, so any socket file is a leftover of a daemon that died without cleaning up.
+        Files.deleteIfExists(socket);
+        String principal = System.getProperty("user.name");
+        SessionConfig sessionConfig = config.session().withIntegrationDir(home.resolve("shell"));
+        this.registry = new SessionRegistry(config, sessionConfig, principal);
+        this.boss = new EpollEventLoopGroup(1);
+        this.workers = new EpollEventLoopGroup(2);
+        this.handlers = Executors.newVirtualThreadPerTaskExecutor();
+        this.server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+                .channelType(EpollServerDomainSocketChannel.class)
+                .bossEventLoopGroup(boss)
+                .workerEventLoopGroup(workers)
+                .executor(handlers)
+                .maxInboundMessageSize(MAX_FRAME_BYTES)
+                .addService(new SessionsService(registry, principal, machine))
+                .addService(new AgentService(this))
+                .addService(ProtoReflectionServiceV1.newInstance())
+                .build();
+        server.start();
+        restrictToOwner(socket, "rw-------");
+        LOG.info(() -> "cmdop daemon " + VERSION + " serving " + socket + " (pid " + ProcessHandle.current().pid() + ")");
+    }
+
+    /** Starts a daemon for {@code home}; fails if another one runs there. */
+    public static Daemon start(Path home, DaemonConfig config) throws IOException {
+        return new Daemon(home, config);
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    AgentStatus status() {
+        long now = System.currentTimeMillis();
+        return AgentStatus.newBuilder()
+                .setPid(ProcessHandle.current().pid())
+                .setVersion(VERSION)
+                .setStartedAtMs(startedAtMs)
+                .setUptimeMs(now - startedAtMs)
+                .setSessions(registry.runningCount())
+                .setSocketPath(socket.toString())
+                .setHome(home.toString())
+                .setMachine(machine)
+                .build();
+    }
+
+    /** Blocks until the daemon has stopped. */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** Hangs up every session, closes the socket and releases the home. Idempotent. */
+    public synchronized void stop() {
+        if (stopped.getCount() == 0) {
+            return;
+        }
+        LOG.info("stopping");
+        server.shutdown();
+        registry.close();
+        try {
+            if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
+                server.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.shutdownNow();
+        }
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        handlers.shutdownNow();
+        try {
+            Files.deleteIfExists(socket);
+            lock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        stopped.countDown();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private static void restrictToOwner(Path path, String permissions) throws IOException {
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions));
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+}

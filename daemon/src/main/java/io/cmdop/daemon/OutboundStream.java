@@ -1,0 +1,105 @@
+package io.cmdop.daemon;
+
+import io.grpc.stub.ServerCallStreamObserver;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The server side of a streaming call, made safe to share: sends are serialised, and a sender can
+ * wait until gRPC's flow control accepts more, so a client that stops reading leaves its messages
+ * in the session's bounded queue instead of in an unbounded transport buffer.
+ */
+final class OutboundStream<T> {
+    private final ServerCallStreamObserver<T> observer;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition ready = lock.newCondition();
+    private volatile boolean cancelled;
+    private boolean closed;
+
+    OutboundStream(ServerCallStreamObserver<T> observer, Runnable onCancel) {
+        this.observer = observer;
+        observer.setOnReadyHandler(this::signalReady);
+        observer.setOnCancelHandler(() -> {
+            cancelled = true;
+            signalReady();
+            onCancel.run();
+        });
+    }
+
+    /** Waits until the transport takes more; false when the call is gone or the wait timed out. */
+    boolean awaitReady(long timeoutMillis) throws InterruptedException {
+        long remaining = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        lock.lock();
+        try {
+            while (!cancelled && !closed && !observer.isReady()) {
+                if (remaining <= 0) {
+                    return false;
+                }
+                remaining = ready.awaitNanos(remaining);
+            }
+            return !cancelled && !closed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean send(T message) {
+        lock.lock();
+        try {
+            if (cancelled || closed) {
+                return false;
+            }
+            observer.onNext(message);
+            return true;
+        } catch (RuntimeException e) {
+            // The call went away between our check and the send.
+            cancelled = true;
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void complete() {
+        lock.lock();
+        try {
+            if (!closed && !cancelled) {
+                closed = true;
+                observer.onCompleted();
+            }
+            closed = true;
+            ready.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void fail(Throwable error) {
+        lock.lock();
+        try {
+            if (!closed && !cancelled) {
+                closed = true;
+                observer.onError(error);
+            }
+            closed = true;
+            ready.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean cancelled() {
+        return cancelled;
+    }
+
+    private void signalReady() {
+        lock.lock();
+        try {
+            ready.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

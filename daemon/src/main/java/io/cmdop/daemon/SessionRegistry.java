@@ -1,0 +1,165 @@
+package io.cmdop.daemon;
+
+import io.cmdop.session.Reason;
+import io.cmdop.session.Session;
+import io.cmdop.session.SessionConfig;
+import io.cmdop.session.SessionException;
+import io.cmdop.session.SessionSpec;
+
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The sessions one daemon hosts, addressable by id or unique name. Ended sessions stay listable
+ * with their final screen for the retention time; idle ones end after the idle timeout.
+ */
+final class SessionRegistry implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(SessionRegistry.class.getName());
+    private static final Duration HANGUP_PATIENCE = Duration.ofSeconds(2);
+
+    private final DaemonConfig config;
+    private final SessionConfig sessionConfig;
+    private final String principal;
+    private final Map<String, Session> byId = new LinkedHashMap<>();
+    private final Map<String, Long> endedAtNanos = new LinkedHashMap<>();
+    private final ScheduledExecutorService janitor = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("cmdop-janitor").daemon().factory());
+
+    SessionRegistry(DaemonConfig config, SessionConfig sessionConfig, String principal) {
+        this.config = config;
+        this.sessionConfig = sessionConfig;
+        this.principal = principal;
+        janitor.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
+    }
+
+    Session create(SessionSpec spec) {
+        String id;
+        synchronized (this) {
+            if (byId.values().stream().filter(Session::running).count() >= config.maxSessions()) {
+                throw new SessionException(Reason.LIMIT_REACHED,
+                        "this daemon already hosts " + config.maxSessions() + " running sessions (daemon.max_sessions)");
+            }
+            spec.name().ifPresent(this::requireFreeName);
+            do {
+                id = Session.newId();
+            } while (byId.containsKey(id));
+            // Reserve the id and name while the process starts, outside the lock.
+            byId.put(id, null);
+        }
+        Session session;
+        try {
+            session = Session.start(id, spec, sessionConfig, principal);
+        } catch (RuntimeException e) {
+            synchronized (this) {
+                byId.remove(id);
+            }
+            throw e;
+        }
+        synchronized (this) {
+            byId.put(id, session);
+        }
+        session.onExit(s -> {
+            synchronized (this) {
+                endedAtNanos.put(s.id(), System.nanoTime());
+            }
+        });
+        LOG.info(() -> "session " + session.id() + " (" + session.name() + ") started: " + session.view().command());
+        return session;
+    }
+
+    /** A session by id or unique name. */
+    synchronized Session find(String idOrName) {
+        if (idOrName == null || idOrName.isEmpty()) {
+            throw new SessionException(Reason.INVALID_ARGUMENT, "no session named: give a session id or name");
+        }
+        Session s = byId.get(idOrName);
+        if (s != null) {
+            return s;
+        }
+        for (Session candidate : byId.values()) {
+            if (candidate != null && candidate.name().equals(idOrName)) {
+                return candidate;
+            }
+        }
+        throw new SessionException(Reason.SESSION_NOT_FOUND, "no session with id or name '" + idOrName + "'");
+    }
+
+    /** Running sessions first, newest first within each group. */
+    synchronized List<Session> list() {
+        return byId.values().stream().filter(s -> s != null)
+                .sorted(Comparator.comparing((Session s) -> !s.running())
+                        .thenComparing(s -> -s.view().createdAtMs()))
+                .toList();
+    }
+
+    synchronized int runningCount() {
+        return (int) byId.values().stream().filter(s -> s != null && s.running()).count();
+    }
+
+    /** Ends a session and forgets it. */
+    void destroy(Session session) throws InterruptedException {
+        session.destroy(HANGUP_PATIENCE);
+        remove(session);
+    }
+
+    synchronized void remove(Session session) {
+        byId.remove(session.id());
+        endedAtNanos.remove(session.id());
+    }
+
+    private void requireFreeName(String name) {
+        for (Session s : byId.values()) {
+            if (s != null && (s.name().equals(name) || s.id().equals(name))) {
+                throw new SessionException(Reason.NAME_TAKEN, "a session named '" + name + "' already exists ("
+                        + (s.running() ? "running" : "ended") + ", id " + s.id() + ")");
+            }
+        }
+    }
+
+    private void sweep() {
+        try {
+            List<Session> sessions = list();
+            long now = System.nanoTime();
+            for (Session s : sessions) {
+                s.expireGrace();
+                Long ended;
+                synchronized (this) {
+                    ended = endedAtNanos.get(s.id());
+                }
+                if (ended != null && now - ended > config.endedRetention().toNanos()) {
+                    remove(s);
+                } else if (ended == null && !config.idleTimeout().isZero()
+                        && now - s.lastActivityNanos() > config.idleTimeout().toNanos()) {
+                    LOG.info(() -> "session " + s.id() + " idle for " + config.idleTimeout() + ": ending it");
+                    s.destroy(HANGUP_PATIENCE);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "session sweep failed", e);
+        }
+    }
+
+    /** Hangs up every session. */
+    @Override
+    public void close() {
+        janitor.shutdownNow();
+        for (Session s : list()) {
+            try {
+                s.destroy(HANGUP_PATIENCE);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

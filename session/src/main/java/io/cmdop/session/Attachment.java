@@ -1,0 +1,308 @@
+package io.cmdop.session;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One client attached to a session: its identity and mode, its bounded send queue and its
+ * continuity. The session publishes every event into every attachment's queue without waiting;
+ * the carrier drains it with {@link #poll}. A queue that would grow past its bound is dropped and
+ * the client is resynchronised (gap, fresh screen, live again): a slow client never slows the PTY
+ * or anyone else, and memory stays bounded (ARCHITECTURE §3.7).
+ */
+public final class Attachment {
+    private final Session session;
+    private final String clientId;
+    private final String principal;
+    private final ClientKind kind;
+    private final Mode mode;
+    private final long sinceMs;
+    private final boolean countsForSize;
+    private final long maxQueueBytes;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<SessionEvent> queue = new ArrayDeque<>();
+    private long queuedBytes;
+    /** Set when the queue overflowed: the carrier must fetch a resync before anything else. */
+    private boolean lagged;
+    /** The offset of the first output byte this client has not been handed. */
+    private long deliveredOffset;
+    private TerminalSize size;
+    private boolean connected = true;
+    /** Incremented by every resume: a carrier holding an older epoch is told to stop. */
+    private int epoch;
+    private String endReason;
+
+    // Guarded by the session's stream lock.
+    private byte[] tokenHash;
+    private long graceDeadlineNanos;
+
+    Attachment(Session session, String clientId, String principal, ClientKind kind, Mode mode, long sinceMs,
+               TerminalSize size, boolean countsForSize, long maxQueueBytes, long deliveredOffset) {
+        this.session = session;
+        this.clientId = clientId;
+        this.principal = principal;
+        this.kind = kind;
+        this.mode = mode;
+        this.sinceMs = sinceMs;
+        this.size = size;
+        this.countsForSize = countsForSize;
+        this.maxQueueBytes = maxQueueBytes;
+        this.deliveredOffset = deliveredOffset;
+    }
+
+    public String clientId() {
+        return clientId;
+    }
+
+    public String principal() {
+        return principal;
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    public ClientKind kind() {
+        return kind;
+    }
+
+    public Session session() {
+        return session;
+    }
+
+    Sender sender() {
+        return new Sender(principal, clientId, kind, mode);
+    }
+
+    /**
+     * The next delivery for the carrier holding {@code carrierEpoch}, or null when none came within
+     * the timeout.
+     */
+    public Delivery poll(int carrierEpoch, Duration timeout) throws InterruptedException {
+        long remaining = timeout.toNanos();
+        boolean resync;
+        lock.lock();
+        try {
+            while (true) {
+                if (carrierEpoch != epoch) {
+                    return new Delivery.End("superseded");
+                }
+                if (lagged) {
+                    resync = true;
+                    break;
+                }
+                SessionEvent event = queue.pollFirst();
+                if (event != null) {
+                    queuedBytes -= event.weight();
+                    if (event instanceof SessionEvent.Output o) {
+                        deliveredOffset = o.endOffset();
+                    }
+                    return new Delivery.Event(event);
+                }
+                if (endReason != null) {
+                    return new Delivery.End(endReason);
+                }
+                if (remaining <= 0) {
+                    return null;
+                }
+                remaining = changed.awaitNanos(remaining);
+            }
+        } finally {
+            lock.unlock();
+        }
+        // Outside our lock: the session takes its stream lock first, then ours.
+        return resync ? session.resync(this) : null;
+    }
+
+    /** Sends keystrokes as this client. Refused for observers. */
+    public InputReceipt sendInput(byte[] data) {
+        return session.sendInput(sender(), data);
+    }
+
+    /** Runs a command line in the session's shell as this client, correlated by the returned id. */
+    public InputReceipt sendCommand(String command) {
+        return session.sendCommand(sender(), command);
+    }
+
+    public TerminalSize resize(TerminalSize requested) {
+        return session.resize(this, requested);
+    }
+
+    public void signal(String signal) {
+        session.signal(sender(), signal);
+    }
+
+    /** The client leaves on purpose: gone at once, its token no longer valid. */
+    public void detach() {
+        session.leave(this, "detached");
+    }
+
+    /** The carrier dropped: the attachment waits for a resume until the grace window ends. */
+    public void disconnect(int carrierEpoch) {
+        session.disconnected(this, carrierEpoch);
+    }
+
+    // ---- used by the session, under its stream lock ----
+
+    /** Queues an event without ever blocking; overflow turns into a resync. */
+    void offer(SessionEvent event) {
+        lock.lock();
+        try {
+            if (lagged || endReason != null) {
+                return;
+            }
+            if (queuedBytes + event.weight() > maxQueueBytes) {
+                queue.clear();
+                queuedBytes = 0;
+                lagged = true;
+            } else {
+                queue.addLast(event);
+                queuedBytes += event.weight();
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Clears the lag; returns the offset from which the client missed output. */
+    long clearLag() {
+        lock.lock();
+        try {
+            lagged = false;
+            queue.clear();
+            queuedBytes = 0;
+            return deliveredOffset;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void markLagged() {
+        lock.lock();
+        try {
+            lagged = true;
+            queue.clear();
+            queuedBytes = 0;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sets where live output continues for this client (after a snapshot or a resync). */
+    void deliveredUpTo(long offset) {
+        lock.lock();
+        try {
+            deliveredOffset = offset;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void end(String reason) {
+        lock.lock();
+        try {
+            if (endReason == null) {
+                endReason = reason;
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A new carrier takes over: older carriers stop, queued events are dropped (the resume replays). */
+    int takeOver(long resumeOffset) {
+        lock.lock();
+        try {
+            epoch++;
+            connected = true;
+            lagged = false;
+            queue.clear();
+            queuedBytes = 0;
+            deliveredOffset = resumeOffset;
+            changed.signalAll();
+            return epoch;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean setDisconnected(int carrierEpoch) {
+        lock.lock();
+        try {
+            if (carrierEpoch != epoch || !connected) {
+                return false;
+            }
+            connected = false;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    int epoch() {
+        lock.lock();
+        try {
+            return epoch;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean connected() {
+        lock.lock();
+        try {
+            return connected;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    long queuedBytes() {
+        lock.lock();
+        try {
+            return queuedBytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    TerminalSize size() {
+        return size;
+    }
+
+    void size(TerminalSize size) {
+        this.size = size;
+    }
+
+    boolean countsForSize() {
+        return countsForSize;
+    }
+
+    byte[] tokenHash() {
+        return tokenHash;
+    }
+
+    void tokenHash(byte[] hash) {
+        this.tokenHash = hash;
+    }
+
+    long graceDeadlineNanos() {
+        return graceDeadlineNanos;
+    }
+
+    void graceDeadlineNanos(long deadline) {
+        this.graceDeadlineNanos = deadline;
+    }
+
+    ClientView view() {
+        return new ClientView(clientId, principal, kind, mode, sinceMs, connected(), size);
+    }
+
+}

@@ -1,0 +1,765 @@
+package io.cmdop.session;
+
+import io.cmdop.session.pty.Pty;
+import io.cmdop.session.pty.PtySpec;
+import io.cmdop.session.pty.Signal;
+import io.cmdop.terminal.VirtualTerminal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * The live session: a PTY running a program, its ordered event stream, its ring, its terminal model
+ * and its attachments (ARCHITECTURE §3). It has no owner: zero attachments is a valid, live state.
+ *
+ * <p>One stream lock orders everything that takes a seq: output from the PTY reader, accepted
+ * input, presence, resizes, signals, commands and exit. Events are offered to every attachment
+ * under that lock, so every client sees the same order; offering never blocks. PTY writes happen
+ * on the session's own writer thread, outside the lock, in input-id order.
+ */
+public final class Session {
+    /** The largest input accepted in one call; larger pastes are split by clients. */
+    public static final int MAX_INPUT_BYTES = 64 * 1024;
+    public static final int MAX_COMMAND_LENGTH = 8192;
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int READ_BUFFER = 64 * 1024;
+    private static final int EXPIRED_TOKENS_KEPT = 256;
+
+    private final String id;
+    private final String name;
+    private final List<String> command;
+    private final SessionConfig config;
+    private final ResizePolicy resizePolicy;
+    private final long createdAtMs = System.currentTimeMillis();
+    private final Pty pty;
+    private final InputWriter writer;
+    private final String principal;
+
+    private final ReentrantLock streamLock = new ReentrantLock();
+    private final Condition promptShown = streamLock.newCondition();
+    // Everything below is guarded by streamLock.
+    private final VirtualTerminal terminal;
+    private final EventRing ring;
+    private final ShellMarks marks = new ShellMarks();
+    private final CommandTracker commands;
+    private final List<Attachment> attachments = new ArrayList<>();
+    /** Hashes of tokens whose grace window ended, so a late resume hears "expired", not "invalid". */
+    private final Map<String, Boolean> expiredTokens = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > EXPIRED_TOKENS_KEPT;
+        }
+    };
+    private final List<Consumer<Session>> exitListeners = new ArrayList<>();
+    private TerminalSize size;
+    private long seq;
+    private long offset;
+    private long inputIds;
+    private Integer exitCode;
+    private long endedAtMs;
+    private long lastActivityNanos = System.nanoTime();
+    private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+
+    private Session(String id, SessionSpec spec, SessionConfig config, String principal) throws IOException {
+        this.id = id;
+        this.name = spec.name().orElse(id);
+        this.config = config;
+        this.principal = principal;
+        this.resizePolicy = spec.resizePolicy() != null ? spec.resizePolicy() : config.resizePolicy();
+        this.size = spec.size();
+        List<String> launch = ShellIntegration.launchCommand(spec.command(), config.integrationDir());
+        this.command = spec.command().isEmpty() ? List.of(launch.getFirst()) : spec.command();
+        this.commands = new CommandTracker(launch.contains("--rcfile"));
+        this.terminal = new VirtualTerminal(size.cols(), size.rows(), config.scrollbackLines());
+        this.ring = new EventRing(config.ringBytes());
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("TERM", "xterm-256color");
+        env.put("CMDOP_SESSION", id);
+        env.putAll(spec.env());
+        this.pty = Pty.spawn(PtySpec.builder(launch).environment(env).workingDirectory(spec.cwd())
+                .size(size.cols(), size.rows()).build());
+        this.writer = new InputWriter(pty, config.inputQueueBytes(), "cmdop-input-" + id);
+        terminal.onReply(this::answerTerminalQuery);
+    }
+
+    /**
+     * Starts the program in a new PTY and begins reading its output.
+     *
+     * @param principal the OS user the daemon runs as: the session's processes run as this user
+     */
+    public static Session start(String id, SessionSpec spec, SessionConfig config, String principal) {
+        Session session;
+        try {
+            session = new Session(id, spec, config, principal);
+        } catch (IOException e) {
+            throw new SessionException(Reason.SPAWN_FAILED, "cannot start " + String.join(" ", spec.command().isEmpty()
+                    ? List.of("the shell") : spec.command()) + ": " + e.getMessage(), e);
+        }
+        // PTY reads block in native code: a platform thread, never a virtual one (ARCHITECTURE §8).
+        Thread.ofPlatform().name("cmdop-output-" + id).daemon().stackSize(512 * 1024).start(session::pump);
+        return session;
+    }
+
+    /** The session a continuity token belongs to, if the token is well formed. */
+    public static Optional<String> sessionIdOfToken(String token) {
+        int dot = token.indexOf('.');
+        return dot > 0 && dot <= 16 ? Optional.of(token.substring(0, dot)) : Optional.empty();
+    }
+
+    /** A fresh random id: 8 characters of an unambiguous alphabet, easy to type. */
+    public static String newId() {
+        return randomToken(8, true);
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** How long an abruptly disconnected attachment stays resumable. */
+    public Duration graceWindow() {
+        return config.grace();
+    }
+
+    /** Completes with the exit code when the process has ended and every client was told. */
+    public CompletableFuture<Integer> exit() {
+        return exit.copy();
+    }
+
+    public void onExit(Consumer<Session> listener) {
+        streamLock.lock();
+        try {
+            if (exitCode == null) {
+                exitListeners.add(listener);
+                return;
+            }
+        } finally {
+            streamLock.unlock();
+        }
+        listener.accept(this);
+    }
+
+    public SessionView view() {
+        streamLock.lock();
+        try {
+            List<ClientView> clients = attachments.stream().map(Attachment::view).toList();
+            return new SessionView(id, name, command, exitCode == null,
+                    exitCode == null ? OptionalInt.empty() : OptionalInt.of(exitCode), createdAtMs,
+                    exitCode == null ? OptionalLong.empty() : OptionalLong.of(endedAtMs), size, resizePolicy,
+                    clients, offset, seq);
+        } finally {
+            streamLock.unlock();
+        }
+    }
+
+    public boolean running() {
+        streamLock.lock();
+        try {
+            return exitCode == null;
+        } finally {
+            streamLock.unlock();
+        }
+    }
+
+    /** Nanos (System.nanoTime) of the last output, input or presence change. */
+    public long lastActivityNanos() {
+        streamLock.lock();
+        try {
+            return attachments.isEmpty() ? lastActivityNanos : System.nanoTime();
+        } finally {
+            streamLock.unlock();
+        }
+    }
+
+    /** What a client joining now would see. */
+    public ScreenState screen() {
+        streamLock.lock();
+        try {
+            return new ScreenState(terminal.snapshot(), offset, seq);
+        } finally {
+            streamLock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- attach, resume, leave
+
+    /** The result of an attach or a resume: the attachment, its carrier epoch, its new token, and the screen to start from. */
+    public record Attached(Attachment attachment, int epoch, String token, Optional<ScreenState> screen,
+                           SessionView session) {}
+
+    public Attached attach(String principal, ClientKind kind, Mode mode, TerminalSize clientSize,
+                           boolean countsForSize) {
+        return attach(principal, kind, mode, clientSize, countsForSize, false);
+    }
+
+    /**
+     * Attaches an observer that receives the session's events from the very first one (as long as
+     * the ring still holds them), even when the session has already ended: what a caller that
+     * created a short-lived session needs to collect its whole output.
+     */
+    public Attached attachFromStart(String principal, ClientKind kind) {
+        return attach(principal, kind, Mode.OBSERVER, null, false, true);
+    }
+
+    private Attached attach(String principal, ClientKind kind, Mode mode, TerminalSize clientSize,
+                            boolean countsForSize, boolean fromStart) {
+        streamLock.lock();
+        try {
+            if (attachments.size() >= config.maxAttachments()) {
+                throw new SessionException(Reason.LIMIT_REACHED, "session " + name + " already has "
+                        + attachments.size() + " attachments (the limit)");
+            }
+            boolean counts = countsForSize || (mode == Mode.OPERATOR && kind.countsForSizeByDefault());
+            Attachment a = new Attachment(this, randomToken(8, true), principal, kind, mode,
+                    System.currentTimeMillis(), clientSize, counts && clientSize != null,
+                    config.sendQueueBytes(), offset);
+            ScreenState screen = new ScreenState(terminal.snapshot(), offset, seq);
+            String token = newToken(a);
+            if (fromStart) {
+                a.deliveredUpTo(0);
+                ring.after(0).ifPresentOrElse(events -> events.forEach(a::offer), a::markLagged);
+            }
+            if (exitCode != null) {
+                a.end("session_ended");
+                return new Attached(a, 0, token, Optional.of(screen), view());
+            }
+            attachments.add(a);
+            publish(new SessionEvent.ClientJoined(++seq, now(), a.view()));
+            if (a.countsForSize()) {
+                applySize(policySize(clientSize), a.sender());
+            }
+            return new Attached(a, a.epoch(), token, Optional.of(screen), view());
+        } finally {
+            streamLock.unlock();
+        }
+    }
+
+    /**
+     * Continues an attachment after a drop. {@code lastSeq} is the seq of the last event the client
+     * received; every later event is replayed if the ring still holds it, otherwise the first
+     * delivery is a resync with a gap starting at {@code nextOffset}.
+     */
+    public Attached resume(String token, long lastSeq, long nextOffset) {
+        byte[] hash = hash(token);
+        streamLock.lock();
+        try {
+            Attachment a = findByToken(hash);
+            if (a == null) {
+                if (expiredTokens.containsKey(hex(hash))) {
+                    throw new SessionException(Reason.TOKEN_EXPIRED,
+                            "the continuity token expired: its grace window of " + config.grace().toSeconds()
+                                    + " s ended; attach again");
+                }
+                throw new SessionException(Reason.TOKEN_INVALID, "unknown or already used continuity token");
+            }
+            if (!a.connected() && System.nanoTime() - a.graceDeadlineNanos() > 0) {
+                dropExpired(a);
+                throw new SessionException(Reason.TOKEN_EXPIRED, "the continuity token expired: its grace window of "
+                        + config.grace().toSeconds() + " s ended; attach again");
+            }
+            if (lastSeq > seq || nextOffset > offset) {
+                throw new SessionException(Reason.INVALID_ARGUMENT, "resume position seq " + lastSeq + ", offset "
+                        + nextOffset + " is ahead of the session (seq " + seq + ", offset " + offset + ")");
+            }
+            String newToken = newToken(a);
+            int epoch = a.takeOver(nextOffset);
+            Optional<List<SessionEvent>> missed = ring.after(lastSeq);
+            if (missed.isPresent()) {
+                missed.get().forEach(a::offer);
+            } else {
+                a.markLagged();
+            }
+            return new Attached(a, epoch, newToken, Optional.empty(), view());
+        } finally {
+            streamLock.unlock();
+        }
+    }
+
+    /** Builds the resync a lagging attachment needs: its gap and the current screen. */
+    Delivery resync(Attachment a) {
+        streamLock.lock();
+        try {
+            long from = a.clearLag();
+            ScreenState screen = new ScreenState(terminal.snapshot(), offset, seq);
+            a.deliveredUpTo(offset);
+            String reason = from < ring.oldestOffset(offset) ? "ring_overflow" : "client_lagged";
+            return new Delivery.Resync(from, offset, reason, screen);
+        } finally {
+            streamLock.unlock();
+        }
+    }
+
+    void leave(Attachment a, String reason) {
+        streamLock.lock();
+        try {
+            if (attachments.remove(a)) {
+                publish(new SessionEvent.ClientLeft(++seq, now(), a.view(), reason));
+                if (a.countsForSize() && resizePolicy != ResizePolicy.LATEST && resizePolicy != ResizePolicy.FIXED) {
+                    applySize(policySize(null), a.sender());
+                }
+            }
+            a.end(reason);
+        } finally {
+            streamLock.unlock();
+        }
+    }
+
+    void disconnected(Attachment a, int carrierEpoch) {
+        streamLock.lock();
+        try {
+            if (attachments.contains(a) && a.setDisconnected(carrierEpoch)) {
+                a.graceDeadlineNanos(System.nanoTime() + config.grace().toNanos());
+                lastActivityNanos = System.nanoTime();
+            }
+        } finally {
+            streamLock.unlock();
+        }
+    }
+
+    /** Ends attachments whose grace window is over. The daemon calls this periodically. */
+    public void expireGrace() {
+        streamLock.lock();
+        try {
+            long now = System.nanoTime();
+            for (Attachment a : List.copyOf(attachments)) {
+                if (!a.connected() && now - a.graceDeadlineNanos() > 0) {
+                    dropExpired(a);
+                }
+            }
+        } finally {
+            streamLock.unlock();
+        }
+    }
+
+    private void dropExpired(Attachment a) {
+        expiredTokens.put(hex(a.tokenHash()), Boolean.TRUE);
+        leave(a, "disconnected");
+    }
+
+    // ---------------------------------------------------------------- actions (operators only)
+
+    public InputReceipt sendInput(Sender sender, byte[] data) {
+        requireOperator(sender, "send input");
+        if (data.length == 0 || data.length > MAX_INPUT_BYTES) {
+            throw new SessionException(Reason.INVALID_ARGUMENT,
+                    "input must be 1 to " + MAX_INPUT_BYTES + " bytes, got " + data.length);
+        }
+        streamLock.lock();
+        try {
+            requireRunning();
+            return enqueueInput(sender, data.clone(), "");
+        } finally {
+            streamLock.unlock();
+        }
+    }
+
+    /**
+     * Types a command line into the shell and tracks it: CommandStarted and CommandFinished events
+     * carry the returned command id. Refused when the shell is busy.
+     */
+    public InputReceipt sendCommand(Sender sender, String commandLine) {
+        requireOperator(sender, "execute commands");
+        if (commandLine.isBlank() || commandLine.length() > MAX_COMMAND_LENGTH
+                || commandLine.indexOf('\n') >= 0 || commandLine.indexOf('\r') >= 0) {
+            throw new SessionException(Reason.INVALID_ARGUMENT,
+                    "a command must be one non-empty line of at most " + MAX_COMMAND_LENGTH + " characters");
+        }
+        streamLock.lock();
+        try {
+            requireRunning();
+            if (!commands.readyForCommand()) {
+                throw new SessionException(Reason.SHELL_BUSY, "cannot run a command in " + name + ": "
+                        + commands.busyReason());
+            }
+            String typed = commands.needsWrapping()
+                    ? ShellIntegration.wrapWithoutIntegration(commandLine).replace('\n', '\r') + "\r"
+                    : commandLine + "\r";
+            String commandId = randomToken(8, true);
+            commands.expect(commandId, commandLine);
+            return enqueueInput(sender, typed.getBytes(StandardCharsets.UTF_8), commandId);
+        } finally {
+            streamLock.unlock();
+        }
+    }
+
+    /** Forgets a command that never started (its caller gave up waiting). */
+    public void cancelCommand(String commandId) {
+        streamLock.lock();
+        try {
+            commands.cancel(commandId);
+        } finally {
+            streamLock.unlock();
+        }
+    }
+
+    /** Waits until the shell has shown its first prompt (immediately for shells without integration). */
+    public boolean awaitPrompt(Duration timeout) throws InterruptedException {
+        long remaining = timeout.toNanos();
+        streamLock.lock();
+        try {
+            while (!commands.promptSeen() && exitCode == null) {
+                if (remaining <= 0) {
+                    return false;
+                }
+                remaining = promptShown.awaitNanos(remaining);
+            }
+            return exitCode == null;
+        } finally {
+            streamLock.unlock();
+        }
+    }
+
+    /** A resize by an attached client, under the session's resize policy. */
+    TerminalSize resize(Attachment a, TerminalSize requested) {
+        requireOperator(a.sender(), "resize the terminal");
+        streamLock.lock();
+        try {
+            requireRunning();
+            requireResizable();
+            a.size(requested);
+            TerminalSize target = a.countsForSize() ? policySize(requested) : requested;
+            applySize(target, a.sender());
+            return size;
+        } finally {
+            streamLock.unlock();
+        }
+    }
+
+    /** A resize by a client that is not attached (e.g. a one-shot call): sets the size directly. */
+    public TerminalSize resize(Sender sender, TerminalSize requested) {
+        requireOperator(sender, "resize the terminal");
+        streamLock.lock();
+        try {
+            requireRunning();
+            requireResizable();
+            applySize(requested, sender);
+            return size;
+        } finally {
+            streamLock.unlock();
+        }
+    }
+
+    /** Sends a signal to the foreground process group of the session's terminal. */
+    public long signal(Sender sender, String signalName) {
+        requireOperator(sender, "send signals");
+        Signal signal = Signal.parse(signalName).orElseThrow(() -> new SessionException(Reason.UNKNOWN_SIGNAL,
+                "unknown signal '" + signalName + "' (try INT, TERM, HUP, KILL, QUIT, USR1, USR2, STOP, CONT, TSTP or WINCH)"));
+        streamLock.lock();
+        try {
+            requireRunning();
+            try {
+                pty.signal(signal);
+            } catch (IOException e) {
+                throw new SessionException(Reason.INTERNAL, "cannot send " + signal.signalName() + ": " + e.getMessage(), e);
+            }
+            publish(new SessionEvent.Signaled(++seq, now(), signal.name(), sender));
+            return seq;
+        } finally {
+            streamLock.unlock();
+        }
+    }
+
+    /**
+     * Ends the session: hangs up its terminal, then kills what is left after {@code patience}. Every
+     * attachment ends with reason "destroyed".
+     */
+    public void destroy(Duration patience) throws InterruptedException {
+        streamLock.lock();
+        try {
+            for (Attachment a : List.copyOf(attachments)) {
+                leave(a, "destroyed");
+            }
+        } finally {
+            streamLock.unlock();
+        }
+        if (running()) {
+            try {
+                pty.hangUp();
+            } catch (IOException e) {
+                // The process is already gone: the exit path does the rest.
+            }
+            try {
+                exit.get(patience.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                pty.kill();
+                try {
+                    exit.get(patience.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException ignored) {
+                    // Unkillable (e.g. in uninterruptible sleep): the reader ends when the PTY closes.
+                }
+            }
+        }
+        pty.close();
+    }
+
+    // ---------------------------------------------------------------- the stream
+
+    private void pump() {
+        byte[] buffer = new byte[READ_BUFFER];
+        try {
+            int n;
+            while ((n = pty.read(buffer, 0, buffer.length)) > 0) {
+                onOutput(buffer, n);
+            }
+        } catch (IOException e) {
+            // A read error means the terminal is gone: the exit path below reports what happened.
+        }
+        int code;
+        try {
+            code = pty.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            code = -1;
+        }
+        onExited(code);
+    }
+
+    private void onOutput(byte[] buffer, int length) {
+        streamLock.lock();
+        try {
+            lastActivityNanos = System.nanoTime();
+            long base = offset;
+            int from = 0;
+            for (ShellMarks.Mark mark : marks.scan(buffer, length, base)) {
+                // Split the chunk so that each command event stands where its mark is in the stream:
+                // a command's output lies between the end of its C mark and the start of its D mark.
+                long splitAt = mark.kind() == 'D' ? Math.max(mark.startOffset(), base + from) : mark.endOffset();
+                from = emitOutput(buffer, from, (int) (splitAt - base));
+                onMark(mark);
+            }
+            emitOutput(buffer, from, length);
+        } finally {
+            streamLock.unlock();
+        }
+    }
+
+    /** Emits buffer[from, to) as one output event; returns {@code to}. */
+    private int emitOutput(byte[] buffer, int from, int to) {
+        if (to <= from) {
+            return from;
+        }
+        byte[] chunk = Arrays.copyOfRange(buffer, from, to);
+        terminal.feed(chunk, 0, chunk.length);
+        publish(new SessionEvent.Output(++seq, now(), offset, chunk));
+        offset += chunk.length;
+        return to;
+    }
+
+    private void onMark(ShellMarks.Mark mark) {
+        switch (mark.kind()) {
+            case 'A' -> {
+                commands.onPrompt();
+                promptShown.signalAll();
+            }
+            case 'C' -> {
+                CommandTracker.Tracked started = commands.onStart();
+                if (started != null) {
+                    publish(new SessionEvent.CommandStarted(++seq, now(), started.commandId(), started.command(),
+                            mark.endOffset()));
+                }
+            }
+            case 'D' -> {
+                CommandTracker.Tracked finished = commands.onFinish();
+                if (finished != null) {
+                    long duration = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - finished.startedNanos());
+                    publish(new SessionEvent.CommandFinished(++seq, now(), finished.commandId(),
+                            parseExitCode(mark.params()), mark.startOffset(), duration));
+                }
+            }
+            default -> {
+                // Other OSC 133 marks (B, prompt end) carry nothing we track.
+            }
+        }
+    }
+
+    private void onExited(int code) {
+        List<Consumer<Session>> listeners;
+        streamLock.lock();
+        try {
+            exitCode = code;
+            endedAtMs = System.currentTimeMillis();
+            publish(new SessionEvent.Exited(++seq, now(), code));
+            for (Attachment a : attachments) {
+                a.end("session_ended");
+            }
+            attachments.clear();
+            promptShown.signalAll();
+            listeners = List.copyOf(exitListeners);
+            exitListeners.clear();
+        } finally {
+            streamLock.unlock();
+        }
+        writer.close();
+        pty.close();
+        exit.complete(code);
+        listeners.forEach(l -> l.accept(this));
+    }
+
+    private InputReceipt enqueueInput(Sender sender, byte[] data, String commandId) {
+        if (!writer.offer(data)) {
+            throw new SessionException(Reason.LIMIT_REACHED, "input backlog of session " + name
+                    + " is full: the program is not reading its input");
+        }
+        long inputId = ++inputIds;
+        lastActivityNanos = System.nanoTime();
+        publish(new SessionEvent.InputApplied(++seq, now(), inputId, sender, data, commandId));
+        return new InputReceipt(inputId, seq, commandId);
+    }
+
+    private void publish(SessionEvent event) {
+        ring.append(event);
+        for (Attachment a : attachments) {
+            a.offer(event);
+        }
+    }
+
+    // ---------------------------------------------------------------- size
+
+    private TerminalSize policySize(TerminalSize latest) {
+        if (resizePolicy == ResizePolicy.LATEST || resizePolicy == ResizePolicy.FIXED) {
+            return latest != null ? latest : size;
+        }
+        int cols = -1;
+        int rows = -1;
+        for (Attachment a : attachments) {
+            TerminalSize s = a.size();
+            if (!a.countsForSize() || s == null) {
+                continue;
+            }
+            boolean smallest = resizePolicy == ResizePolicy.SMALLEST;
+            cols = cols < 0 ? s.cols() : smallest ? Math.min(cols, s.cols()) : Math.max(cols, s.cols());
+            rows = rows < 0 ? s.rows() : smallest ? Math.min(rows, s.rows()) : Math.max(rows, s.rows());
+        }
+        return cols < 0 ? size : new TerminalSize(cols, rows);
+    }
+
+    private void applySize(TerminalSize target, Sender sender) {
+        if (target.equals(size) || resizePolicy == ResizePolicy.FIXED) {
+            return;
+        }
+        try {
+            pty.resize(target.cols(), target.rows());
+        } catch (IOException e) {
+            throw new SessionException(Reason.INTERNAL, "cannot resize the terminal: " + e.getMessage(), e);
+        }
+        terminal.resize(target.cols(), target.rows());
+        size = target;
+        publish(new SessionEvent.Resized(++seq, now(), target, sender));
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void requireOperator(Sender sender, String action) {
+        if (sender.mode() != Mode.OPERATOR) {
+            throw new SessionException(Reason.OBSERVER_READ_ONLY,
+                    "observers only watch: an observer cannot " + action + " (operator mode is required)");
+        }
+    }
+
+    private void requireRunning() {
+        if (exitCode != null) {
+            throw new SessionException(Reason.SESSION_EXITED,
+                    "session " + name + " has ended (exit code " + exitCode + ")");
+        }
+    }
+
+    private void requireResizable() {
+        if (resizePolicy == ResizePolicy.FIXED) {
+            throw new SessionException(Reason.RESIZE_FIXED, "session " + name + " has a fixed size of " + size);
+        }
+    }
+
+    /**
+     * Answers the terminal's own queries (cursor position, device attributes) when no operator's
+     * terminal is there to answer them: clients pass output through to real terminals, which answer
+     * themselves, and two answers would reach the program as garbage input.
+     */
+    private void answerTerminalQuery(byte[] reply) {
+        boolean terminalAttached = attachments.stream().anyMatch(a -> a.mode() == Mode.OPERATOR
+                && a.kind().countsForSizeByDefault() && a.connected());
+        if (!terminalAttached) {
+            writer.offer(reply);
+        }
+    }
+
+    /** Tokens start with the session id so that any carrier can route a resume without a lookup. */
+    private String newToken(Attachment a) {
+        String token = id + "." + randomToken(32, false);
+        a.tokenHash(hash(token));
+        return token;
+    }
+
+    private Attachment findByToken(byte[] hash) {
+        Attachment found = null;
+        for (Attachment a : attachments) {
+            if (MessageDigest.isEqual(a.tokenHash(), hash)) {
+                found = a;
+            }
+        }
+        return found;
+    }
+
+    private static int parseExitCode(String params) {
+        int end = params.indexOf(';');
+        String code = end < 0 ? params : params.substring(0, end);
+        try {
+            return Integer.parseInt(code.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static long now() {
+        return System.currentTimeMillis();
+    }
+
+    private static byte[] hash(String token) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    private static String hex(byte[] bytes) {
+        return java.util.HexFormat.of().formatHex(bytes);
+    }
+
+    private static final char[] BASE32 = "abcdefghijkmnpqrstuvwxyz23456789".toCharArray();
+
+    private static String randomToken(int bytes, boolean base32) {
+        byte[] raw = new byte[bytes];
+        RANDOM.nextBytes(raw);
+        if (!base32) {
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+        }
+        StringBuilder sb = new StringBuilder(bytes * 8 / 5 + 1);
+        for (byte b : raw) {
+            sb.append(BASE32[(b & 0xff) % BASE32.length]);
+        }
+        return sb.toString();
+    }
+}

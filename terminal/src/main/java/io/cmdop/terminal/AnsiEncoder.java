@@ -40,10 +40,14 @@ final class AnsiEncoder {
         normal.addAll(List.of(s.normalScreenLines()));
         drawLines(normal);
         if (s.alternateScreen()) {
-            SavedCursor back = s.alternateSaved() != null ? s.alternateSaved() : SavedCursor.HOME;
-            moveTo(Math.min(back.x(), s.cols() - 1), back.y());
+            // Entering saves the pen and, with 1049, the position, for the program's way back.
+            SavedCursor back = s.alternateSaved();
+            boolean position = back.x() >= 0;
+            if (position) {
+                moveTo(Math.min(back.x(), s.cols() - 1), back.y());
+            }
             setPen(back.pen());
-            out.append("\033[?1049h\033[H");
+            out.append(position ? "\033[?1049h" : "\033[?47h").append("\033[H");
             drawLines(List.of(s.screenLines()));
         }
         writeTabStops();

@@ -290,9 +290,9 @@ final class Parser {
     }
 
     private void csiDispatch(int b) {
-        if (b != 'b') {
-            screen.lastChar = -1;
-        }
+        // Any sequence, REP included, ends the run of characters REP repeats (so REP REP repeats once, as tmux).
+        int last = screen.lastChar;
+        screen.lastChar = -1;
         if (intermediate != 0) {
             if (intermediate == ' ' && b == 'q' && privateMarker == 0) {
                 screen.cursorStyle = params.get(0, 0);
@@ -300,7 +300,7 @@ final class Parser {
             return;
         }
         switch (privateMarker) {
-            case 0 -> csiStandard(b);
+            case 0 -> csiStandard(b, last);
             case '?' -> {
                 if (b == 'h' || b == 'l') {
                     for (int i = 0; i < params.count(); i++) {
@@ -319,7 +319,8 @@ final class Parser {
         }
     }
 
-    private void csiStandard(int b) {
+    /** CSI without private marker. CHT (CSI I) is left out on purpose: tmux ignores it. */
+    private void csiStandard(int b, int lastChar) {
         Screen s = screen;
         Params p = params;
         switch (b) {
@@ -351,10 +352,9 @@ final class Parser {
                     s.scrollDown(p.count(0), Style.erased(s.pen));
                 }
             }
-            case 'I' -> s.tabForward(p.count(0));
             case 'Z' -> s.tabBackward(p.count(0));
             case 'g' -> s.clearTabStops(p.get(0, 0));
-            case 'b' -> s.repeatLast(p.count(0));
+            case 'b' -> s.repeat(lastChar, p.count(0));
             case 'r' -> s.setScrollRegion(p.count(0) - 1, Math.max(1, p.get(1, s.rows)) - 1);
             case 'm' -> s.pen = Style.applySgr(s.pen, p);
             case 'h', 'l' -> {
@@ -411,7 +411,7 @@ final class Parser {
                     s.leaveAlternate(true);
                 }
             }
-            case 1048 -> {
+            case 1048 -> { // as xterm; tmux 3.3a ignores 1048
                 if (on) {
                     s.saveCursor();
                 } else {

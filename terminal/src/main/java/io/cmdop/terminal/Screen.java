@@ -80,9 +80,10 @@ final class Screen {
             Line line = lines[cy];
             int n = Math.min(to - from, cols - cx);
             int end = cx + n;
-            if ((line.chars[cx] & Line.PADDING) != 0 || (line.chars[end - 1] & Line.WIDE) != 0) {
-                breakWideAt(line, cx, n);
+            if ((line.chars[cx] & Line.PADDING) != 0 && cx > 1) {
+                clearLeftHalf(line, cx); // tmux 3.3a's run of ASCII never looks at column 0 for the left half
             }
+            clearRightHalves(line, end);
             int[] chars = line.chars;
             for (int i = 0; i < n; i++) {
                 chars[cx + i] = data[from + i];
@@ -113,13 +114,12 @@ final class Screen {
         lastChar = ascii ? cp : -1;
     }
 
-    /** REP: prints the last ASCII character again, at most to the end of the line (no wrapping), as tmux. */
-    void repeatLast(int n) {
-        if (lastChar < 0) {
+    /** REP: prints {@code cp}, the last ASCII character, again, at most to the end of the line (as tmux). */
+    void repeat(int cp, int n) {
+        if (cp < 0) {
             return;
         }
         n = Math.min(n, cols - cx);
-        int cp = lastChar;
         for (int i = 0; i < n; i++) {
             put(cp, 1);
         }
@@ -140,7 +140,11 @@ final class Screen {
             return;
         }
         Line line = lines[cy];
-        breakWideAt(line, cx, width);
+        int old = line.chars[cx];
+        clearLeftHalf(line, cx);
+        if (width != 1 || (old & (Line.WIDE | Line.PADDING)) != 0) {
+            clearRightHalves(line, cx + width);
+        }
         line.chars[cx] = width == 2 ? cp | Line.WIDE : cp;
         line.styles[cx] = pen;
         if (line.clusters != null) {
@@ -153,7 +157,7 @@ final class Screen {
                 line.clusters[cx + 1] = null;
             }
         }
-        cx = !autowrap && cx + width > cols - 1 ? cols - width : cx + width;
+        cx = autowrap ? cx + width : Math.min(cx + width, cols - 1);
     }
 
     /** Automatic wrap to the start of the next line; scrolls with the default background, as tmux does. */
@@ -164,10 +168,10 @@ final class Screen {
     }
 
     /**
-     * Before {@code n} cells at {@code x} are overwritten: blank what would remain of a wide character
-     * cut in half (its left half before {@code x}, its right half after the run).
+     * Before the cell at {@code x} is overwritten: if it is the right half of a wide character, blank the
+     * left half, so no half-character is left on screen.
      */
-    private static void breakWideAt(Line line, int x, int n) {
+    private static void clearLeftHalf(Line line, int x) {
         int[] chars = line.chars;
         if ((chars[x] & Line.PADDING) != 0) {
             int lead = x;
@@ -176,10 +180,14 @@ final class Screen {
             }
             line.clear(lead, x, Style.DEFAULT);
         }
-        int after = x + n;
-        while (after < chars.length && (chars[after] & Line.PADDING) != 0) {
-            line.clear(after, after + 1, Style.DEFAULT);
-            after++;
+    }
+
+    /** After writing up to {@code end}: blank right halves left over from a wide character overwritten there. */
+    private static void clearRightHalves(Line line, int end) {
+        int[] chars = line.chars;
+        while (end < chars.length && (chars[end] & Line.PADDING) != 0) {
+            line.clear(end, end + 1, Style.DEFAULT);
+            end++;
         }
     }
 
@@ -238,13 +246,6 @@ final class Screen {
         do {
             cx++;
         } while (cx < cols - 1 && !tabs.isSet(cx));
-    }
-
-    /** CHT: forward {@code n} tab stops. */
-    void tabForward(int n) {
-        for (int i = 0; i < n && cx < cols - 1; i++) {
-            tab();
-        }
     }
 
     /** CBT: back {@code n} tab stops. */
@@ -400,12 +401,13 @@ final class Screen {
         }
     }
 
-    /** IL: inside the region it pushes lines down to the region's bottom; outside it, to the screen's (tmux). */
+    /** IL: pushes lines down to the region's bottom; outside the region tmux uses the screen's bottom. */
     void insertLines(int n) {
         int last = cy < top || cy > bottom ? rows - 1 : bottom;
         shiftDown(cy, last, Math.min(n, last - cy + 1), Style.erased(pen));
     }
 
+    /** DL: pulls lines up from the region's bottom; outside the region, from the screen's bottom (tmux). */
     void deleteLines(int n) {
         int last = cy < top || cy > bottom ? rows - 1 : bottom;
         shiftUp(cy, last, Math.min(n, last - cy + 1), Style.erased(pen));
@@ -512,16 +514,16 @@ final class Screen {
     }
 
     /**
-     * DECSET 47, 1047 and 1049: shows the alternate screen, cleared, keeping the cursor where it is.
-     * With {@code saveCursor} (1049) the cursor and pen are saved for the way back.
+     * DECSET 47, 1047 and 1049: shows the alternate screen, cleared, keeping the cursor where it is. As in
+     * tmux, entering always saves the pen, and 1049 ({@code saveCursor}) also the position.
      */
     void enterAlternate(boolean saveCursor) {
         if (alternate) {
             return;
         }
-        if (saveCursor) {
-            alternateSaved = new SavedCursor(cx, cy, pen, g0, g1, shiftOut, modes.origin);
-        }
+        int x = saveCursor ? cx : alternateSaved == null ? -1 : alternateSaved.x();
+        int y = saveCursor ? cy : alternateSaved == null ? -1 : alternateSaved.y();
+        alternateSaved = new SavedCursor(x, y, pen, g0, g1, shiftOut, modes.origin);
         for (Line line : altLines) {
             line.reset(Style.DEFAULT);
         }
@@ -529,11 +531,15 @@ final class Screen {
         alternate = true;
     }
 
+    /**
+     * Back to the normal screen. With {@code restoreCursor} (1049) the saved position and pen come back,
+     * even when the alternate screen was not shown (tmux does the same).
+     */
     void leaveAlternate(boolean restoreCursor) {
-        if (restoreCursor && alternateSaved != null) {
+        if (restoreCursor && alternateSaved != null && alternateSaved.x() >= 0) {
             cx = alternateSaved.x();
             cy = alternateSaved.y();
-            restore(alternateSaved);
+            pen = alternateSaved.pen();
         }
         lines = normalLines;
         alternate = false;
@@ -602,12 +608,13 @@ final class Screen {
             cols = newCols;
         }
         if (newRows != rows) {
-            int normalCursorY = alternate ? (alternateSaved == null ? cy : alternateSaved.y()) : cy;
+            boolean savedY = alternateSaved != null && alternateSaved.y() >= 0;
+            int normalCursorY = alternate && savedY ? alternateSaved.y() : cy;
             int shift = resizeNormalRows(newRows, normalCursorY);
             if (alternate) {
                 altLines = resizeAlternateRows(newRows);
                 lines = altLines;
-                if (alternateSaved != null) {
+                if (savedY) {
                     alternateSaved = withY(alternateSaved, alternateSaved.y() + shift);
                 }
             } else {

@@ -1,0 +1,100 @@
+package io.cmdop.terminal;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Compares the model's snapshot with tmux's screen and describes every difference a user would see: text
+ * per row, each cell's attributes and colours, cursor position and visibility, alternate screen, the normal
+ * screen kept beneath it, modes and scroll region.
+ */
+final class ScreenComparison {
+    private static final int MAX_REPORTED = 25;
+
+    private ScreenComparison() {
+    }
+
+    /** Throws an AssertionError listing the differences, with both screens for context. */
+    static void assertSame(ScreenSnapshot model, TmuxScreen tmux, String what) {
+        List<String> differences = differences(model, tmux);
+        if (!differences.isEmpty()) {
+            StringBuilder sb = new StringBuilder(what).append(": model and tmux differ\n");
+            differences.stream().limit(MAX_REPORTED).forEach(d -> sb.append("  ").append(d).append('\n'));
+            if (differences.size() > MAX_REPORTED) {
+                sb.append("  ... ").append(differences.size() - MAX_REPORTED).append(" more\n");
+            }
+            sb.append("model:\n");
+            for (String line : model.lines()) {
+                sb.append("  |").append(line).append('\n');
+            }
+            sb.append("tmux:\n");
+            for (int y = 0; y < tmux.rows(); y++) {
+                sb.append("  |").append(tmux.text(y)).append('\n');
+            }
+            throw new AssertionError(sb.toString());
+        }
+    }
+
+    static List<String> differences(ScreenSnapshot model, TmuxScreen tmux) {
+        List<String> d = new ArrayList<>();
+        compareCells(model.screenLines(), tmux.cells(), "", d);
+        if (tmux.alternate() && model.alternateScreen()) {
+            compareCells(model.normalScreenLines(), tmux.normalCells(), "normal screen ", d);
+        }
+        check(d, "cursor", model.rawCursorX() + "," + model.cursorY(), tmux.cursorX() + "," + tmux.cursorY());
+        check(d, "cursor visible", model.cursorVisible(), tmux.cursorVisible());
+        check(d, "alternate screen", model.alternateScreen(), tmux.alternate());
+        Modes m = model.modes();
+        check(d, "insert mode", m.insert, tmux.insert());
+        check(d, "application cursor keys", m.applicationCursor, tmux.applicationCursor());
+        check(d, "application keypad", m.applicationKeypad, tmux.applicationKeypad());
+        check(d, "mouse tracking", m.mouse.mode, tmux.mouse());
+        check(d, "SGR mouse", m.mouseSgr, tmux.mouseSgr());
+        check(d, "UTF-8 mouse", m.mouseUtf8, tmux.mouseUtf8());
+        check(d, "origin mode", m.origin, tmux.origin());
+        check(d, "autowrap", m.autowrap, tmux.autowrap());
+        check(d, "scroll region", model.scrollTop() + "-" + model.scrollBottom(),
+                tmux.scrollTop() + "-" + tmux.scrollBottom());
+        if (!model.title().isEmpty()) {
+            check(d, "title", model.title(), tmux.title());
+        }
+        return d;
+    }
+
+    /** Compares cells in the order a capture lists them, right halves of wide characters left out. */
+    private static void compareCells(Line[] model, List<List<Cell>> tmux, String where, List<String> d) {
+        for (int y = 0; y < tmux.size(); y++) {
+            Line line = model[y];
+            List<Cell> expected = tmux.get(y);
+            StringBuilder tmuxText = new StringBuilder();
+            expected.forEach(c -> tmuxText.append(c.text()));
+            String modelText = line.text();
+            if (!modelText.equals(tmuxText.toString().stripTrailing())) {
+                d.add(where + "row " + y + " text: model \"" + modelText + "\" tmux \"" + tmuxText + "\"");
+                continue;
+            }
+            int i = 0;
+            for (int x = 0; x < line.cols(); x++) {
+                if (line.width(x) == 0) {
+                    continue;
+                }
+                Cell actual = Cell.of(line.text(x), line.width(x), line.styles[x]);
+                if (i >= expected.size()) {
+                    // tmux leaves cleared cells past the last written one out of a capture: they must be blank.
+                    if (!actual.text().equals(" ")) {
+                        d.add(where + "cell " + x + "," + y + ": model " + actual + ", tmux blank");
+                    }
+                } else if (!expected.get(i).equals(actual)) {
+                    d.add(where + "cell " + x + "," + y + ": model " + actual + ", tmux " + expected.get(i));
+                }
+                i++;
+            }
+        }
+    }
+
+    private static void check(List<String> d, String what, Object model, Object tmux) {
+        if (!model.equals(tmux)) {
+            d.add(what + ": model " + model + ", tmux " + tmux);
+        }
+    }
+}

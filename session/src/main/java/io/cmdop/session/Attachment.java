@@ -28,6 +28,8 @@ public final class Attachment {
     private long queuedBytes;
     /** Set when the queue overflowed: the carrier must fetch a resync before anything else. */
     private boolean lagged;
+    /** Why: "client_lagged" (its queue overflowed) or "ring_overflow" (resumed after the ring moved on). */
+    private String lagReason;
     /** The offset of the first output byte this client has not been handed. */
     private long deliveredOffset;
     private TerminalSize size;
@@ -159,6 +161,7 @@ public final class Attachment {
                 queue.clear();
                 queuedBytes = 0;
                 lagged = true;
+                lagReason = "client_lagged";
             } else {
                 queue.addLast(event);
                 queuedBytes += event.weight();
@@ -169,23 +172,28 @@ public final class Attachment {
         }
     }
 
-    /** Clears the lag; returns the offset from which the client missed output. */
-    long clearLag() {
+    /** What a lagging client missed: from which offset, and why. */
+    record Lag(long fromOffset, String reason) {}
+
+    /** Clears the lag and says what was missed. */
+    Lag clearLag() {
         lock.lock();
         try {
             lagged = false;
             queue.clear();
             queuedBytes = 0;
-            return deliveredOffset;
+            return new Lag(deliveredOffset, lagReason);
         } finally {
             lock.unlock();
         }
     }
 
-    void markLagged() {
+    /** The events the client needs are no longer kept: its next delivery is a resync. */
+    void markRingOverflow() {
         lock.lock();
         try {
             lagged = true;
+            lagReason = "ring_overflow";
             queue.clear();
             queuedBytes = 0;
             changed.signalAll();

@@ -83,10 +83,14 @@ final class CommandTracker {
         return running;
     }
 
-    /** A command finished (mark D); returns it, or null when none was running. */
+    /**
+     * A command finished (mark D); returns it, or null when none was running. The shell is back: a
+     * command sent before its prompt is drawn waits in the terminal's input buffer, as typeahead does.
+     */
     Tracked onFinish() {
         Tracked finished = running;
         running = null;
+        atPrompt = true;
         return finished;
     }
 }

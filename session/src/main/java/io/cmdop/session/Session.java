@@ -240,7 +240,7 @@ public final class Session {
             String token = newToken(a);
             if (fromStart) {
                 a.deliveredUpTo(0);
-                ring.after(0).ifPresentOrElse(events -> events.forEach(a::offer), a::markLagged);
+                ring.after(0).ifPresentOrElse(events -> events.forEach(a::offer), a::markRingOverflow);
             }
             if (exitCode != null) {
                 a.end("session_ended");
@@ -248,7 +248,8 @@ public final class Session {
             }
             attachments.add(a);
             publish(new SessionEvent.ClientJoined(++seq, now(), a.view()));
-            if (a.countsForSize()) {
+            // Under `latest` only operators set the size; the other policies weigh every counted client.
+            if (a.countsForSize() && (mode == Mode.OPERATOR || resizePolicy != ResizePolicy.LATEST)) {
                 applySize(policySize(clientSize), a.sender());
             }
             return new Attached(a, a.epoch(), token, Optional.of(screen), view());
@@ -290,7 +291,7 @@ public final class Session {
             if (missed.isPresent()) {
                 missed.get().forEach(a::offer);
             } else {
-                a.markLagged();
+                a.markRingOverflow();
             }
             return new Attached(a, epoch, newToken, Optional.empty(), view());
         } finally {
@@ -302,11 +303,10 @@ public final class Session {
     Delivery resync(Attachment a) {
         streamLock.lock();
         try {
-            long from = a.clearLag();
+            Attachment.Lag lag = a.clearLag();
             ScreenState screen = new ScreenState(terminal.snapshot(), offset, seq);
             a.deliveredUpTo(offset);
-            String reason = from < ring.oldestOffset(offset) ? "ring_overflow" : "client_lagged";
-            return new Delivery.Resync(from, offset, reason, screen);
+            return new Delivery.Resync(lag.fromOffset(), offset, lag.reason(), screen);
         } finally {
             streamLock.unlock();
         }
@@ -395,7 +395,7 @@ public final class Session {
                         + commands.busyReason());
             }
             String typed = commands.needsWrapping()
-                    ? ShellIntegration.wrapWithoutIntegration(commandLine).replace('\n', '\r') + "\r"
+                    ? ShellIntegration.wrapWithoutIntegration(commandLine) + "\r"
                     : commandLine + "\r";
             String commandId = randomToken(8, true);
             commands.expect(commandId, commandLine);

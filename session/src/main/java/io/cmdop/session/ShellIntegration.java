@@ -48,9 +48,13 @@ final class ShellIntegration {
         return command;
     }
 
-    /** The line to type for a command in a shell without integration; the marks come from printf. */
+    /**
+     * The line to type for a command in a shell without integration; the marks come from printf. The
+     * command goes through eval so that comments, '&' or ';' in it cannot swallow the closing mark.
+     */
     static String wrapWithoutIntegration(String command) {
-        return "printf '\\033]133;C\\007'; " + command + "\nprintf '\\033]133;D;%s\\007' \"$?\"";
+        String quoted = "'" + command.replace("'", "'\\''") + "'";
+        return "printf '\\033]133;C\\007'; eval " + quoted + "; printf '\\033]133;D;%s\\007' \"$?\"";
     }
 
     static String userShell() {

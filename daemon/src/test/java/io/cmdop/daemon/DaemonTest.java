@@ -1,0 +1,350 @@
+package io.cmdop.daemon;
+
+import io.cmdop.client.CmdopClient;
+import io.cmdop.client.CmdopException;
+import io.cmdop.client.CmdopHome;
+import io.cmdop.client.CommandResult;
+import io.cmdop.client.SessionNotFoundException;
+import io.cmdop.client.TerminalStream;
+import io.cmdop.protocol.v1.Attached;
+import io.cmdop.protocol.v1.ClientFrame;
+import io.cmdop.protocol.v1.ClientKind;
+import io.cmdop.protocol.v1.CreateSessionRequest;
+import io.cmdop.protocol.v1.Event;
+import io.cmdop.protocol.v1.InputFrame;
+import io.cmdop.protocol.v1.Mode;
+import io.cmdop.protocol.v1.Reason;
+import io.cmdop.protocol.v1.ServerFrame;
+import io.cmdop.protocol.v1.SessionInfo;
+import io.cmdop.protocol.v1.SessionState;
+import io.cmdop.protocol.v1.SessionsGrpc;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.stub.StreamObserver;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.unix.DomainSocketAddress;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The daemon over its real Unix socket, used through the SDK and through raw gRPC. */
+class DaemonTest {
+    @TempDir
+    Path home;
+
+    private Daemon daemon;
+    private CmdopClient client;
+
+    @BeforeEach
+    void start() throws Exception {
+        daemon = Daemon.start(home, DaemonConfig.defaults());
+        client = CmdopClient.local(new CmdopHome(home), ClientKind.CLIENT_KIND_SDK);
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        daemon.stop();
+    }
+
+    @Test
+    void theSocketIsPrivateAndTheContractIsDiscoverableByReflection() throws Exception {
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(daemon.socket()))).isEqualTo("rw-------");
+        assertThat(daemon.socket()).isEqualTo(new CmdopHome(home).socket());
+        try (RawChannel raw = new RawChannel(daemon.socket())) {
+            CompletableFuture<ServerReflectionResponse> answer = new CompletableFuture<>();
+            StreamObserver<ServerReflectionRequest> req = ServerReflectionGrpc.newStub(raw.channel)
+                    .serverReflectionInfo(new StreamObserver<>() {
+                        public void onNext(ServerReflectionResponse r) { answer.complete(r); }
+                        public void onError(Throwable t) { answer.completeExceptionally(t); }
+                        public void onCompleted() { }
+                    });
+            req.onNext(ServerReflectionRequest.newBuilder().setListServices("*").build());
+            List<String> services = answer.get(10, TimeUnit.SECONDS).getListServicesResponse().getServiceList()
+                    .stream().map(s -> s.getName()).toList();
+            req.onCompleted();
+            assertThat(services).contains("cmdop.v1.Sessions", "cmdop.v1.Agent");
+        }
+    }
+
+    @Test
+    void aSecondDaemonOnTheSameHomeIsRefusedAndAStaleSocketIsReplaced() throws Exception {
+        assertThatThrownBy(() -> Daemon.start(home, DaemonConfig.defaults()))
+                .isInstanceOf(DaemonAlreadyRunningException.class)
+                .hasMessageContaining("already running").hasMessageContaining(home.toString());
+        assertThat(client.status().getPid()).as("the first daemon still serves").isEqualTo(ProcessHandle.current().pid());
+
+        client.close();
+        daemon.stop();
+        Files.writeString(home.resolve(Daemon.SOCKET), "left behind by a killed daemon");
+        daemon = Daemon.start(home, DaemonConfig.defaults());
+        client = CmdopClient.local(new CmdopHome(home), ClientKind.CLIENT_KIND_SDK);
+        assertThat(client.terminal().list()).isEmpty();
+    }
+
+    @Test
+    void anUnknownSessionIsNotFoundNamingWhatWasAskedFor() {
+        assertThatThrownBy(() -> client.terminal().getSession("no-such-thing"))
+                .isInstanceOf(SessionNotFoundException.class)
+                .hasMessageContaining("no-such-thing");
+        assertThatThrownBy(() -> client.terminal().sendInput("ghost", "x".getBytes()))
+                .isInstanceOfSatisfying(CmdopException.class, e -> assertThat(e.reason()).isEqualTo(Reason.REASON_SESSION_NOT_FOUND));
+    }
+
+    @Test
+    void runAndExecReportOutputAndExitCodes() {
+        SessionInfo s = client.terminal().create(CreateSessionRequest.newBuilder().setName("build")
+                .addCommand("/bin/bash").build());
+        CommandResult ok = client.terminal().run("build", "printf 'no newline'", Duration.ofSeconds(30), b -> { });
+        assertThat(ok.exitCode()).isZero();
+        assertThat(ok.text()).isEqualTo("no newline");
+        assertThat(ok.commandId()).isNotEmpty();
+        CommandResult failing = client.terminal().run(s.getId(), "echo to-stderr >&2; false", Duration.ofSeconds(30), b -> { });
+        assertThat(failing.exitCode()).isEqualTo(1);
+        assertThat(failing.text()).isEqualTo("to-stderr\n");
+
+        CommandResult exec = client.terminal().execute("echo exec-$((6*7)); exit 7", Duration.ofSeconds(30));
+        assertThat(exec.exitCode()).isEqualTo(7);
+        assertThat(exec.text()).isEqualTo("exec-42\n");
+        assertThat(client.terminal().list()).extracting(SessionInfo::getName).containsExactly("build");
+    }
+
+    @Test
+    void aDroppedStreamResumesWithItsTokenWithoutLosingAByte() throws Exception {
+        client.terminal().create(CreateSessionRequest.newBuilder().setName("quiet")
+                .addAllCommand(List.of("/bin/sh", "-c", "stty -echo; echo ready; exec cat")).build());
+        StringBuffer seen = new StringBuffer();
+        TerminalStream watcher = client.terminal().stream(Mode.MODE_OBSERVER)
+                .onOutput(b -> seen.append(new String(b, StandardCharsets.UTF_8)));
+        Attached first = watcher.attach("quiet", 0, 0);
+        seen.append(String.join("\n", first.getSnapshot().getLinesList()).strip());
+        await(() -> seen.toString().contains("ready"));
+
+        client.terminal().sendInput("quiet", "before-drop\n".getBytes());
+        await(() -> seen.toString().contains("before-drop"));
+        watcher.drop();
+        for (int i = 0; i < 50; i++) {
+            client.terminal().sendInput("quiet", ("while-away-" + i + "\n").getBytes());
+        }
+        String token = watcher.continuityToken();
+        Attached resumed = watcher.resume();
+        assertThat(resumed.getResumed()).isTrue();
+        assertThat(resumed.getContinuityToken()).isNotEqualTo(token);
+        client.terminal().sendInput("quiet", "after-resume\n".getBytes());
+        await(() -> seen.toString().contains("after-resume"));
+        StringBuilder expected = new StringBuilder("before-drop\r\n");
+        for (int i = 0; i < 50; i++) {
+            expected.append("while-away-").append(i).append("\r\n");
+        }
+        expected.append("after-resume\r\n");
+        assertThat(seen.toString()).endsWith(expected.toString());
+        assertThat(seen.toString().split("before-drop", -1)).as("nothing twice").hasSize(2);
+
+        TerminalStream replay = client.terminal().stream(Mode.MODE_OBSERVER);
+        assertThatThrownBy(() -> replay.resume(token, 0, 0))
+                .isInstanceOfSatisfying(CmdopException.class, e -> assertThat(e.reason()).isEqualTo(Reason.REASON_TOKEN_INVALID));
+        watcher.detach();
+    }
+
+    @Test
+    void observerInputIsRefusedByTheDaemonEvenFromARawClient() throws Exception {
+        client.terminal().create(CreateSessionRequest.newBuilder().setName("guarded").addCommand("/bin/cat").build());
+        try (RawChannel raw = new RawChannel(daemon.socket())) {
+            Frames frames = raw.attach();
+            frames.send(ClientFrame.newBuilder().setRequestId(1).setAttach(io.cmdop.protocol.v1.AttachRequest.newBuilder()
+                    .setSession(io.cmdop.protocol.v1.SessionSelector.newBuilder().setSession("guarded"))
+                    .setMode(Mode.MODE_OBSERVER)).build());
+            assertThat(frames.next(f -> f.hasAttached()).getAttached().getMode()).isEqualTo(Mode.MODE_OBSERVER);
+            frames.send(ClientFrame.newBuilder().setRequestId(2).setInput(InputFrame.newBuilder()
+                    .setData(com.google.protobuf.ByteString.copyFromUtf8("sneaky\n"))).build());
+            ServerFrame refusal = frames.next(f -> f.hasError());
+            assertThat(refusal.getInReplyTo()).isEqualTo(2);
+            assertThat(refusal.getError().getReason()).isEqualTo(Reason.REASON_OBSERVER_READ_ONLY);
+            assertThat(refusal.getError().getFatal()).isFalse();
+        }
+        assertThat(client.terminal().screen("guarded", 0).getLinesList()).noneMatch(l -> l.contains("sneaky"));
+        assertThat(client.terminal().getSession("guarded").getLastSeq())
+                .as("no input event").isLessThanOrEqualTo(3);
+    }
+
+    @Test
+    void malformedAndOversizedFramesCloseOnlyTheirOwnCall() throws Exception {
+        client.terminal().create(CreateSessionRequest.newBuilder().setName("shared")
+                .addAllCommand(List.of("/bin/sh", "-c", "stty -echo; exec cat")).build());
+        StringBuffer seen = new StringBuffer();
+        TerminalStream bystander = client.terminal().stream(Mode.MODE_OBSERVER)
+                .onOutput(b -> seen.append(new String(b, StandardCharsets.UTF_8)));
+        bystander.attach("shared", 0, 0);
+
+        try (RawChannel raw = new RawChannel(daemon.socket())) {
+            Status garbage = raw.sendRawAttach(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x01, 0x02});
+            assertThat(garbage.isOk()).isFalse();
+            Status huge = raw.sendRawAttach(ClientFrame.newBuilder().setInput(InputFrame.newBuilder()
+                    .setData(com.google.protobuf.ByteString.copyFrom(new byte[2 * 1024 * 1024]))).build().toByteArray());
+            assertThat(huge.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+
+            Frames wrongFirst = raw.attach();
+            wrongFirst.send(ClientFrame.newBuilder().setRequestId(7).setInput(InputFrame.newBuilder()
+                    .setData(com.google.protobuf.ByteString.copyFromUtf8("x"))).build());
+            ServerFrame error = wrongFirst.next(f -> f.hasError());
+            assertThat(error.getError().getReason()).isEqualTo(Reason.REASON_MALFORMED_FRAME);
+            assertThat(error.getError().getFatal()).isTrue();
+            assertThat(error.getError().getMessage()).contains("first frame must be attach or resume");
+        }
+        client.terminal().sendInput("shared", "still-alive\n".getBytes());
+        await(() -> seen.toString().contains("still-alive"));
+        assertThat(client.terminal().getSession("shared").getState()).isEqualTo(SessionState.SESSION_STATE_RUNNING);
+        bystander.detach();
+    }
+
+    @Test
+    void presenceListsWhoIsAttachedWithKindModeAndSince() throws Exception {
+        client.terminal().create(CreateSessionRequest.newBuilder().setName("busy").addCommand("/bin/cat").build());
+        TerminalStream op = client.terminal().stream(Mode.MODE_OPERATOR);
+        TerminalStream obs = client.terminal().stream(Mode.MODE_OBSERVER);
+        BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+        op.onEvent(events::add);
+        op.attach("busy", 100, 30);
+        obs.attach("busy", 0, 0);
+        SessionInfo info = client.terminal().getSession("busy");
+        assertThat(info.getAttachedList()).hasSize(2);
+        assertThat(info.getAttachedList()).anySatisfy(c -> {
+            assertThat(c.getMode()).isEqualTo(Mode.MODE_OBSERVER);
+            assertThat(c.getKind()).isEqualTo(ClientKind.CLIENT_KIND_SDK);
+            assertThat(c.getPrincipal()).isEqualTo(System.getProperty("user.name"));
+            assertThat(c.getSinceMs()).isPositive();
+        });
+        Event joined = poll(events, e -> e.hasJoined() && e.getJoined().getClient().getMode() == Mode.MODE_OBSERVER);
+        assertThat(joined.getJoined().getClient().getClientId()).isEqualTo(obs.clientId());
+        obs.detach();
+        Event left = poll(events, Event::hasLeft);
+        assertThat(left.getLeft().getReason()).isEqualTo("detached");
+        op.detach();
+    }
+
+    private static Event poll(BlockingQueue<Event> events, java.util.function.Predicate<Event> matching)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            Event e = events.poll(100, TimeUnit.MILLISECONDS);
+            if (e != null && matching.test(e)) {
+                return e;
+            }
+        }
+        throw new AssertionError("no matching event within 20 s");
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 20 s");
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    /** A plain gRPC channel to the socket, for frames the SDK would never send. */
+    private static final class RawChannel implements AutoCloseable {
+        final ManagedChannel channel;
+        private final EpollEventLoopGroup group = new EpollEventLoopGroup(1);
+
+        RawChannel(Path socket) {
+            channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+                    .channelType(EpollDomainSocketChannel.class).eventLoopGroup(group).usePlaintext()
+                    .maxInboundMessageSize(16 * 1024 * 1024).build();
+        }
+
+        Frames attach() {
+            Frames frames = new Frames();
+            frames.out = SessionsGrpc.newStub(channel).attach(frames);
+            return frames;
+        }
+
+        /** Sends one message of arbitrary bytes on the Attach method; returns how the call ended. */
+        Status sendRawAttach(byte[] payload) throws Exception {
+            MethodDescriptor.Marshaller<byte[]> bytes = new MethodDescriptor.Marshaller<>() {
+                public InputStream stream(byte[] value) { return new ByteArrayInputStream(value); }
+                public byte[] parse(InputStream stream) {
+                    try {
+                        ByteArrayOutputStream out = new ByteArrayOutputStream();
+                        stream.transferTo(out);
+                        return out.toByteArray();
+                    } catch (java.io.IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            };
+            MethodDescriptor<byte[], byte[]> method = SessionsGrpc.getAttachMethod().toBuilder(bytes, bytes).build();
+            ClientCall<byte[], byte[]> call = channel.newCall(method, CallOptions.DEFAULT);
+            CompletableFuture<Status> closed = new CompletableFuture<>();
+            call.start(new ClientCall.Listener<>() {
+                @Override
+                public void onClose(Status status, Metadata trailers) {
+                    closed.complete(status);
+                }
+            }, new Metadata());
+            call.request(10);
+            call.sendMessage(payload);
+            return closed.get(20, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void close() {
+            channel.shutdownNow();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    /** One raw Attach call: frames received are queued for the test. */
+    private static final class Frames implements StreamObserver<ServerFrame> {
+        final BlockingQueue<ServerFrame> received = new LinkedBlockingQueue<>();
+        StreamObserver<ClientFrame> out;
+
+        void send(ClientFrame frame) {
+            out.onNext(frame);
+        }
+
+        ServerFrame next(java.util.function.Predicate<ServerFrame> matching) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (System.nanoTime() < deadline) {
+                ServerFrame f = received.poll(100, TimeUnit.MILLISECONDS);
+                if (f != null && matching.test(f)) {
+                    return f;
+                }
+            }
+            throw new AssertionError("no matching frame within 20 s");
+        }
+
+        public void onNext(ServerFrame f) { received.add(f); }
+        public void onError(Throwable t) { }
+        public void onCompleted() { }
+    }
+}

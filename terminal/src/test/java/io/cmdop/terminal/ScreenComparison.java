@@ -92,6 +92,59 @@ final class ScreenComparison {
         }
     }
 
+    /** Model against model: every cell of both screens and the scrollback, cursor, modes, pen and title. */
+    static List<String> differences(ScreenSnapshot expected, ScreenSnapshot actual) {
+        List<String> d = new ArrayList<>();
+        compareLines(expected.screenLines(), actual.screenLines(), "", d);
+        compareLines(expected.normalScreenLines(), actual.normalScreenLines(), "normal screen ", d);
+        compareLines(expected.scrollbackLines().toArray(new Line[0]), actual.scrollbackLines().toArray(new Line[0]),
+                "scrollback ", d);
+        check(d, "cursor", expected.rawCursorX() + "," + expected.cursorY(), actual.rawCursorX() + "," + actual.cursorY());
+        check(d, "alternate screen", expected.alternateScreen(), actual.alternateScreen());
+        check(d, "modes", describe(expected.modes()), describe(actual.modes()));
+        check(d, "scroll region", expected.scrollTop() + "-" + expected.scrollBottom(),
+                actual.scrollTop() + "-" + actual.scrollBottom());
+        check(d, "pen", Cell.of(" ", 1, expected.pen()), Cell.of(" ", 1, actual.pen()));
+        check(d, "character sets", expected.g0() + "/" + expected.g1() + "/" + expected.shiftOut(),
+                actual.g0() + "/" + actual.g1() + "/" + actual.shiftOut());
+        check(d, "title", expected.title(), actual.title());
+        return d;
+    }
+
+    static void assertSameState(ScreenSnapshot expected, ScreenSnapshot actual, String what) {
+        List<String> d = differences(expected, actual);
+        if (!d.isEmpty()) {
+            throw new AssertionError(what + ":\n  " + String.join("\n  ", d.subList(0, Math.min(d.size(), MAX_REPORTED)))
+                    + "\nexpected:\n" + expected.text() + "\nactual:\n" + actual.text());
+        }
+    }
+
+    private static void compareLines(Line[] expected, Line[] actual, String where, List<String> d) {
+        if (expected.length != actual.length) {
+            d.add(where + "has " + actual.length + " lines instead of " + expected.length);
+            return;
+        }
+        for (int y = 0; y < expected.length; y++) {
+            Line e = expected[y];
+            Line a = actual[y];
+            int cols = Math.max(e.cols(), a.cols());
+            for (int x = 0; x < cols; x++) {
+                Cell ec = x < e.cols() ? Cell.of(e.text(x), e.width(x), e.styles[x]) : Cell.of(" ", 1, Style.DEFAULT);
+                Cell ac = x < a.cols() ? Cell.of(a.text(x), a.width(x), a.styles[x]) : Cell.of(" ", 1, Style.DEFAULT);
+                if (!ec.equals(ac)) {
+                    d.add(where + "cell " + x + "," + y + ": expected " + ec + ", got " + ac);
+                }
+            }
+        }
+    }
+
+    private static String describe(Modes m) {
+        return "insert=" + m.insert + " appCursor=" + m.applicationCursor + " origin=" + m.origin + " autowrap="
+                + m.autowrap + " blink=" + m.cursorBlink + " visible=" + m.cursorVisible + " keypad="
+                + m.applicationKeypad + " paste=" + m.bracketedPaste + " focus=" + m.focusEvents + " mouse="
+                + m.mouse + " utf8=" + m.mouseUtf8 + " sgr=" + m.mouseSgr;
+    }
+
     private static void check(List<String> d, String what, Object model, Object tmux) {
         if (!model.equals(tmux)) {
             d.add(what + ": model " + model + ", tmux " + tmux);

@@ -45,511 +45,511 @@ import java.util.concurrent.locks.ReentrantLock;
  * ignores it keeps running. The process is always reaped, whether or not anybody waits for it.
  */
 public final class Pty implements AutoCloseable {
-  /** Size of each native transfer buffer; a read or write moves at most this much per call. */
-  static final int BUFFER_SIZE = 64 * 1024;
+    /** Size of each native transfer buffer; a read or write moves at most this much per call. */
+    static final int BUFFER_SIZE = 64 * 1024;
 
-  private static final String MASTER_PATH = "/dev/ptmx";
-  private static final long REAPER_STACK_SIZE = 256 * 1024;
+    private static final String MASTER_PATH = "/dev/ptmx";
+    private static final long REAPER_STACK_SIZE = 256 * 1024;
 
-  private final int master;
-  private final int wakeUp;
-  private final int pid;
-  private final String ttyName;
-  private final Arena arena;
-  private final CloseGuard guard;
+    private final int master;
+    private final int wakeUp;
+    private final int pid;
+    private final String ttyName;
+    private final Arena arena;
+    private final CloseGuard guard;
 
-  private final ReentrantLock readLock = new ReentrantLock();
-  private final MemorySegment readBuffer;
-  private final MemorySegment readPoll;
-  private final MemorySegment readState;
-  private boolean endOfOutput;
+    private final ReentrantLock readLock = new ReentrantLock();
+    private final MemorySegment readBuffer;
+    private final MemorySegment readPoll;
+    private final MemorySegment readState;
+    private boolean endOfOutput;
 
-  private final ReentrantLock writeLock = new ReentrantLock();
-  private final MemorySegment writeBuffer;
-  private final MemorySegment writePoll;
-  private final MemorySegment writeState;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final MemorySegment writeBuffer;
+    private final MemorySegment writePoll;
+    private final MemorySegment writeState;
 
-  private final ReentrantLock reapLock = new ReentrantLock();
-  private final CompletableFuture<Integer> exit = new CompletableFuture<>();
-  private boolean reaped;
+    private final ReentrantLock reapLock = new ReentrantLock();
+    private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    private boolean reaped;
 
-  private Pty(int master, int wakeUp, int pid, String ttyName, Arena arena) {
-    this.master = master;
-    this.wakeUp = wakeUp;
-    this.pid = pid;
-    this.ttyName = ttyName;
-    this.arena = arena;
-    this.guard = new CloseGuard(this::releaseDescriptors);
-    this.readBuffer = arena.allocate(BUFFER_SIZE, 64);
-    this.readPoll = arena.allocate(2 * LibC.POLLFD_SIZE, 8);
-    this.readState = arena.allocate(LibC.CALL_STATE);
-    this.writeBuffer = arena.allocate(BUFFER_SIZE, 64);
-    this.writePoll = arena.allocate(2 * LibC.POLLFD_SIZE, 8);
-    this.writeState = arena.allocate(LibC.CALL_STATE);
-  }
-
-  /**
-   * Opens a new pseudo-terminal of the spec's size and starts the spec's program on it.
-   *
-   * @throws IOException if the program cannot be found or started (the message names it and says
-   *     why), if the working directory does not exist, or if no terminal can be allocated
-   * @throws UnsupportedOperationException on anything but Linux
-   */
-  public static Pty spawn(PtySpec spec) throws IOException {
-    Objects.requireNonNull(spec, "spec");
-    if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
-      throw new UnsupportedOperationException("Pty supports Linux only, not " + System.getProperty("os.name"));
+    private Pty(int master, int wakeUp, int pid, String ttyName, Arena arena) {
+        this.master = master;
+        this.wakeUp = wakeUp;
+        this.pid = pid;
+        this.ttyName = ttyName;
+        this.arena = arena;
+        this.guard = new CloseGuard(this::releaseDescriptors);
+        this.readBuffer = arena.allocate(BUFFER_SIZE, 64);
+        this.readPoll = arena.allocate(2 * LibC.POLLFD_SIZE, 8);
+        this.readState = arena.allocate(LibC.CALL_STATE);
+        this.writeBuffer = arena.allocate(BUFFER_SIZE, 64);
+        this.writePoll = arena.allocate(2 * LibC.POLLFD_SIZE, 8);
+        this.writeState = arena.allocate(LibC.CALL_STATE);
     }
-    if (!Files.isDirectory(spec.workingDirectory())) {
-      throw new IOException("cannot start '" + spec.command().getFirst() + "': working directory "
-          + spec.workingDirectory() + " does not exist or is not a directory");
-    }
-    String executable = Spawner.resolveExecutable(spec);
-    int master = -1;
-    int wakeUp = -1;
-    Arena arena = Arena.ofShared();
-    try (Arena call = Arena.ofConfined()) {
-      MemorySegment state = call.allocate(LibC.CALL_STATE);
-      master = LibC.open(state, call.allocateFrom(MASTER_PATH),
-          LibC.O_RDWR | LibC.O_NOCTTY | LibC.O_CLOEXEC | LibC.O_NONBLOCK, 0);
-      if (master < 0) {
-        throw LibC.error("open " + MASTER_PATH, LibC.errno(state));
-      }
-      if (LibC.grantpt(state, master) != 0) {
-        throw LibC.error("grantpt", LibC.errno(state));
-      }
-      if (LibC.unlockpt(state, master) != 0) {
-        throw LibC.error("unlockpt", LibC.errno(state));
-      }
-      MemorySegment name = call.allocate(256);
-      int error = LibC.ptsname_r(master, name, name.byteSize());
-      if (error != 0) {
-        throw LibC.error("ptsname_r", error);
-      }
-      String ttyName = name.getString(0);
-      setWindowSize(call, state, master, spec.columns(), spec.rows());
-      wakeUp = LibC.eventfd(state, 0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
-      if (wakeUp < 0) {
-        throw LibC.error("eventfd", LibC.errno(state));
-      }
-      Pty pty = new Pty(master, wakeUp, Spawner.spawn(spec, executable, ttyName), ttyName, arena);
-      pty.startReaper();
-      return pty;
-    } catch (IOException | RuntimeException | Error e) {
-      closeQuietly(master);
-      closeQuietly(wakeUp);
-      arena.close();
-      throw e;
-    }
-  }
 
-  /** The process id of the program. */
-  public long pid() {
-    return pid;
-  }
-
-  /** The path of the slave side, as the program's {@code tty} prints it, for example {@code /dev/pts/3}. */
-  public String ttyName() {
-    return ttyName;
-  }
-
-  /**
-   * Reads output of the program, blocking until some is available. Returns the number of bytes
-   * read (at least one), or -1 at the end: when no process holds the slave open any more (the
-   * kernel reports {@code EIO}), or once this PTY is closed, also when a read was already waiting.
-   *
-   * <p>Blocks in native code: call it on a platform thread, never on a virtual thread. The wait
-   * does not respond to {@link Thread#interrupt()}; {@link #close()} ends it.
-   *
-   * @throws IllegalStateException if called on a virtual thread
-   */
-  public int read(byte[] buffer, int offset, int length) throws IOException {
-    Objects.checkFromIndexSize(offset, length, buffer.length);
-    if (Thread.currentThread().isVirtual()) {
-      throw new IllegalStateException("Pty.read blocks in native code; call it on a platform thread, not a virtual thread");
-    }
-    if (length == 0) {
-      return 0;
-    }
-    if (!guard.enter()) {
-      return -1;
-    }
-    try {
-      readLock.lock();
-      try {
-        return readLocked(buffer, offset, Math.min(length, BUFFER_SIZE));
-      } finally {
-        readLock.unlock();
-      }
-    } finally {
-      guard.exit();
-    }
-  }
-
-  private int readLocked(byte[] buffer, int offset, int length) throws IOException {
-    while (!endOfOutput) {
-      long count = LibC.read(readState, master, readBuffer, length);
-      if (count > 0) {
-        MemorySegment.copy(readBuffer, JAVA_BYTE, 0, buffer, offset, (int) count);
-        return (int) count;
-      }
-      int errno = count == 0 ? 0 : LibC.errno(readState);
-      if (count == 0 || errno == LibC.EIO) {
-        endOfOutput = true;
-      } else if (errno == LibC.EAGAIN) {
-        if (awaitReady(readPoll, readState, LibC.POLLIN) < 0) {
-          return -1;
+    /**
+     * Opens a new pseudo-terminal of the spec's size and starts the spec's program on it.
+     *
+     * @throws IOException if the program cannot be found or started (the message names it and says
+     *     why), if the working directory does not exist, or if no terminal can be allocated
+     * @throws UnsupportedOperationException on anything but Linux
+     */
+    public static Pty spawn(PtySpec spec) throws IOException {
+        Objects.requireNonNull(spec, "spec");
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
+            throw new UnsupportedOperationException("Pty supports Linux only, not " + System.getProperty("os.name"));
         }
-      } else if (errno != LibC.EINTR) {
-        throw LibC.error("read " + ttyName, errno);
-      }
-    }
-    return -1;
-  }
-
-  /**
-   * Writes all of {@code data[offset, offset + length)} to the program's input, waiting while the
-   * terminal's input queue is full.
-   *
-   * @throws IOException if this PTY is closed (also while waiting) or the terminal rejects the write
-   */
-  public void write(byte[] data, int offset, int length) throws IOException {
-    Objects.checkFromIndexSize(offset, length, data.length);
-    if (!guard.enter()) {
-      throw closed();
-    }
-    try {
-      writeLock.lock();
-      try {
-        int done = 0;
-        while (done < length) {
-          int chunk = Math.min(length - done, BUFFER_SIZE);
-          MemorySegment.copy(data, offset + done, writeBuffer, JAVA_BYTE, 0, chunk);
-          writeChunk(chunk);
-          done += chunk;
+        if (!Files.isDirectory(spec.workingDirectory())) {
+            throw new IOException("cannot start '" + spec.command().getFirst() + "': working directory "
+                    + spec.workingDirectory() + " does not exist or is not a directory");
         }
-      } finally {
-        writeLock.unlock();
-      }
-    } finally {
-      guard.exit();
-    }
-  }
-
-  private void writeChunk(int length) throws IOException {
-    long written = 0;
-    while (written < length) {
-      long count = LibC.write(writeState, master, writeBuffer.asSlice(written), length - written);
-      if (count > 0) {
-        written += count;
-        continue;
-      }
-      int errno = count == 0 ? LibC.EAGAIN : LibC.errno(writeState);
-      if (errno == LibC.EAGAIN) {
-        int events = awaitReady(writePoll, writeState, LibC.POLLOUT);
-        if (events < 0) {
-          throw closed();
+        String executable = Spawner.resolveExecutable(spec);
+        int master = -1;
+        int wakeUp = -1;
+        Arena arena = Arena.ofShared();
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = call.allocate(LibC.CALL_STATE);
+            master = LibC.open(state, call.allocateFrom(MASTER_PATH),
+                    LibC.O_RDWR | LibC.O_NOCTTY | LibC.O_CLOEXEC | LibC.O_NONBLOCK, 0);
+            if (master < 0) {
+                throw LibC.error("open " + MASTER_PATH, LibC.errno(state));
+            }
+            if (LibC.grantpt(state, master) != 0) {
+                throw LibC.error("grantpt", LibC.errno(state));
+            }
+            if (LibC.unlockpt(state, master) != 0) {
+                throw LibC.error("unlockpt", LibC.errno(state));
+            }
+            MemorySegment name = call.allocate(256);
+            int error = LibC.ptsname_r(master, name, name.byteSize());
+            if (error != 0) {
+                throw LibC.error("ptsname_r", error);
+            }
+            String ttyName = name.getString(0);
+            setWindowSize(call, state, master, spec.columns(), spec.rows());
+            wakeUp = LibC.eventfd(state, 0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
+            if (wakeUp < 0) {
+                throw LibC.error("eventfd", LibC.errno(state));
+            }
+            Pty pty = new Pty(master, wakeUp, Spawner.spawn(spec, executable, ttyName), ttyName, arena);
+            pty.startReaper();
+            return pty;
+        } catch (IOException | RuntimeException | Error e) {
+            closeQuietly(master);
+            closeQuietly(wakeUp);
+            arena.close();
+            throw e;
         }
-        if ((events & LibC.POLLOUT) == 0 && (events & (LibC.POLLHUP | LibC.POLLERR)) != 0) {
-          throw new IOException("write " + ttyName + ": the terminal was hung up");
+    }
+
+    /** The process id of the program. */
+    public long pid() {
+        return pid;
+    }
+
+    /** The path of the slave side, as the program's {@code tty} prints it, for example {@code /dev/pts/3}. */
+    public String ttyName() {
+        return ttyName;
+    }
+
+    /**
+     * Reads output of the program, blocking until some is available. Returns the number of bytes
+     * read (at least one), or -1 at the end: when no process holds the slave open any more (the
+     * kernel reports {@code EIO}), or once this PTY is closed, also when a read was already waiting.
+     *
+     * <p>Blocks in native code: call it on a platform thread, never on a virtual thread. The wait
+     * does not respond to {@link Thread#interrupt()}; {@link #close()} ends it.
+     *
+     * @throws IllegalStateException if called on a virtual thread
+     */
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, buffer.length);
+        if (Thread.currentThread().isVirtual()) {
+            throw new IllegalStateException("Pty.read blocks in native code; call it on a platform thread, not a virtual thread");
         }
-      } else if (errno != LibC.EINTR) {
-        throw LibC.error("write " + ttyName, errno);
-      }
-    }
-  }
-
-  /**
-   * Waits until the master is ready for {@code events} or this PTY is closed. Returns the master's
-   * ready events, or -1 if closed.
-   */
-  private int awaitReady(MemorySegment fds, MemorySegment state, short events) throws IOException {
-    fds.set(JAVA_INT, 0, master);
-    fds.set(JAVA_SHORT, 4, events);
-    fds.set(JAVA_SHORT, 6, (short) 0);
-    fds.set(JAVA_INT, 8, wakeUp);
-    fds.set(JAVA_SHORT, 12, LibC.POLLIN);
-    fds.set(JAVA_SHORT, 14, (short) 0);
-    while (LibC.poll(state, fds, 2, -1) < 0) {
-      int errno = LibC.errno(state);
-      if (errno != LibC.EINTR) {
-        throw LibC.error("poll " + ttyName, errno);
-      }
-    }
-    if (fds.get(JAVA_SHORT, 14) != 0) {
-      return -1;
-    }
-    short ready = fds.get(JAVA_SHORT, 6);
-    if ((ready & LibC.POLLNVAL) != 0) {
-      throw new IOException("poll " + ttyName + ": the master descriptor is not open");
-    }
-    return ready;
-  }
-
-  /**
-   * Sets the terminal size ({@code TIOCSWINSZ} on the master). If it changed, the kernel sends
-   * {@code SIGWINCH} to the foreground process group.
-   *
-   * @throws IllegalArgumentException unless both are 1 to 65535
-   */
-  public void resize(int columns, int rows) throws IOException {
-    PtySpec.checkSize(columns, rows);
-    if (!guard.enter()) {
-      throw closed();
-    }
-    try (Arena call = Arena.ofConfined()) {
-      setWindowSize(call, call.allocate(LibC.CALL_STATE), master, columns, rows);
-    } finally {
-      guard.exit();
-    }
-  }
-
-  private static void setWindowSize(Arena call, MemorySegment state, int fd, int columns, int rows)
-      throws IOException {
-    MemorySegment size = call.allocate(LibC.WINSIZE_SIZE, 2);
-    size.set(JAVA_SHORT, 0, (short) rows);
-    size.set(JAVA_SHORT, 2, (short) columns);
-    if (LibC.ioctl(state, fd, LibC.TIOCSWINSZ, size) != 0) {
-      throw LibC.error("ioctl TIOCSWINSZ", LibC.errno(state));
-    }
-  }
-
-  /**
-   * Sends {@code signal} the way the terminal's own keys do ({@code ^C} is {@link Signal#INT}): to
-   * the terminal's foreground process group, or, if it has none, to the program's process group.
-   *
-   * @throws IOException if there is nobody to signal, the program having exited and been reaped
-   */
-  public void signal(Signal signal) throws IOException {
-    Objects.requireNonNull(signal, "signal");
-    try (Arena call = Arena.ofConfined()) {
-      MemorySegment state = call.allocate(LibC.CALL_STATE);
-      int foreground = foregroundGroup(state);
-      if (foreground > 0 && LibC.kill(state, -foreground, signal.number()) == 0) {
-        return;
-      }
-      // No foreground group (or it just vanished): the program's own group.
-      reapLock.lock();
-      try {
-        if (reaped) {
-          throw new IOException("cannot send " + signal.signalName() + ": process " + pid + " has exited");
+        if (length == 0) {
+            return 0;
         }
-        if (!signalProgram(state, signal)) {
-          throw LibC.error("kill " + pid + " " + signal.signalName(), LibC.errno(state));
+        if (!guard.enter()) {
+            return -1;
         }
-      } finally {
-        reapLock.unlock();
-      }
-    }
-  }
-
-  /**
-   * Does what the kernel does when a terminal hangs up, without closing anything: sends
-   * {@code SIGHUP} and then {@code SIGCONT} to the program (the session leader) and to the
-   * terminal's foreground process group. A shell passes the hangup on to its jobs and exits; the
-   * output stays readable until the end.
-   *
-   * @throws IOException if there is nobody to signal, the program having exited and been reaped
-   */
-  public void hangUp() throws IOException {
-    try (Arena call = Arena.ofConfined()) {
-      MemorySegment state = call.allocate(LibC.CALL_STATE);
-      int foreground = foregroundGroup(state);
-      boolean sent = false;
-      if (foreground > 0 && LibC.kill(state, -foreground, Signal.HUP.number()) == 0) {
-        LibC.kill(state, -foreground, Signal.CONT.number());
-        sent = true;
-      }
-      reapLock.lock();
-      try {
-        if (!reaped && LibC.kill(state, pid, Signal.HUP.number()) == 0) {
-          LibC.kill(state, pid, Signal.CONT.number());
-          sent = true;
+        try {
+            readLock.lock();
+            try {
+                return readLocked(buffer, offset, Math.min(length, BUFFER_SIZE));
+            } finally {
+                readLock.unlock();
+            }
+        } finally {
+            guard.exit();
         }
-      } finally {
-        reapLock.unlock();
-      }
-      if (!sent) {
-        throw new IOException("cannot hang up: process " + pid + " has exited");
-      }
     }
-  }
 
-  /**
-   * Kills with {@code SIGKILL} the terminal's foreground process group and the program's process
-   * group. Does nothing for what has already exited; never fails.
-   */
-  public void kill() {
-    try (Arena call = Arena.ofConfined()) {
-      MemorySegment state = call.allocate(LibC.CALL_STATE);
-      int foreground = foregroundGroup(state);
-      if (foreground > 0) {
-        LibC.kill(state, -foreground, Signal.KILL.number());
-      }
-      reapLock.lock();
-      try {
-        if (!reaped) {
-          signalProgram(state, Signal.KILL);
+    private int readLocked(byte[] buffer, int offset, int length) throws IOException {
+        while (!endOfOutput) {
+            long count = LibC.read(readState, master, readBuffer, length);
+            if (count > 0) {
+                MemorySegment.copy(readBuffer, JAVA_BYTE, 0, buffer, offset, (int) count);
+                return (int) count;
+            }
+            int errno = count == 0 ? 0 : LibC.errno(readState);
+            if (count == 0 || errno == LibC.EIO) {
+                endOfOutput = true;
+            } else if (errno == LibC.EAGAIN) {
+                if (awaitReady(readPoll, readState, LibC.POLLIN) < 0) {
+                    return -1;
+                }
+            } else if (errno != LibC.EINTR) {
+                throw LibC.error("read " + ttyName, errno);
+            }
         }
-      } finally {
-        reapLock.unlock();
-      }
+        return -1;
     }
-  }
 
-  /** The terminal's foreground process group ({@code tcgetpgrp} on the master), or -1 if none. */
-  private int foregroundGroup(MemorySegment state) {
-    if (!guard.enter()) {
-      return -1;
-    }
-    try {
-      return LibC.tcgetpgrp(state, master);
-    } finally {
-      guard.exit();
-    }
-  }
-
-  /**
-   * Signals the program's process group, or the program alone if it has left its group. Call it
-   * holding {@link #reapLock} after checking {@link #reaped}: the pid cannot be reaped, and so
-   * reused by another process, in between.
-   */
-  private boolean signalProgram(MemorySegment state, Signal signal) {
-    if (LibC.kill(state, -pid, signal.number()) == 0) {
-      return true;
-    }
-    return LibC.errno(state) == LibC.ESRCH && LibC.kill(state, pid, signal.number()) == 0;
-  }
-
-  /**
-   * Waits for the program to end and returns its exit code, or 128 plus the signal number if a
-   * signal killed it (as a shell reports it). Any number of threads may wait, any number of times.
-   *
-   * @throws IllegalStateException if the process could not be waited for (somebody else reaped it)
-   */
-  public int waitFor() throws InterruptedException {
-    try {
-      return exit.get();
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("cannot wait for process " + pid, e.getCause());
-    }
-  }
-
-  /** Like {@link #waitFor()}, giving up after {@code timeout}: empty if the program still runs. */
-  public OptionalInt waitFor(Duration timeout) throws InterruptedException {
-    try {
-      return OptionalInt.of(exit.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
-    } catch (TimeoutException e) {
-      return OptionalInt.empty();
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("cannot wait for process " + pid, e.getCause());
-    }
-  }
-
-  /** The exit status as {@link #waitFor()} returns it, if the program has ended and been reaped. */
-  public OptionalInt exitStatus() {
-    Integer status = exit.getNow(null);
-    return status == null ? OptionalInt.empty() : OptionalInt.of(status);
-  }
-
-  /** Completes with the exit status when the program ends; completing the returned future does nothing. */
-  public CompletableFuture<Integer> onExit() {
-    return exit.copy();
-  }
-
-  /**
-   * Closes the master side; idempotent. Blocked {@link #read}s return -1 and blocked
-   * {@link #write}s fail. Sends no signal, but the terminal is hung up (see the class comment).
-   */
-  @Override
-  public void close() {
-    guard.close(this::wakeUpWaiters);
-  }
-
-  @Override
-  public String toString() {
-    return "Pty[pid=" + pid + ", tty=" + ttyName + (guard.isClosed() ? ", closed" : "")
-        + exitStatus().stream().mapToObj(s -> ", exit=" + s).findFirst().orElse("") + "]";
-  }
-
-  private IOException closed() {
-    return new IOException("Pty " + ttyName + " is closed");
-  }
-
-  private void wakeUpWaiters() {
-    try (Arena call = Arena.ofConfined()) {
-      MemorySegment one = call.allocate(JAVA_LONG);
-      one.set(JAVA_LONG, 0, 1L);
-      LibC.write(call.allocate(LibC.CALL_STATE), wakeUp, one, JAVA_LONG.byteSize());
-    }
-  }
-
-  /** Runs once, when closed and no thread uses the descriptors any more. */
-  private void releaseDescriptors() {
-    closeQuietly(master);
-    closeQuietly(wakeUp);
-    arena.close();
-  }
-
-  private static void closeQuietly(int fd) {
-    if (fd >= 0) {
-      try (Arena call = Arena.ofConfined()) {
-        LibC.close(call.allocate(LibC.CALL_STATE), fd);
-      }
-    }
-  }
-
-  private void startReaper() {
-    Thread.ofPlatform()
-        .name("cmdop-pty-reaper-" + pid)
-        .daemon(true)
-        .stackSize(REAPER_STACK_SIZE)
-        .start(this::reap);
-  }
-
-  /**
-   * Waits for the child without reaping it ({@code WNOWAIT}), then reaps it under the lock that
-   * {@link #signal} takes, so that a signal never reaches a process that reused the pid.
-   */
-  private void reap() {
-    try (Arena call = Arena.ofConfined()) {
-      MemorySegment state = call.allocate(LibC.CALL_STATE);
-      MemorySegment info = call.allocate(LibC.SIGINFO_SIZE, 8);
-      while (LibC.waitid(state, LibC.P_PID, pid, info, LibC.WEXITED | LibC.WNOWAIT) != 0) {
-        int errno = LibC.errno(state);
-        if (errno != LibC.EINTR) {
-          exit.completeExceptionally(LibC.error("waitid " + pid, errno));
-          return;
+    /**
+     * Writes all of {@code data[offset, offset + length)} to the program's input, waiting while the
+     * terminal's input queue is full.
+     *
+     * @throws IOException if this PTY is closed (also while waiting) or the terminal rejects the write
+     */
+    public void write(byte[] data, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, data.length);
+        if (!guard.enter()) {
+            throw closed();
         }
-      }
-      MemorySegment status = call.allocate(JAVA_INT);
-      int exitStatus;
-      reapLock.lock();
-      try {
-        int result;
-        while ((result = LibC.waitpid(state, pid, status, LibC.WNOHANG)) < 0 && LibC.errno(state) == LibC.EINTR) {
-          // retry
+        try {
+            writeLock.lock();
+            try {
+                int done = 0;
+                while (done < length) {
+                    int chunk = Math.min(length - done, BUFFER_SIZE);
+                    MemorySegment.copy(data, offset + done, writeBuffer, JAVA_BYTE, 0, chunk);
+                    writeChunk(chunk);
+                    done += chunk;
+                }
+            } finally {
+                writeLock.unlock();
+            }
+        } finally {
+            guard.exit();
         }
-        if (result != pid) {
-          int errno = result < 0 ? LibC.errno(state) : LibC.ECHILD;
-          exit.completeExceptionally(LibC.error("waitpid " + pid, errno));
-          return;
-        }
-        reaped = true;
-        exitStatus = decode(status.get(JAVA_INT, 0));
-      } finally {
-        reapLock.unlock();
-      }
-      exit.complete(exitStatus);
-    } catch (RuntimeException | Error e) {
-      exit.completeExceptionally(e);
-      throw e;
     }
-  }
 
-  /** A wait status as a shell reports it: the exit code, or 128 + the signal that killed it. */
-  static int decode(int status) {
-    int signal = status & 0x7f;
-    return signal == 0 ? (status >> 8) & 0xff : 128 + signal;
-  }
+    private void writeChunk(int length) throws IOException {
+        long written = 0;
+        while (written < length) {
+            long count = LibC.write(writeState, master, writeBuffer.asSlice(written), length - written);
+            if (count > 0) {
+                written += count;
+                continue;
+            }
+            int errno = count == 0 ? LibC.EAGAIN : LibC.errno(writeState);
+            if (errno == LibC.EAGAIN) {
+                int events = awaitReady(writePoll, writeState, LibC.POLLOUT);
+                if (events < 0) {
+                    throw closed();
+                }
+                if ((events & LibC.POLLOUT) == 0 && (events & (LibC.POLLHUP | LibC.POLLERR)) != 0) {
+                    throw new IOException("write " + ttyName + ": the terminal was hung up");
+                }
+            } else if (errno != LibC.EINTR) {
+                throw LibC.error("write " + ttyName, errno);
+            }
+        }
+    }
+
+    /**
+     * Waits until the master is ready for {@code events} or this PTY is closed. Returns the master's
+     * ready events, or -1 if closed.
+     */
+    private int awaitReady(MemorySegment fds, MemorySegment state, short events) throws IOException {
+        fds.set(JAVA_INT, 0, master);
+        fds.set(JAVA_SHORT, 4, events);
+        fds.set(JAVA_SHORT, 6, (short) 0);
+        fds.set(JAVA_INT, 8, wakeUp);
+        fds.set(JAVA_SHORT, 12, LibC.POLLIN);
+        fds.set(JAVA_SHORT, 14, (short) 0);
+        while (LibC.poll(state, fds, 2, -1) < 0) {
+            int errno = LibC.errno(state);
+            if (errno != LibC.EINTR) {
+                throw LibC.error("poll " + ttyName, errno);
+            }
+        }
+        if (fds.get(JAVA_SHORT, 14) != 0) {
+            return -1;
+        }
+        short ready = fds.get(JAVA_SHORT, 6);
+        if ((ready & LibC.POLLNVAL) != 0) {
+            throw new IOException("poll " + ttyName + ": the master descriptor is not open");
+        }
+        return ready;
+    }
+
+    /**
+     * Sets the terminal size ({@code TIOCSWINSZ} on the master). If it changed, the kernel sends
+     * {@code SIGWINCH} to the foreground process group.
+     *
+     * @throws IllegalArgumentException unless both are 1 to 65535
+     */
+    public void resize(int columns, int rows) throws IOException {
+        PtySpec.checkSize(columns, rows);
+        if (!guard.enter()) {
+            throw closed();
+        }
+        try (Arena call = Arena.ofConfined()) {
+            setWindowSize(call, call.allocate(LibC.CALL_STATE), master, columns, rows);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    private static void setWindowSize(Arena call, MemorySegment state, int fd, int columns, int rows)
+            throws IOException {
+        MemorySegment size = call.allocate(LibC.WINSIZE_SIZE, 2);
+        size.set(JAVA_SHORT, 0, (short) rows);
+        size.set(JAVA_SHORT, 2, (short) columns);
+        if (LibC.ioctl(state, fd, LibC.TIOCSWINSZ, size) != 0) {
+            throw LibC.error("ioctl TIOCSWINSZ", LibC.errno(state));
+        }
+    }
+
+    /**
+     * Sends {@code signal} the way the terminal's own keys do ({@code ^C} is {@link Signal#INT}): to
+     * the terminal's foreground process group, or, if it has none, to the program's process group.
+     *
+     * @throws IOException if there is nobody to signal, the program having exited and been reaped
+     */
+    public void signal(Signal signal) throws IOException {
+        Objects.requireNonNull(signal, "signal");
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = call.allocate(LibC.CALL_STATE);
+            int foreground = foregroundGroup(state);
+            if (foreground > 0 && LibC.kill(state, -foreground, signal.number()) == 0) {
+                return;
+            }
+            // No foreground group (or it just vanished): the program's own group.
+            reapLock.lock();
+            try {
+                if (reaped) {
+                    throw new IOException("cannot send " + signal.signalName() + ": process " + pid + " has exited");
+                }
+                if (!signalProgram(state, signal)) {
+                    throw LibC.error("kill " + pid + " " + signal.signalName(), LibC.errno(state));
+                }
+            } finally {
+                reapLock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Does what the kernel does when a terminal hangs up, without closing anything: sends
+     * {@code SIGHUP} and then {@code SIGCONT} to the program (the session leader) and to the
+     * terminal's foreground process group. A shell passes the hangup on to its jobs and exits; the
+     * output stays readable until the end.
+     *
+     * @throws IOException if there is nobody to signal, the program having exited and been reaped
+     */
+    public void hangUp() throws IOException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = call.allocate(LibC.CALL_STATE);
+            int foreground = foregroundGroup(state);
+            boolean sent = false;
+            if (foreground > 0 && LibC.kill(state, -foreground, Signal.HUP.number()) == 0) {
+                LibC.kill(state, -foreground, Signal.CONT.number());
+                sent = true;
+            }
+            reapLock.lock();
+            try {
+                if (!reaped && LibC.kill(state, pid, Signal.HUP.number()) == 0) {
+                    LibC.kill(state, pid, Signal.CONT.number());
+                    sent = true;
+                }
+            } finally {
+                reapLock.unlock();
+            }
+            if (!sent) {
+                throw new IOException("cannot hang up: process " + pid + " has exited");
+            }
+        }
+    }
+
+    /**
+     * Kills with {@code SIGKILL} the terminal's foreground process group and the program's process
+     * group. Does nothing for what has already exited; never fails.
+     */
+    public void kill() {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = call.allocate(LibC.CALL_STATE);
+            int foreground = foregroundGroup(state);
+            if (foreground > 0) {
+                LibC.kill(state, -foreground, Signal.KILL.number());
+            }
+            reapLock.lock();
+            try {
+                if (!reaped) {
+                    signalProgram(state, Signal.KILL);
+                }
+            } finally {
+                reapLock.unlock();
+            }
+        }
+    }
+
+    /** The terminal's foreground process group ({@code tcgetpgrp} on the master), or -1 if none. */
+    private int foregroundGroup(MemorySegment state) {
+        if (!guard.enter()) {
+            return -1;
+        }
+        try {
+            return LibC.tcgetpgrp(state, master);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /**
+     * Signals the program's process group, or the program alone if it has left its group. Call it
+     * holding {@link #reapLock} after checking {@link #reaped}: the pid cannot be reaped, and so
+     * reused by another process, in between.
+     */
+    private boolean signalProgram(MemorySegment state, Signal signal) {
+        if (LibC.kill(state, -pid, signal.number()) == 0) {
+            return true;
+        }
+        return LibC.errno(state) == LibC.ESRCH && LibC.kill(state, pid, signal.number()) == 0;
+    }
+
+    /**
+     * Waits for the program to end and returns its exit code, or 128 plus the signal number if a
+     * signal killed it (as a shell reports it). Any number of threads may wait, any number of times.
+     *
+     * @throws IllegalStateException if the process could not be waited for (somebody else reaped it)
+     */
+    public int waitFor() throws InterruptedException {
+        try {
+            return exit.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot wait for process " + pid, e.getCause());
+        }
+    }
+
+    /** Like {@link #waitFor()}, giving up after {@code timeout}: empty if the program still runs. */
+    public OptionalInt waitFor(Duration timeout) throws InterruptedException {
+        try {
+            return OptionalInt.of(exit.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+        } catch (TimeoutException e) {
+            return OptionalInt.empty();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot wait for process " + pid, e.getCause());
+        }
+    }
+
+    /** The exit status as {@link #waitFor()} returns it, if the program has ended and been reaped. */
+    public OptionalInt exitStatus() {
+        Integer status = exit.getNow(null);
+        return status == null ? OptionalInt.empty() : OptionalInt.of(status);
+    }
+
+    /** Completes with the exit status when the program ends; completing the returned future does nothing. */
+    public CompletableFuture<Integer> onExit() {
+        return exit.copy();
+    }
+
+    /**
+     * Closes the master side; idempotent. Blocked {@link #read}s return -1 and blocked
+     * {@link #write}s fail. Sends no signal, but the terminal is hung up (see the class comment).
+     */
+    @Override
+    public void close() {
+        guard.close(this::wakeUpWaiters);
+    }
+
+    @Override
+    public String toString() {
+        return "Pty[pid=" + pid + ", tty=" + ttyName + (guard.isClosed() ? ", closed" : "")
+                + exitStatus().stream().mapToObj(s -> ", exit=" + s).findFirst().orElse("") + "]";
+    }
+
+    private IOException closed() {
+        return new IOException("Pty " + ttyName + " is closed");
+    }
+
+    private void wakeUpWaiters() {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment one = call.allocate(JAVA_LONG);
+            one.set(JAVA_LONG, 0, 1L);
+            LibC.write(call.allocate(LibC.CALL_STATE), wakeUp, one, JAVA_LONG.byteSize());
+        }
+    }
+
+    /** Runs once, when closed and no thread uses the descriptors any more. */
+    private void releaseDescriptors() {
+        closeQuietly(master);
+        closeQuietly(wakeUp);
+        arena.close();
+    }
+
+    private static void closeQuietly(int fd) {
+        if (fd >= 0) {
+            try (Arena call = Arena.ofConfined()) {
+                LibC.close(call.allocate(LibC.CALL_STATE), fd);
+            }
+        }
+    }
+
+    private void startReaper() {
+        Thread.ofPlatform()
+                .name("cmdop-pty-reaper-" + pid)
+                .daemon(true)
+                .stackSize(REAPER_STACK_SIZE)
+                .start(this::reap);
+    }
+
+    /**
+     * Waits for the child without reaping it ({@code WNOWAIT}), then reaps it under the lock that
+     * {@link #signal} takes, so that a signal never reaches a process that reused the pid.
+     */
+    private void reap() {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = call.allocate(LibC.CALL_STATE);
+            MemorySegment info = call.allocate(LibC.SIGINFO_SIZE, 8);
+            while (LibC.waitid(state, LibC.P_PID, pid, info, LibC.WEXITED | LibC.WNOWAIT) != 0) {
+                int errno = LibC.errno(state);
+                if (errno != LibC.EINTR) {
+                    exit.completeExceptionally(LibC.error("waitid " + pid, errno));
+                    return;
+                }
+            }
+            MemorySegment status = call.allocate(JAVA_INT);
+            int exitStatus;
+            reapLock.lock();
+            try {
+                int result;
+                while ((result = LibC.waitpid(state, pid, status, LibC.WNOHANG)) < 0 && LibC.errno(state) == LibC.EINTR) {
+                    // retry
+                }
+                if (result != pid) {
+                    int errno = result < 0 ? LibC.errno(state) : LibC.ECHILD;
+                    exit.completeExceptionally(LibC.error("waitpid " + pid, errno));
+                    return;
+                }
+                reaped = true;
+                exitStatus = decode(status.get(JAVA_INT, 0));
+            } finally {
+                reapLock.unlock();
+            }
+            exit.complete(exitStatus);
+        } catch (RuntimeException | Error e) {
+            exit.completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    /** A wait status as a shell reports it: the exit code, or 128 + the signal that killed it. */
+    static int decode(int status) {
+        int signal = status & 0x7f;
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal;
+    }
 }

@@ -3,7 +3,8 @@
 # Each program runs in a pane of a private tmux server; `pipe-pane -o` copies the pane's output to a file
 # from before the program starts until the moment the program is on screen in the state we want, and the
 # program is stopped afterwards (so a capture ends in the middle of vim, less, top ...).
-# Usage: record.sh [name...]   (default: all). Needs tmux, vim, less, procps (top), htop, man-db, git.
+# Usage: record.sh [name...]   (default: all). Needs tmux, vim, less, procps (top), htop, man-db, git,
+# dialog, mc.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 sock="cmdop-record-$$"
@@ -54,10 +55,10 @@ int main(void) {
 }
 EOF
 
-want() { [ $# -eq 0 ] || [[ " $* " == *" $1 "* ]]; }
-names=("$@")
+names=" $* "
+want() { [ "$names" = "  " ] || [[ "$names" == *" $1 "* ]]; }
 
-if want vim "${names[@]}"; then
+if want vim; then
   record vim "vim -u DEFAULTS -i NONE -N '$work/hello.c'"
   wait_for "hello.c"
   t send-keys -t rec ':set number' Enter '3G' 'o' '    /* ünïcödé 日本語 */' Escape '/printf' Enter
@@ -66,7 +67,7 @@ if want vim "${names[@]}"; then
   stop
 fi
 
-if want less "${names[@]}"; then
+if want less; then
   record less "less '/usr/share/common-licenses/GPL-3'"
   wait_for "GNU GENERAL PUBLIC LICENSE"
   t send-keys -t rec Space '/freedom' Enter
@@ -74,7 +75,7 @@ if want less "${names[@]}"; then
   stop
 fi
 
-if want man "${names[@]}"; then
+if want man; then
   record man "MANWIDTH=80 man ls"
   wait_for "NAME"
   t send-keys -t rec 'd'
@@ -82,21 +83,21 @@ if want man "${names[@]}"; then
   stop
 fi
 
-if want top "${names[@]}"; then
+if want top; then
   record top "top -d 1"
   wait_for "PID"
   wait_for "KiB Mem" || wait_for "MiB Mem"
   stop
 fi
 
-if want htop "${names[@]}"; then
+if want htop; then
   record htop "htop -d 10"
   wait_for "PID"
   wait_for "Load average"
   stop
 fi
 
-if want git-log "${names[@]}"; then
+if want git-log; then
   repo="$work/repo"
   git init -q -b main "$repo"
   for i in $(seq 1 30); do
@@ -113,7 +114,7 @@ if want git-log "${names[@]}"; then
   stop
 fi
 
-if want prompt "${names[@]}"; then
+if want prompt; then
   cat > "$work/bashrc" <<'EOF'
 PS1='\[\e[1;32m\]tester@box\[\e[0m\]:\[\e[1;34m\]\W\[\e[0m\]\$ '
 alias ls='ls --color=always'
@@ -130,7 +131,7 @@ EOF
   stop
 fi
 
-if want cjk "${names[@]}"; then
+if want cjk; then
   cat > "$work/cjk.txt" <<'EOF'
 中文字符测试：你好，世界！
 日本語のテキスト：こんにちは
@@ -142,6 +143,21 @@ Full width: ＡＢＣ１２３
 EOF
   record cjk "printf \"\$(cat '$work/cjk.txt')\\n\"; for i in 1 2 3 4 5 6 7 8 9 10; do printf '第%d行 line %d 行末\\n' \$i \$i; done; printf '%s' 'this line is long enough to wrap across the right edge with 漢字 at the end 漢字漢字漢字漢字'; exec sleep 100"
   wait_for "漢字"
+  stop
+fi
+if want dialog; then
+  # Outside a UTF-8 locale ncurses draws the box with the DEC special graphics set (ESC ( 0).
+  record dialog "LC_ALL=C dialog --title 'Install' --checklist 'Pick the parts to install:' 15 50 5 \
+    core 'The core' on docs 'Documentation' off extras 'Extra tools' on"
+  wait_for "Documentation"
+  t send-keys -t rec Down
+  stop
+fi
+
+if want mc; then
+  mkdir -p "$work/mcdir/a" "$work/mcdir/b" && touch "$work/mcdir/readme.txt"
+  record mc "cd '$work/mcdir' && mc -u '$work/mcdir' '$work/mcdir/a'"
+  wait_for "readme.txt"
   stop
 fi
 echo "recorded into $here"

@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Output recorded from real programs (see captures/README.md): the model must show what tmux shows, and the
@@ -33,6 +34,10 @@ class CaptureReplayTest {
         tmux.close();
     }
 
+    static List<String> captures() {
+        return List.of("vim", "less", "man", "top", "htop", "git-log", "prompt", "cjk", "dialog", "mc");
+    }
+
     static byte[] capture(String name) {
         try (InputStream in = CaptureReplayTest.class.getResourceAsStream("/captures/" + name + ".bin")) {
             assertThat(in).as("capture " + name).isNotNull();
@@ -49,7 +54,7 @@ class CaptureReplayTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"vim", "less", "man", "top", "htop", "git-log", "prompt", "cjk"})
+    @MethodSource("captures")
     void modelShowsWhatTmuxShows(String name) {
         byte[] bytes = capture(name);
         ScreenSnapshot model = replay(bytes);
@@ -58,7 +63,7 @@ class CaptureReplayTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"vim", "less", "man", "top", "htop", "git-log", "prompt", "cjk"})
+    @MethodSource("captures")
     void outputCutIntoRandomPiecesGivesTheSameScreen(String name) {
         byte[] bytes = capture(name);
         VirtualTerminal vt = new VirtualTerminal(COLS, ROWS, 1000);
@@ -72,7 +77,7 @@ class CaptureReplayTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"vim", "less", "man", "top", "htop", "git-log", "prompt", "cjk"})
+    @MethodSource("captures")
     void snapshotRedrawsTheScreenForALateJoiner(String name) {
         ScreenSnapshot original = replay(capture(name));
         byte[] ansi = original.toAnsi(true);

@@ -55,7 +55,7 @@ final class AgentCommand {
             }
             command.add(ProcessHandle.current().info().command().orElse("java"));
             command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                    "-XX:+UseSerialGC", "-Xss512k", "-cp", System.getProperty("java.class.path"),
+                    "-XX:+UseSerialGC", "-Xss512k", "-cp", daemonClassPath(home),
                     Main.class.getName(), "agent", "run"));
             Process process = new ProcessBuilder(command)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -88,7 +88,7 @@ final class AgentCommand {
             CmdopHome home = CmdopHome.resolve();
             DaemonConfig config = DaemonConfig.load(home.config());
             Files.createDirectories(home.logs());
-            configureLogging(home.logs().resolve("daemon.log"));
+            configureLogging(home.logs().resolve("daemon.%g.log"));
             Daemon daemon;
             try {
                 daemon = Daemon.start(home.dir(), config);
@@ -152,6 +152,25 @@ final class AgentCommand {
             }
             return s == null ? 3 : 0;
         }
+    }
+
+    /**
+     * The daemon runs from its own copy of the jar in its home: rebuilding or updating the jar the
+     * CLI runs from must not pull classes from under a daemon that lives for weeks.
+     */
+    private static String daemonClassPath(CmdopHome home) throws IOException {
+        String classPath = System.getProperty("java.class.path");
+        Path jar = Path.of(classPath);
+        if (classPath.contains(File.pathSeparator) || !classPath.endsWith(".jar") || !Files.isRegularFile(jar)) {
+            return classPath;
+        }
+        Path runDir = Files.createDirectories(home.dir().resolve("run"));
+        Path copy = runDir.resolve("cmdop.jar");
+        Path tmp = Files.createTempFile(runDir, "cmdop", ".jar.tmp");
+        Files.copy(jar, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return copy.toString();
     }
 
     /** The status, or null when no daemon answers on this home's socket. */

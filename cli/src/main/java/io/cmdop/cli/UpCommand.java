@@ -15,14 +15,14 @@ final class UpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CmdopHome home = CmdopHome.resolve();
-        if (AgentCommand.statusOrNull(home) == null) {
+        AgentStatus running = AgentCommand.statusOrNull(home);
+        if (running == null) {
             int started = new AgentCommand.Start().call();
             if (started != 0) {
                 return started;
             }
         } else {
-            AgentStatus s = AgentCommand.statusOrNull(home);
-            System.out.println("cmdop daemon running (pid " + (s == null ? "?" : s.getPid()) + ")");
+            System.out.println("cmdop daemon running (pid " + running.getPid() + ")");
         }
         if (System.console() == null || !System.console().isTerminal()) {
             System.out.println("""

@@ -299,17 +299,8 @@ final class SessionCommand {
     static final class DurationConverter implements picocli.CommandLine.ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
-            var m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)?").matcher(value.trim());
-            if (!m.matches()) {
-                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a duration (e.g. 30s, 5m)");
-            }
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2) == null ? "s" : m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofSeconds(n);
-            };
+            return io.cmdop.daemon.DaemonConfig.parseDuration(value).orElseThrow(() ->
+                    new picocli.CommandLine.TypeConversionException("'" + value + "' is not a duration (e.g. 30s, 5m)"));
         }
     }
 

@@ -123,6 +123,21 @@ public record DaemonConfig(SessionConfig session, Duration endedRetention, Durat
         return new DaemonConfig(session, retention, idle, maxSessions, detachKey);
     }
 
+    /** Reads 500ms, 30s, 10m, 1h or plain seconds, as the config file and the CLI's flags accept them. */
+    public static Optional<Duration> parseDuration(String text) {
+        Matcher m = DURATION.matcher(text.trim());
+        if (!m.matches() || m.group(1).length() > 12) {
+            return Optional.empty();
+        }
+        long n = Long.parseLong(m.group(1));
+        return Optional.of(switch (m.group(2) == null ? "s" : m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofSeconds(n);
+        });
+    }
+
     /** The byte a detach key sends: ctrl-] is 0x1d. */
     public static byte detachByte(String key) {
         char c = Character.toUpperCase(key.charAt(key.length() - 1));
@@ -178,17 +193,8 @@ public record DaemonConfig(SessionConfig session, Duration endedRetention, Durat
 
         Duration duration(Node node, String key) {
             String text = scalar(node, key);
-            Matcher m = DURATION.matcher(text);
-            if (!m.matches()) {
-                throw error(node, key, "'" + text + "' is not a duration (e.g. 30s, 10m, 1h, 0)");
-            }
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2) == null ? "s" : m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofSeconds(n);
-            };
+            return parseDuration(text).orElseThrow(
+                    () -> error(node, key, "'" + text + "' is not a duration (e.g. 30s, 10m, 1h, 0)"));
         }
 
         long number(Node node, String key, long min, long max) {

@@ -288,6 +288,7 @@ final class SessionCommand {
                 m.put("command_id", r.commandId());
                 m.put("exit_code", r.exitCode());
                 m.put("output", r.text());
+                m.put("output_truncated", r.truncated());
                 m.put("duration_ms", r.durationMs());
                 System.out.println(Json.pretty(m));
             }

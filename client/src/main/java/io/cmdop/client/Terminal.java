@@ -124,6 +124,7 @@ public final class Terminal {
         return CmdopClient.call(target, () -> {
             ByteArrayOutputStream output = new ByteArrayOutputStream();
             String commandId = "";
+            boolean truncated = false;
             Iterator<CommandUpdate> updates = start.get();
             while (updates.hasNext()) {
                 CommandUpdate u = updates.next();
@@ -131,12 +132,14 @@ public final class Terminal {
                     case STARTED -> commandId = u.getStarted().getCommandId();
                     case OUTPUT -> {
                         byte[] bytes = u.getOutput().toByteArray();
-                        output.writeBytes(bytes);
+                        int keep = Math.min(bytes.length, CommandResult.MAX_KEPT_BYTES - output.size());
+                        output.write(bytes, 0, keep);
+                        truncated |= keep < bytes.length;
                         onOutput.accept(bytes);
                     }
                     case FINISHED -> {
                         return new CommandResult(commandId, u.getFinished().getExitCode(), output.toByteArray(),
-                                u.getFinished().getDurationMs());
+                                truncated, u.getFinished().getDurationMs());
                     }
                     default -> { }
                 }

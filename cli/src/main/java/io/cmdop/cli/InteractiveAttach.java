@@ -88,6 +88,9 @@ final class InteractiveAttach {
                     .onClosed(error -> ended.complete(error == null ? "closed" : describe(error)));
             Terminal.Signal winch = Terminal.Signal.WINCH;
             Attached attached = stream.attach(session, terminal.getWidth(), terminal.getHeight());
+            if (attached.getSession().hasExitCode()) {
+                exitCode.set(attached.getSession().getExitCode());
+            }
             write("\u001bc".getBytes(StandardCharsets.US_ASCII));
             write(attached.getSnapshot().getAnsi().toByteArray());
             showStatus(statusLine(attached));

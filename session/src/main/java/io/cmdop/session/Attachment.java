@@ -122,20 +122,34 @@ public final class Attachment {
 
     /** Sends keystrokes as this client. Refused for observers. */
     public InputReceipt sendInput(byte[] data) {
-        return session.sendInput(sender(), data);
+        return session.sendInput(activeSender(), data);
     }
 
     /** Runs a command line in the session's shell as this client, correlated by the returned id. */
     public InputReceipt sendCommand(String command) {
-        return session.sendCommand(sender(), command);
+        return session.sendCommand(activeSender(), command);
     }
 
     public TerminalSize resize(TerminalSize requested) {
+        activeSender();
         return session.resize(this, requested);
     }
 
     public void signal(String signal) {
-        session.signal(sender(), signal);
+        session.signal(activeSender(), signal);
+    }
+
+    /** An attachment that has ended acts no more, whoever still holds it. */
+    private Sender activeSender() {
+        lock.lock();
+        try {
+            if (endReason != null) {
+                throw new SessionException(Reason.INVALID_ARGUMENT, "this attachment has ended (" + endReason + ")");
+            }
+        } finally {
+            lock.unlock();
+        }
+        return sender();
     }
 
     /** The client leaves on purpose: gone at once, its token no longer valid. */

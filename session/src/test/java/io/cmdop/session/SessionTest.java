@@ -445,6 +445,18 @@ class SessionTest {
     }
 
     @Test
+    void aDetachedClientCanNoLongerTypeAndItsTokenIsDead() throws Exception {
+        Session s = quietCat(SessionConfig.defaults());
+        Session.Attached attached = s.attach("alice", ClientKind.CLI, Mode.OPERATOR, null, false);
+        attached.attachment().detach();
+        assertThatThrownBy(() -> attached.attachment().sendInput("late\n".getBytes()))
+                .isInstanceOfSatisfying(SessionException.class, e -> assertThat(e.getMessage()).contains("ended (detached)"));
+        assertThatThrownBy(() -> s.resume(attached.token(), 0, 0))
+                .isInstanceOfSatisfying(SessionException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TOKEN_INVALID));
+        assertThat(s.view().attached()).noneMatch(c -> c.clientId().equals(attached.attachment().clientId()));
+    }
+
+    @Test
     void badNamesAndSizesAreRefusedClearly() {
         assertThatThrownBy(() -> SessionSpec.shell().withName("../etc"))
                 .isInstanceOfSatisfying(SessionException.class, e -> assertThat(e.getMessage()).contains("invalid session name"));

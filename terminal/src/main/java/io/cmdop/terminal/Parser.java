@@ -445,7 +445,9 @@ final class Parser {
             return;
         }
         if (command == 0 || command == 2) {
-            screen.title = new String(osc, semicolon + 1, oscLength - semicolon - 1, StandardCharsets.UTF_8);
+            // Control characters (C1 ones arrive as UTF-8) would corrupt the title when a snapshot replays it.
+            String text = new String(osc, semicolon + 1, oscLength - semicolon - 1, StandardCharsets.UTF_8);
+            screen.title = text.replaceAll("[\\x7F-\\x9F]", "");
         }
     }
 }

@@ -443,26 +443,20 @@ final class Screen {
 
     /** Moves lines [first+n, last] up to first, blanking the n lines freed at the bottom; recycles lines. */
     private void shiftUp(int first, int last, int n, long eraseStyle) {
-        if (n <= 0) {
-            return;
-        }
-        Line[] freed = Arrays.copyOfRange(lines, first, first + n);
-        System.arraycopy(lines, first + n, lines, first, last - first + 1 - n);
         for (int i = 0; i < n; i++) {
-            freed[i].reset(eraseStyle);
-            lines[last - n + 1 + i] = freed[i];
+            Line freed = lines[first];
+            System.arraycopy(lines, first + 1, lines, first, last - first);
+            freed.reset(eraseStyle);
+            lines[last] = freed;
         }
     }
 
     private void shiftDown(int first, int last, int n, long eraseStyle) {
-        if (n <= 0) {
-            return;
-        }
-        Line[] freed = Arrays.copyOfRange(lines, last - n + 1, last + 1);
-        System.arraycopy(lines, first, lines, first + n, last - first + 1 - n);
         for (int i = 0; i < n; i++) {
-            freed[i].reset(eraseStyle);
-            lines[first + i] = freed[i];
+            Line freed = lines[last];
+            System.arraycopy(lines, first, lines, first + 1, last - first);
+            freed.reset(eraseStyle);
+            lines[first] = freed;
         }
     }
 

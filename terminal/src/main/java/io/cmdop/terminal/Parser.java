@@ -433,6 +433,7 @@ final class Parser {
 
     /** OSC 0 and 2 set the title; OSC 1 (icon name), 7, 8, 52, 133 and the rest are read and dropped. */
     private void oscDispatch() {
+        screen.lastChar = -1;
         if (oscTooLong) {
             return;
         }

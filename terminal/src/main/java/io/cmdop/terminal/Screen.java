@@ -35,6 +35,8 @@ final class Screen {
     private SavedCursor saved = SavedCursor.HOME;
     /** Cursor and pen saved by DECSET 1049 on entering the alternate screen; null when none was saved. */
     SavedCursor alternateSaved;
+    /** Reused by {@link #moveLines} so that scrolling a region allocates nothing. */
+    private Line[] scratch = new Line[0];
     /** Last ASCII character printed, for REP; -1 once anything else happened. */
     int lastChar = -1;
 
@@ -80,9 +82,7 @@ final class Screen {
             Line line = lines[cy];
             int n = Math.min(to - from, cols - cx);
             int end = cx + n;
-            if ((line.chars[cx] & Line.PADDING) != 0 && cx > 1) {
-                clearLeftHalf(line, cx); // tmux 3.3a's run of ASCII never looks at column 0 for the left half
-            }
+            clearLeftHalfBeforeRun(line, cx);
             clearRightHalves(line, end);
             int[] chars = line.chars;
             for (int i = 0; i < n; i++) {
@@ -179,6 +179,25 @@ final class Screen {
                 lead--;
             }
             line.clear(lead, x, Style.DEFAULT);
+        }
+    }
+
+    /**
+     * Like {@link #clearLeftHalf} for a run of ASCII, where tmux 3.3a blanks the left half only if it is
+     * wide and not in column 0; the model does the same so that both show the same screen.
+     */
+    private static void clearLeftHalfBeforeRun(Line line, int x) {
+        int[] chars = line.chars;
+        int lead = x;
+        while (lead > 0 && (chars[lead] & Line.PADDING) != 0) {
+            lead--;
+        }
+        if (lead == x) {
+            return;
+        }
+        line.clear(lead + 1, x, Style.DEFAULT);
+        if (lead > 0 && (chars[lead] & Line.WIDE) != 0) {
+            line.clear(lead, lead + 1, Style.DEFAULT);
         }
     }
 
@@ -345,24 +364,14 @@ final class Screen {
         long erased = Style.erased(pen);
         switch (mode) {
             case 0 -> {
-                if (cx < cols) {
-                    lines[cy].clear(cx, cols, erased);
-                }
-                for (int y = cy + 1; y < rows; y++) {
-                    lines[y].reset(erased);
-                }
+                clearCells(cy, Math.min(cx, cols), cols, erased);
+                clearLines(cy + 1, rows - cy - 1, erased);
             }
             case 1 -> {
-                for (int y = 0; y < cy; y++) {
-                    lines[y].reset(erased);
-                }
-                lines[cy].clear(0, Math.min(cx + 1, cols), erased);
+                clearLines(0, cy, erased);
+                clearCells(cy, 0, Math.min(cx + 1, cols), erased);
             }
-            case 2 -> {
-                for (Line line : lines) {
-                    line.reset(erased);
-                }
-            }
+            case 2 -> clearLines(0, rows, erased);
             case 3 -> scrollback.clear();
             default -> {
             }
@@ -372,11 +381,10 @@ final class Screen {
     /** EL: 0 right of the cursor, 1 left of it, 2 the whole line. */
     void eraseInLine(int mode) {
         long erased = Style.erased(pen);
-        Line line = lines[cy];
         switch (mode) {
-            case 0 -> line.clear(Math.min(cx, cols), cols, erased);
-            case 1 -> line.clear(0, Math.min(cx + 1, cols), erased);
-            case 2 -> line.clear(0, cols, erased);
+            case 0 -> clearCells(cy, Math.min(cx, cols), cols, erased);
+            case 1 -> clearCells(cy, 0, Math.min(cx + 1, cols), erased);
+            case 2 -> clearCells(cy, 0, cols, erased);
             default -> {
             }
         }
@@ -385,8 +393,69 @@ final class Screen {
     /** ECH: blanks {@code n} cells from the cursor without moving anything. */
     void eraseCharacters(int n) {
         if (cx < cols) {
-            lines[cy].clear(cx, Math.min(cols, cx + n), Style.erased(pen));
+            clearCells(cy, cx, Math.min(cols, cx + n), Style.erased(pen));
         }
+    }
+
+    /** Blanks cells [from, to) of line y; blanking all of them is clearing the line (see {@link #clearLines}). */
+    private void clearCells(int y, int from, int to, long style) {
+        if (from == 0 && to == cols) {
+            clearLines(y, 1, style);
+        } else {
+            lines[y].clear(from, to, style);
+        }
+    }
+
+    /**
+     * Empties lines [first, first + n). As in tmux, the line above is then no longer "wrapped": what it
+     * continued into is gone (this decides where a backspace at the left edge goes).
+     */
+    private void clearLines(int first, int n, long style) {
+        if (n <= 0) {
+            return;
+        }
+        for (int y = first; y < first + n; y++) {
+            lines[y].reset(style);
+        }
+        if (first > 0) {
+            lines[first - 1].wrapped = false;
+        }
+    }
+
+    /**
+     * Moves lines [from, from + n) to [to, to + n); the lines they replace are emptied and fill the slots
+     * left behind, so no line is allocated. Wrap marks change as in tmux: the line above the destination
+     * loses its mark before the move, the line above a vacated source after it.
+     */
+    private void moveLines(int to, int from, int n, long style) {
+        if (n <= 0 || to == from) {
+            return;
+        }
+        if (to > 0) {
+            lines[to - 1].wrapped = false;
+        }
+        Line[] moving = scratch(n);
+        System.arraycopy(lines, from, moving, 0, n);
+        int gap = Math.abs(to - from);
+        int vacated = to > from ? from : Math.max(from, to + n);
+        int replaced = to > from ? Math.max(to, from + n) : to;
+        int freed = Math.min(gap, n);
+        for (int i = 0; i < freed; i++) {
+            Line line = lines[replaced + i];
+            line.reset(style);
+            lines[vacated + i] = line;
+        }
+        System.arraycopy(moving, 0, lines, to, n);
+        if (from > 0 && (from < to || from >= to + n)) {
+            lines[from - 1].wrapped = false;
+        }
+    }
+
+    private Line[] scratch(int n) {
+        if (scratch.length < n) {
+            scratch = new Line[rows];
+        }
+        return scratch;
     }
 
     void insertCharacters(int n) {
@@ -404,13 +473,19 @@ final class Screen {
     /** IL: pushes lines down to the region's bottom; outside the region tmux uses the screen's bottom. */
     void insertLines(int n) {
         int last = cy < top || cy > bottom ? rows - 1 : bottom;
-        shiftDown(cy, last, Math.min(n, last - cy + 1), Style.erased(pen));
+        n = Math.min(n, last - cy + 1);
+        int kept = last + 1 - cy - n;
+        moveLines(cy + n, cy, kept, Style.erased(pen));
+        clearLines(cy + kept, n - kept, Style.erased(pen)); // what the move did not vacate
     }
 
     /** DL: pulls lines up from the region's bottom; outside the region, from the screen's bottom (tmux). */
     void deleteLines(int n) {
         int last = cy < top || cy > bottom ? rows - 1 : bottom;
-        shiftUp(cy, last, Math.min(n, last - cy + 1), Style.erased(pen));
+        n = Math.min(n, last - cy + 1);
+        int kept = last + 1 - cy - n;
+        moveLines(cy, cy + n, kept, Style.erased(pen));
+        clearLines(cy + kept, n, Style.erased(pen));
     }
 
     /**
@@ -419,44 +494,32 @@ final class Screen {
      */
     void scrollUp(int n, long eraseStyle) {
         n = Math.min(n, bottom - top + 1);
-        if (!alternate && top == 0 && bottom == rows - 1) {
-            for (int i = 0; i < n; i++) {
-                Line gone = lines[0];
-                System.arraycopy(lines, 1, lines, 0, rows - 1);
-                Line fresh = scrollback.push(gone);
+        for (int i = 0; i < n; i++) {
+            if (alternate) {
+                moveLines(top, top + 1, bottom - top, eraseStyle);
+                continue;
+            }
+            // On the normal screen tmux keeps the wrap marks when scrolling, so rotate the lines directly.
+            Line gone = lines[top];
+            System.arraycopy(lines, top + 1, lines, top, bottom - top);
+            Line fresh = gone;
+            if (top == 0 && bottom == rows - 1) {
+                fresh = scrollback.push(gone);
                 if (fresh == null) {
                     fresh = new Line(cols);
                 } else {
                     fresh.resize(cols);
                 }
-                fresh.reset(eraseStyle);
-                lines[rows - 1] = fresh;
             }
-            return;
+            fresh.reset(eraseStyle);
+            lines[bottom] = fresh;
         }
-        shiftUp(top, bottom, n, eraseStyle);
     }
 
     void scrollDown(int n, long eraseStyle) {
-        shiftDown(top, bottom, Math.min(n, bottom - top + 1), eraseStyle);
-    }
-
-    /** Moves lines [first+n, last] up to first, blanking the n lines freed at the bottom; recycles lines. */
-    private void shiftUp(int first, int last, int n, long eraseStyle) {
+        n = Math.min(n, bottom - top + 1);
         for (int i = 0; i < n; i++) {
-            Line freed = lines[first];
-            System.arraycopy(lines, first + 1, lines, first, last - first);
-            freed.reset(eraseStyle);
-            lines[last] = freed;
-        }
-    }
-
-    private void shiftDown(int first, int last, int n, long eraseStyle) {
-        for (int i = 0; i < n; i++) {
-            Line freed = lines[last];
-            System.arraycopy(lines, first, lines, first + 1, last - first);
-            freed.reset(eraseStyle);
-            lines[first] = freed;
+            moveLines(top + 1, top, bottom - top, eraseStyle);
         }
     }
 
@@ -475,8 +538,10 @@ final class Screen {
     /** DECALN: fills the screen with E, for alignment; resets the region and homes the cursor. */
     void alignmentTest() {
         for (Line line : lines) {
+            boolean wrapped = line.wrapped; // tmux only overwrites the cells
             line.reset(Style.DEFAULT);
             Arrays.fill(line.chars, 'E');
+            line.wrapped = wrapped;
         }
         top = 0;
         bottom = rows - 1;

@@ -47,7 +47,7 @@ final class RandomStream {
     }
 
     private static String csi(Random r) {
-        String finals = "ABCDEFGHdJKXPLMSTgbr@`fIZsu";
+        String finals = "ABCDEFGHdJKXPLMSTgbr@`fZsu"; // not CHT (I): tmux 3.3a does not implement it
         char f = finals.charAt(r.nextInt(finals.length()));
         int n = r.nextInt(5) == 0 ? 0 : 1 + r.nextInt(r.nextBoolean() ? 3 : 25);
         return switch (f) {

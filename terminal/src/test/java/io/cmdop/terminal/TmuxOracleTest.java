@@ -85,32 +85,37 @@ class TmuxOracleTest {
      * Random streams of text (ASCII, CJK, combining marks) and every control the model understands, many of
      * them in odd orders no program would use: the model must still do what tmux does.
      */
-    @ParameterizedTest(name = "seed {0}")
+    @ParameterizedTest(name = "seed {0}, {1}x{2}")
     @MethodSource("seeds")
-    void randomStreamsAgreeWithTmux(int seed) {
-        byte[] bytes = RandomStream.generate(new Random(seed), 300);
-        assertLikeTmux(17, 7, bytes, "random stream, seed " + seed + ": " + RandomStream.describe(bytes));
+    void randomStreamsAgreeWithTmux(int seed, int cols, int rows, int tokens) {
+        byte[] bytes = RandomStream.generate(new Random(seed), tokens);
+        assertLikeTmux(cols, rows, bytes, "random stream, seed " + seed + ": " + RandomStream.describe(bytes));
     }
 
     /** Whatever state a stream leaves behind, the snapshot's bytes re-create it, in the model and in tmux. */
-    @ParameterizedTest(name = "seed {0}")
+    @ParameterizedTest(name = "seed {0}, {1}x{2}")
     @MethodSource("seeds")
-    void randomStatesSurviveToAnsi(int seed) {
-        byte[] bytes = RandomStream.generate(new Random(seed), 300);
-        VirtualTerminal vt = new VirtualTerminal(17, 7, 100);
+    void randomStatesSurviveToAnsi(int seed, int cols, int rows, int tokens) {
+        byte[] bytes = RandomStream.generate(new Random(seed), tokens);
+        VirtualTerminal vt = new VirtualTerminal(cols, rows, 100);
         vt.feed(bytes, 0, bytes.length);
         ScreenSnapshot original = vt.snapshot();
         byte[] ansi = original.toAnsi(true);
-        VirtualTerminal copy = new VirtualTerminal(17, 7, 100);
+        VirtualTerminal copy = new VirtualTerminal(cols, rows, 100);
         copy.feed(ansi, 0, ansi.length);
         String what = "toAnsi after random stream, seed " + seed + ": " + RandomStream.describe(bytes);
         ScreenComparison.assertSameState(original, copy.snapshot(), what);
         // The copy, not the original: they differ only in halves of broken wide characters, drawn as blanks.
-        ScreenComparison.assertSame(copy.snapshot(), tmux.render(17, 7, ansi), what);
+        ScreenComparison.assertSame(copy.snapshot(), tmux.render(cols, rows, ansi), what);
     }
 
-    static IntStream seeds() {
-        return IntStream.range(1, 41);
+    /** Seeds with a screen size and a stream length: mostly small screens, where edges are hit often. */
+    static Stream<Arguments> seeds() {
+        return Stream.of(
+                IntStream.range(1, 41).mapToObj(seed -> Arguments.of(seed, 17, 7, 300)),
+                IntStream.range(41, 61).mapToObj(seed -> Arguments.of(seed, 9, 4, 300)),
+                IntStream.range(61, 71).mapToObj(seed -> Arguments.of(seed, 40, 12, 800)))
+                .flatMap(s -> s);
     }
 
     @Test

@@ -651,12 +651,13 @@ final class Screen {
     // ---- resize -------------------------------------------------------------------------------------
 
     /**
-     * Changes the size keeping content (no reflow): lines are cut or padded on the right; a shorter normal
-     * screen first drops blank lines below the cursor, then pushes its top lines into the scrollback, and
-     * a taller one takes them back, so the cursor stays on its text.
+     * Changes the size keeping content, without reflowing it (tmux reflows wrapped lines; xterm does not):
+     * lines are cut or padded on the right; rows go as described at {@link #resizeNormalRows}, so the cursor
+     * stays on its text.
      */
     void resize(int newCols, int newRows) {
-        if (newCols != cols) {
+        boolean widthChanged = newCols != cols;
+        if (widthChanged) {
             for (Line line : normalLines) {
                 line.resize(newCols);
             }
@@ -684,7 +685,8 @@ final class Screen {
         }
         top = 0;
         bottom = rows - 1;
-        cx = Math.min(cx, cols - 1);
+        // A pending wrap survives a change of height only, as in tmux.
+        cx = Math.min(cx, widthChanged ? cols - 1 : cols);
         cy = Math.max(0, Math.min(cy, rows - 1));
     }
 
@@ -692,13 +694,15 @@ final class Screen {
         return new SavedCursor(s.x(), Math.max(0, y), s.pen(), s.g0(), s.g1(), s.shiftOut(), s.origin());
     }
 
-    /** Resizes the normal grid's height; returns how far its content moved down (negative: up). */
+    /**
+     * Resizes the normal grid's height, as tmux does: a shorter screen first loses lines below the cursor,
+     * then pushes lines from the top into the scrollback; a taller one takes lines back from the scrollback,
+     * then adds blank lines. Returns how far the content moved down (negative: up).
+     */
     private int resizeNormalRows(int newRows, int cursorY) {
-        Line[] old = normalLines;
-        int count = old.length;
+        java.util.ArrayList<Line> kept = new java.util.ArrayList<>(Arrays.asList(normalLines));
         int shift = 0;
-        java.util.ArrayList<Line> kept = new java.util.ArrayList<>(Arrays.asList(old));
-        while (kept.size() > newRows && kept.size() - 1 > cursorY && kept.getLast().usedCells() == 0) {
+        while (kept.size() > newRows && kept.size() - 1 > cursorY) {
             kept.removeLast();
         }
         while (kept.size() > newRows) {
@@ -706,14 +710,16 @@ final class Screen {
             shift--;
         }
         while (kept.size() < newRows) {
-            Line back = count < newRows ? scrollback.popNewest() : null;
-            if (back != null) {
-                back.resize(cols);
-                kept.addFirst(back);
-                shift++;
-            } else {
-                kept.add(new Line(cols));
+            Line back = scrollback.popNewest();
+            if (back == null) {
+                break;
             }
+            back.resize(cols);
+            kept.addFirst(back);
+            shift++;
+        }
+        while (kept.size() < newRows) {
+            kept.add(new Line(cols));
         }
         normalLines = kept.toArray(new Line[0]);
         return shift;

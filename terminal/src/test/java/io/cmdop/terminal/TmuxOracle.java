@@ -22,7 +22,7 @@ final class TmuxOracle implements AutoCloseable {
     private static final String STATE_FORMAT = "#{cursor_x} #{cursor_y} #{cursor_flag} #{alternate_on}"
             + " #{insert_flag} #{keypad_cursor_flag} #{keypad_flag} #{mouse_standard_flag} #{mouse_button_flag}"
             + " #{mouse_all_flag} #{mouse_sgr_flag} #{mouse_utf8_flag} #{origin_flag} #{wrap_flag}"
-            + " #{scroll_region_upper} #{scroll_region_lower} #{pane_title}";
+            + " #{scroll_region_upper} #{scroll_region_lower} #{history_size} #{pane_title}";
 
     private final String socket = "cmdop-oracle-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet();
     private final Path dir;
@@ -41,6 +41,11 @@ final class TmuxOracle implements AutoCloseable {
 
     /** What tmux shows after the bytes were written to a fresh pane of {@code cols} x {@code rows}. */
     TmuxScreen render(int cols, int rows, byte[] bytes) {
+        return render(cols, rows, bytes, cols, rows);
+    }
+
+    /** Like {@link #render(int, int, byte[])}, then the window is resized to {@code newCols} x {@code newRows}. */
+    TmuxScreen render(int cols, int rows, byte[] bytes, int newCols, int newRows) {
         String session = "p" + (++panes);
         String marker = "done-" + session + "-" + System.nanoTime();
         Path file = dir.resolve(session + ".bin");
@@ -63,15 +68,19 @@ final class TmuxOracle implements AutoCloseable {
             }
             Thread.onSpinWait();
         }
+        if (newCols != cols || newRows != rows) {
+            tmux("resize-window", "-t", session, "-x", Integer.toString(newCols), "-y", Integer.toString(newRows));
+        }
         String state = tmux("display-message", "-p", "-t", session, STATE_FORMAT);
+        String[] fields = state.strip().split(" ", 18);
+        String history = fields[16].equals("0") ? "" : tmux("capture-pane", "-p", "-S", "-", "-E", "-1", "-t", session);
         String cells = tmux("capture-pane", "-p", "-e", "-N", "-t", session);
         String normal = null;
-        String[] fields = state.strip().split(" ", 17);
         if (fields[3].equals("1")) {
             normal = tmux("capture-pane", "-p", "-e", "-N", "-a", "-t", session);
         }
         tmux("kill-session", "-t", session);
-        return TmuxScreen.parse(cols, rows, fields, cells, normal);
+        return TmuxScreen.parse(newCols, newRows, fields, cells, normal, history);
     }
 
     private String tmux(String... args) {

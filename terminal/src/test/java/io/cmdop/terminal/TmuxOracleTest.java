@@ -1,5 +1,7 @@
 package io.cmdop.terminal;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import java.util.stream.IntStream;
@@ -116,6 +118,39 @@ class TmuxOracleTest {
                 IntStream.range(41, 61).mapToObj(seed -> Arguments.of(seed, 9, 4, 300)),
                 IntStream.range(61, 71).mapToObj(seed -> Arguments.of(seed, 40, 12, 800)))
                 .flatMap(s -> s);
+    }
+
+    /**
+     * Resizing keeps what tmux keeps. Only content tmux does not reflow is used (no line longer than the
+     * new width, none wrapped), with the cursor at the end of its line's text: the model does not reflow,
+     * and tmux's reflow also pulls a cursor that sits past the end of its line's text back to that end.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("resizes")
+    void resizeAgreesWithTmux(String name, String sequence, int newCols, int newRows) {
+        byte[] bytes = sequence.getBytes(StandardCharsets.UTF_8);
+        VirtualTerminal vt = new VirtualTerminal(20, 8, 100);
+        vt.feed(bytes, 0, bytes.length);
+        vt.resize(newCols, newRows);
+        ScreenSnapshot model = vt.snapshot();
+        TmuxScreen reference = tmux.render(20, 8, bytes, newCols, newRows);
+        ScreenComparison.assertSame(model, reference, name);
+        assertThat(model.scrollback()).as(name + ": scrollback").isEqualTo(reference.history());
+    }
+
+    static Stream<Arguments> resizes() {
+        String tenLines = "1\r\n2\r\n3\r\n4\r\n5\r\n6\r\n7\r\n8\r\n9\r\n10";
+        return Stream.of(
+                Arguments.of("shorter, cursor at the bottom", tenLines, 20, 4),
+                Arguments.of("shorter, cursor at the top", "a\r\nb\r\nc\r\nd\r\ne\033[2;3H", 20, 4),
+                Arguments.of("shorter, blank lines below", "\033[1;32mgreen\033[0m\r\nb", 20, 3),
+                Arguments.of("taller, lines come back", tenLines, 20, 12),
+                Arguments.of("taller, nothing to take back", "a\r\nb", 20, 11),
+                Arguments.of("wider", "ab\u4e2d\r\ncd\033[1;31mx", 30, 8),
+                Arguments.of("narrower, short lines", "ab\u4e2d\r\ncdefg", 6, 8),
+                Arguments.of("pending wrap clamped", "\033[2;1H01234567890123456789", 20, 5),
+                Arguments.of("scroll region reset", "\033[2;5r\033[3;3Hx", 20, 10),
+                Arguments.of("alternate screen", "shell\r\n\033[?1049h\033[1;1Hfull screen\033[6;1Hbottom", 20, 5));
     }
 
     @Test

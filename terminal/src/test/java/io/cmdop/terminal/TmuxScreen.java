@@ -7,23 +7,24 @@ import java.util.List;
  * tmux's view of a pane, read back with {@code capture-pane -p -e -N} and {@code display-message}.
  * The cells are parsed here with a parser of tmux's capture format written for the tests (SGR codes as
  * tmux emits them, SO/SI around DEC line-drawing characters), independent of the model's parser.
- * Each row is the list of cells the capture shows, in order, without the right halves of wide characters
+ * {@code history} is the plain text of tmux's scrollback, oldest first. Each row is the list of cells the capture shows, in order, without the right halves of wide characters
  * (a capture cannot tell where a half left over from a broken wide character sat). Cleared cells past the
  * last written one are not in a capture, so a row may be shorter than the width.
  */
 record TmuxScreen(int cols, int rows, List<List<Cell>> cells, List<List<Cell>> normalCells, int cursorX, int cursorY,
                   boolean cursorVisible, boolean alternate, boolean insert, boolean applicationCursor,
                   boolean applicationKeypad, int mouse, boolean mouseSgr, boolean mouseUtf8, boolean origin,
-                  boolean autowrap, int scrollTop, int scrollBottom, String title) {
+                  boolean autowrap, int scrollTop, int scrollBottom, String title, List<String> history) {
 
-    static TmuxScreen parse(int cols, int rows, String[] f, String capture, String normalCapture) {
+    static TmuxScreen parse(int cols, int rows, String[] f, String capture, String normalCapture, String history) {
         int mouse = f[7].equals("1") ? 1000 : f[8].equals("1") ? 1002 : f[9].equals("1") ? 1003 : 0;
         return new TmuxScreen(cols, rows, parseCells(rows, capture),
                 normalCapture == null ? null : parseCells(rows, normalCapture),
                 Integer.parseInt(f[0]), Integer.parseInt(f[1]), f[2].equals("1"), f[3].equals("1"),
                 f[4].equals("1"), f[5].equals("1"), f[6].equals("1"), mouse, f[10].equals("1"), f[11].equals("1"),
                 f[12].equals("1"), f[13].equals("1"), Integer.parseInt(f[14]), Integer.parseInt(f[15]),
-                f.length > 16 ? f[16].stripTrailing() : "");
+                f.length > 17 ? f[17].stripTrailing() : "",
+                history.isEmpty() ? List.of() : history.lines().map(String::stripTrailing).toList());
     }
 
     /** Plain text of a row, trimmed like the model's lines. */

@@ -19,15 +19,35 @@ final class Modes {
     boolean insert;          // IRM (4)
     boolean applicationCursor; // DECCKM (?1)
     boolean origin;          // DECOM (?6)
-    boolean autowrap = true; // DECAWM (?7)
+    boolean autowrap;        // DECAWM (?7)
     boolean cursorBlink;     // ?12
-    boolean cursorVisible = true; // DECTCEM (?25)
+    boolean cursorVisible;   // DECTCEM (?25)
     boolean applicationKeypad; // DECKPAM / DECKPNM
     boolean bracketedPaste;  // ?2004
     boolean focusEvents;     // ?1004
     boolean mouseUtf8;       // ?1005
     boolean mouseSgr;        // ?1006
-    MouseTracking mouse = MouseTracking.OFF;
+    MouseTracking mouse;
+
+    Modes() {
+        reset();
+    }
+
+    /** The modes of a freshly reset terminal: autowrap on, cursor shown, everything else off. */
+    void reset() {
+        insert = false;
+        applicationCursor = false;
+        origin = false;
+        autowrap = true;
+        cursorBlink = false;
+        cursorVisible = true;
+        applicationKeypad = false;
+        bracketedPaste = false;
+        focusEvents = false;
+        mouseUtf8 = false;
+        mouseSgr = false;
+        mouse = MouseTracking.OFF;
+    }
 
     Modes copy() {
         Modes m = new Modes();

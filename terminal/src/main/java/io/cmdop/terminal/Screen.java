@@ -627,19 +627,7 @@ final class Screen {
         tabs.reset();
         top = 0;
         bottom = rows - 1;
-        Modes fresh = new Modes();
-        modes.insert = fresh.insert;
-        modes.applicationCursor = fresh.applicationCursor;
-        modes.origin = fresh.origin;
-        modes.autowrap = fresh.autowrap;
-        modes.cursorBlink = fresh.cursorBlink;
-        modes.cursorVisible = fresh.cursorVisible;
-        modes.applicationKeypad = fresh.applicationKeypad;
-        modes.bracketedPaste = fresh.bracketedPaste;
-        modes.focusEvents = fresh.focusEvents;
-        modes.mouseUtf8 = fresh.mouseUtf8;
-        modes.mouseSgr = fresh.mouseSgr;
-        modes.mouse = fresh.mouse;
+        modes.reset();
         cursorStyle = 0;
         for (Line line : lines) {
             line.reset(Style.DEFAULT);

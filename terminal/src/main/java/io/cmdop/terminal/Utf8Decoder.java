@@ -58,11 +58,4 @@ final class Utf8Decoder {
         }
         return codePoint;
     }
-
-    /** Abandons a partial sequence (a control interrupted it); true if there was one to report. */
-    boolean abandon() {
-        boolean had = remaining > 0;
-        remaining = 0;
-        return had;
-    }
 }

@@ -67,6 +67,27 @@ if want vim; then
   stop
 fi
 
+if want vim-scroll; then
+  # Scrolling by lines and a split window: scroll regions, insert/delete line, reverse index.
+  record vim-scroll "vim -u DEFAULTS -i NONE -N -R '/usr/share/common-licenses/GPL-3'"
+  wait_for "GNU GENERAL PUBLIC LICENSE"
+  t send-keys -t rec ':set number' Enter C-d C-e C-e C-e C-y C-y
+  wait_for "    "
+  t send-keys -t rec ':split' Enter C-w j C-e C-e C-w k '/Preamble' Enter
+  wait_for "Preamble"
+  wait_for "GPL-3 [RO]"
+  stop
+fi
+
+if want less-scroll; then
+  record less-scroll "less '/usr/share/common-licenses/GPL-3'"
+  wait_for "GNU GENERAL PUBLIC LICENSE"
+  # Five lines down and two back up (less draws those with reverse index): line 26 is then the last one.
+  t send-keys -t rec j j j j j k k
+  wait_for "want it, that you can change the software"
+  stop
+fi
+
 if want less; then
   record less "less '/usr/share/common-licenses/GPL-3'"
   wait_for "GNU GENERAL PUBLIC LICENSE"

@@ -35,7 +35,8 @@ class CaptureReplayTest {
     }
 
     static List<String> captures() {
-        return List.of("vim", "less", "man", "top", "htop", "git-log", "prompt", "cjk", "dialog", "mc");
+        return List.of("vim", "vim-scroll", "less", "less-scroll", "man", "top", "htop", "git-log", "prompt", "cjk",
+                "dialog", "mc");
     }
 
     static byte[] capture(String name) {

@@ -53,6 +53,13 @@ final class Parser {
         int end = offset + length;
         int i = offset;
         while (i < end) {
+            if (state == CSI && intermediate == 0) {
+                i = csiParameters(data, i, end);
+                if (i < end) {
+                    step(data[i++] & 0xFF);
+                }
+                continue;
+            }
             if (state != GROUND) {
                 step(data[i++] & 0xFF);
                 continue;
@@ -70,6 +77,21 @@ final class Parser {
             ground(b & 0xFF);
             i++;
         }
+    }
+
+    /** Takes a run of digits and semicolons, most of a sequence (SGR colours); returns where it ends. */
+    private int csiParameters(byte[] data, int i, int end) {
+        for (; i < end; i++) {
+            int b = data[i];
+            if (b >= '0' && b <= '9') {
+                params.digit(b - '0');
+            } else if (b == ';') {
+                params.separator(false);
+            } else {
+                break;
+            }
+        }
+        return i;
     }
 
     private void ground(int b) {

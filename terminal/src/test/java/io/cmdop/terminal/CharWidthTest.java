@@ -21,6 +21,7 @@ class CharWidthTest {
     private static final int LC_CTYPE = 0; // glibc's value
 
     @Test
+    @SuppressWarnings("restricted") // calling into libc is the point of this test
     void everyCodePointHasTheWidthGlibcGivesIt() throws Throwable {
         Linker linker = Linker.nativeLinker();
         MethodHandle setlocale = linker.downcallHandle(linker.defaultLookup().find("setlocale").orElseThrow(),

@@ -41,6 +41,8 @@ final class InteractiveAttach {
     private final CompletableFuture<String> ended = new CompletableFuture<>();
     private final AtomicInteger exitCode = new AtomicInteger(-1);
     private final AtomicBoolean observerNoticeShown = new AtomicBoolean();
+    /** Set before the detach is sent: the stream's close that follows it is ours, not the session's end. */
+    private final AtomicBoolean detaching = new AtomicBoolean();
 
     private InteractiveAttach(TerminalStream stream, Terminal terminal, String detachKey, Mode mode) {
         this.stream = stream;
@@ -85,7 +87,8 @@ final class InteractiveAttach {
                         write("\u001bc".getBytes(StandardCharsets.US_ASCII));
                         write(r.getSnapshot().getAnsi().toByteArray());
                     })
-                    .onClosed(error -> ended.complete(error == null ? "closed" : describe(error)));
+                    .onClosed(error -> ended.complete(error != null ? describe(error)
+                            : detaching.get() ? "detached" : "closed"));
             Terminal.Signal winch = Terminal.Signal.WINCH;
             Attached attached = stream.attach(session, terminal.getWidth(), terminal.getHeight());
             if (attached.getSession().hasExitCode()) {
@@ -136,6 +139,7 @@ final class InteractiveAttach {
                     }
                 }
                 if (detachAt >= 0) {
+                    detaching.set(true);
                     stream.detach();
                     ended.complete("detached");
                     return;
@@ -188,6 +192,9 @@ final class InteractiveAttach {
 
     private void restore(Attributes saved) {
         try {
+            // Our status line is not the shell's: it goes with us.
+            out.write(("\u001b7\u001b[" + Math.max(1, terminal.getHeight()) + ";1H\u001b[0m\u001b[2K\u001b8")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.write(RESET_MODES.getBytes(StandardCharsets.US_ASCII));
             out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();

@@ -1,0 +1,140 @@
+package io.cmdop.cli;
+
+import io.cmdop.cli.CliHome.Result;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * `cmdop session attach` in a real terminal (a tmux pane with a shell): what the user sees, what
+ * their keys do, and the state their terminal is left in. One daemon for the class; every test has
+ * its own session names and its own terminal.
+ */
+@Timeout(120)
+class InteractiveAttachIT {
+    private static CliHome cli;
+    private RealTerminal terminal;
+
+    @BeforeAll
+    static void startDaemon() {
+        cli = CliHome.create();
+        cli.startAgent();
+    }
+
+    @AfterAll
+    static void stopDaemon() {
+        cli.close();
+    }
+
+    @AfterEach
+    void closeTerminal() {
+        if (terminal != null) {
+            terminal.close();
+        }
+    }
+
+    @Test
+    void attachShowsTheScreenTakesKeysDetachesAndRestoresTheTerminal() {
+        cli.ok("session", "create", "--name", "build");
+        cli.ok("session", "send", "build", "--enter", "echo before-attach-$((3*3))");
+        cli.awaitScreen("build", "before-attach-9");
+
+        terminal = RealTerminal.open(cli);
+        terminal.typeLine("cmdop session attach build");
+        // At once: what was typed earlier, and a status line naming the session and the mode.
+        String attached = terminal.await("the session's screen and the status line",
+                s -> s.contains("before-attach-9") && s.contains("cmdop: build as operator"));
+        assertThat(attached).contains("ctrl-] detaches");
+
+        terminal.typeLine("echo typed-$((1+1))");
+        terminal.await("typed-2 on its own line", s -> s.lines().anyMatch("typed-2"::equals));
+        assertThat(cli.awaitScreen("build", "typed-2").lines()).contains("typed-2");
+
+        terminal.press("C-]");
+        terminal.awaitText("[cmdop] detached from build");
+        assertTerminalRestored();
+        // A detach is a clean leave, not a dropped connection kept for its grace window.
+        CliHome.Await.until("build to have nobody attached after the detach",
+                () -> cli.listed("build").orElseThrow().path("attached").isEmpty() ? true : null);
+
+        // The session lives on without us; reattaching shows it again.
+        terminal.typeLine("clear; cmdop session attach build");
+        terminal.await("the screen again after reattach",
+                s -> s.contains("before-attach-9") && s.lines().anyMatch("typed-2"::equals)
+                        && s.contains("cmdop: build as operator"));
+        terminal.press("C-]");
+        terminal.awaitText("[cmdop] detached from build");
+    }
+
+    @Test
+    void anObserverSeesButItsKeysNeverReachTheSession() {
+        cli.ok("session", "create", "--name", "watch-only");
+        cli.ok("session", "send", "watch-only", "--enter", "echo observed-$((4*4))");
+        cli.awaitScreen("watch-only", "observed-16");
+
+        terminal = RealTerminal.open(cli);
+        terminal.typeLine("cmdop session attach --observer watch-only");
+        terminal.await("the screen and an observer status line",
+                s -> s.contains("observed-16") && s.contains("cmdop: watch-only as observer"));
+
+        terminal.typeLine("echo sneaky-$((9*9))");
+        terminal.awaitText("observer mode: your keystrokes are not sent");
+
+        // An operator's input after ours is applied and shown to the observer; ours never was.
+        cli.ok("session", "send", "watch-only", "--enter", "echo operator-$((5*5))");
+        String screen = cli.awaitScreen("watch-only", "operator-25");
+        assertThat(screen).doesNotContain("sneaky");
+        terminal.await("live output reaching the observer", s -> s.lines().anyMatch("operator-25"::equals));
+        assertThat(terminal.screen()).doesNotContain("sneaky-81");
+
+        terminal.press("C-]");
+        terminal.awaitText("[cmdop] detached from watch-only");
+        assertThat(cli.ok("session", "screen", "watch-only").stdout()).doesNotContain("sneaky");
+    }
+
+    @Test
+    void whenTheSessionsProgramExitsTheClientSaysSoAndReturnsToTheShell() {
+        cli.ok("session", "create", "--name", "short", "--", "sh", "-c", "read x; echo bye $x");
+
+        terminal = RealTerminal.open(cli);
+        terminal.typeLine("cmdop session attach short");
+        terminal.awaitText("cmdop: short as operator");
+        terminal.typeLine("now");
+        String ended = terminal.awaitText("[cmdop] session short ended (exit code 0)");
+        assertThat(ended.lines()).contains("bye now");
+
+        assertTerminalRestored();
+    }
+
+    @Test
+    void attachWithoutATerminalIsAClearError() {
+        cli.ok("session", "create", "--name", "no-tty");
+        for (String[] command : new String[][] {{"session", "attach", "no-tty"}, {"connect"}}) {
+            Result r = cli.run(command);
+            assertThat(r.exitCode()).as(r.toString()).isNotZero();
+            assertThat(r.stderr()).as(r.toString()).contains("needs a terminal");
+        }
+        assertThat(cli.listed("no-tty").orElseThrow().path("attached")).isEmpty();
+    }
+
+    /**
+     * The pane's shell works as before cmdop ran: a line read by the shell's plain `read` (no
+     * readline) is echoed as typed and ends at Enter — neither holds if cmdop left the tty raw.
+     */
+    private void assertTerminalRestored() {
+        String back = terminal.await("the shell's prompt after cmdop's last word", s -> s.lines()
+                .dropWhile(l -> !l.startsWith("[cmdop]")).anyMatch(RealTerminal.PROMPT.trim()::equals));
+        assertThat(back).as("cmdop's status line is gone with it").doesNotContain("ctrl-] detaches");
+        terminal.typeLine("read line; echo \"got-$line\"");
+        terminal.typeLine("plain-typing");
+        String after = terminal.await("the shell reading a line", s -> s.lines().anyMatch("got-plain-typing"::equals));
+        assertThat(after.lines()).as("the typed line is echoed").contains("plain-typing");
+        terminal.typeLine("echo ok-$((2+3))");
+        String ok = terminal.await("echo ok", s -> s.lines().anyMatch("ok-5"::equals));
+        assertThat(ok).contains(RealTerminal.PROMPT + "echo ok-$((2+3))");
+    }
+}

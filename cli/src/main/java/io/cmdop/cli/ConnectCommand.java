@@ -1,6 +1,7 @@
 package io.cmdop.cli;
 
 import io.cmdop.client.CmdopClient;
+import io.cmdop.protocol.v1.CreateSessionRequest;
 import io.cmdop.protocol.v1.Mode;
 import io.cmdop.protocol.v1.SessionInfo;
 import picocli.CommandLine.Command;
@@ -19,7 +20,9 @@ final class ConnectCommand implements Callable<Integer> {
         InteractiveAttach.requireTerminal();
         SessionInfo active;
         try (CmdopClient client = Connection.open()) {
-            active = client.terminal().getActiveSession();
+            // A session created here starts where the user is, as `session create` does.
+            active = client.terminal().getActiveSession(CreateSessionRequest.newBuilder()
+                    .setCwd(java.nio.file.Path.of("").toAbsolutePath().toString()).build());
         }
         return InteractiveAttach.run(active.getId(), observer ? Mode.MODE_OBSERVER : Mode.MODE_OPERATOR);
     }

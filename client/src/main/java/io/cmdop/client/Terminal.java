@@ -61,10 +61,15 @@ public final class Terminal {
 
     /** The most recently created running session, creating one (the user's shell) if there is none. */
     public SessionInfo getActiveSession() {
+        return getActiveSession(CreateSessionRequest.getDefaultInstance());
+    }
+
+    /** The most recently created running session, or a new one started from {@code ifNone}. */
+    public SessionInfo getActiveSession(CreateSessionRequest ifNone) {
         return list().stream().filter(s -> s.getState() == SessionState.SESSION_STATE_RUNNING)
                 .filter(s -> !s.getName().startsWith("exec-"))
                 .max(java.util.Comparator.comparingLong(SessionInfo::getCreatedAtMs))
-                .orElseGet(() -> create(CreateSessionRequest.getDefaultInstance()));
+                .orElseGet(() -> create(ifNone));
     }
 
     public SessionInfo destroy(String session) {

@@ -104,10 +104,9 @@ final class SessionRegistry implements AutoCloseable {
         return (int) byId.values().stream().filter(s -> s != null && s.running()).count();
     }
 
-    /** Ends a session and forgets it. */
+    /** Ends a session; it stays listable with its final screen for the retention time. */
     void destroy(Session session) throws InterruptedException {
         session.destroy(HANGUP_PATIENCE);
-        remove(session);
     }
 
     synchronized void remove(Session session) {
@@ -115,12 +114,18 @@ final class SessionRegistry implements AutoCloseable {
         endedAtNanos.remove(session.id());
     }
 
+    /** A running session keeps its name; an ended one gives it up to a new session (and is forgotten). */
     private void requireFreeName(String name) {
-        for (Session s : byId.values()) {
-            if (s != null && (s.name().equals(name) || s.id().equals(name))) {
-                throw new SessionException(Reason.NAME_TAKEN, "a session named '" + name + "' already exists ("
-                        + (s.running() ? "running" : "ended") + ", id " + s.id() + ")");
+        for (Session s : List.copyOf(byId.values())) {
+            if (s == null || !(s.name().equals(name) || s.id().equals(name))) {
+                continue;
             }
+            if (s.running()) {
+                throw new SessionException(Reason.NAME_TAKEN, "a running session is already named '" + name
+                        + "' (id " + s.id() + ")");
+            }
+            byId.remove(s.id());
+            endedAtNanos.remove(s.id());
         }
     }
 

@@ -483,10 +483,22 @@ public final class Session {
     }
 
     /**
-     * Ends the session: hangs up its terminal, then kills what is left after {@code patience}. Every
-     * attachment ends with reason "destroyed".
+     * Ends the session: hangs up its terminal, then kills what is left after {@code patience}.
+     * Attached clients see the exit like any other; the session stays readable (final screen, exit
+     * code) afterwards. Clients of a process that cannot be killed leave with reason "destroyed".
      */
     public void destroy(Duration patience) throws InterruptedException {
+        if (running()) {
+            try {
+                pty.hangUp();
+            } catch (IOException e) {
+                // The process is already gone: the exit path does the rest.
+            }
+            if (!exitedWithin(patience)) {
+                pty.kill();
+                exitedWithin(patience);
+            }
+        }
         streamLock.lock();
         try {
             for (Attachment a : List.copyOf(attachments)) {
@@ -495,24 +507,16 @@ public final class Session {
         } finally {
             streamLock.unlock();
         }
-        if (running()) {
-            try {
-                pty.hangUp();
-            } catch (IOException e) {
-                // The process is already gone: the exit path does the rest.
-            }
-            try {
-                exit.get(patience.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-                pty.kill();
-                try {
-                    exit.get(patience.toMillis(), TimeUnit.MILLISECONDS);
-                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException ignored) {
-                    // Unkillable (e.g. in uninterruptible sleep): the reader ends when the PTY closes.
-                }
-            }
-        }
         pty.close();
+    }
+
+    private boolean exitedWithin(Duration patience) throws InterruptedException {
+        try {
+            exit.get(patience.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return false;
+        }
     }
 
     // ---------------------------------------------------------------- the stream

@@ -457,6 +457,20 @@ class SessionTest {
     }
 
     @Test
+    void destroyingASessionShowsItsEndToEveryClientAndKeepsItReadable() throws Exception {
+        Session s = bash();
+        Drain watcher = drain(s.attach("w", ClientKind.CLI, Mode.OBSERVER, null, false));
+        s.sendInput(operator("op", "op-1"), "echo last-words\r".getBytes());
+        watcher.awaitText("last-words\r\n");
+        s.destroy(Duration.ofSeconds(2));
+        SessionEvent.Exited exited = watcher.awaitEvent(SessionEvent.Exited.class, e -> true);
+        assertThat(exited.exitCode()).as("bash hung up: 128 + SIGHUP").isEqualTo(129);
+        watcher.await(Delivery.End.class, e -> true, "the end of the stream");
+        assertThat(s.view().running()).isFalse();
+        assertThat(s.screen().screen().text()).contains("last-words");
+    }
+
+    @Test
     void badNamesAndSizesAreRefusedClearly() {
         assertThatThrownBy(() -> SessionSpec.shell().withName("../etc"))
                 .isInstanceOfSatisfying(SessionException.class, e -> assertThat(e.getMessage()).contains("invalid session name"));

@@ -44,7 +44,7 @@ class ConnectIT {
         assertThat(running()).isEmpty();
 
         terminal = RealTerminal.open(cli);
-        terminal.typeLine("cmdop connect");
+        terminal.typeLine("cd /usr/share && cmdop connect");
         terminal.awaitText("as operator");
 
         List<JsonNode> sessions = running();
@@ -58,8 +58,8 @@ class ConnectIT {
         assertThat(me.path("mode").asText()).isEqualTo("operator");
         assertThat(me.path("connected").asBoolean()).isTrue();
 
-        terminal.typeLine("echo connected-$((8*8))");
-        terminal.await("connected-64", s -> s.lines().anyMatch("connected-64"::equals));
+        terminal.typeLine("echo connected-$((8*8)) in $PWD");
+        terminal.await("connected-64", s -> s.lines().anyMatch("connected-64 in /usr/share"::equals));
         cli.awaitScreen(created.path("id").asText(), "connected-64");
 
         terminal.press("C-]");

@@ -35,18 +35,21 @@ final class AttachCall implements StreamObserver<ClientFrame> {
 
     private final OutboundStream<ServerFrame> out;
     private final SessionRegistry registry;
-    private final String principal;
+    private final Caller caller;
     private final String machine;
+    /** Relayed: the attachment carries presence and actions; events go to the relay's shared feed. */
+    private final boolean relayed;
     private volatile Attachment attachment;
     private volatile int epoch;
     private volatile boolean finished;
 
-    AttachCall(ServerCallStreamObserver<ServerFrame> observer, SessionRegistry registry, String principal,
-               String machine) {
+    AttachCall(ServerCallStreamObserver<ServerFrame> observer, SessionRegistry registry, Caller caller,
+               String machine, boolean relayed) {
         this.out = new OutboundStream<>(observer, this::dropped);
         this.registry = registry;
-        this.principal = principal;
+        this.caller = caller;
         this.machine = machine;
+        this.relayed = relayed;
     }
 
     @Override
@@ -118,8 +121,12 @@ final class AttachCall implements StreamObserver<ClientFrame> {
     private void attach(long requestId, AttachRequest request) {
         Session session = registry.find(request.getSession().getSession());
         TerminalSize size = Protos.size(request.getSize(), null);
-        Session.Attached result = session.attach(principal, Protos.kind(request.getClient()),
-                Protos.mode(request.getMode()), size, request.getCountsForSize());
+        var mode = caller.grant(Protos.mode(request.getMode()));
+        Session.Attached result = relayed
+                ? session.attachRelayed(caller.principal(), Protos.kind(request.getClient()), mode, size,
+                        request.getCountsForSize())
+                : session.attach(caller.principal(), Protos.kind(request.getClient()), mode, size,
+                        request.getCountsForSize());
         int scrollback = request.getScrollbackLines() == 0 ? DEFAULT_SCROLLBACK
                 : Math.min(request.getScrollbackLines(), 10_000);
         Attached.Builder attached = attached(result)
@@ -156,7 +163,9 @@ final class AttachCall implements StreamObserver<ClientFrame> {
         attachment = result.attachment();
         epoch = result.epoch();
         out.send(ServerFrame.newBuilder().setInReplyTo(requestId).setAttached(attached).build());
-        Thread.ofVirtual().name("cmdop-attach-" + result.attachment().clientId()).start(this::pump);
+        if (!relayed) {
+            Thread.ofVirtual().name("cmdop-attach-" + result.attachment().clientId()).start(this::pump);
+        }
     }
 
     /** Drains the attachment into the stream, never faster than the client reads. */

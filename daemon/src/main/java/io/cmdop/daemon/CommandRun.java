@@ -27,12 +27,12 @@ final class CommandRun {
     private static final Duration FIRST_PROMPT = Duration.ofSeconds(10);
 
     private final OutboundStream<CommandUpdate> out;
-    private final String principal;
+    private final Caller caller;
     private final ClientInfo client;
 
-    CommandRun(ServerCallStreamObserver<CommandUpdate> observer, String principal, ClientInfo client) {
+    CommandRun(ServerCallStreamObserver<CommandUpdate> observer, Caller caller, ClientInfo client) {
         this.out = new OutboundStream<>(observer, () -> { });
-        this.principal = principal;
+        this.caller = caller;
         this.client = client;
     }
 
@@ -44,7 +44,8 @@ final class CommandRun {
                 throw new SessionException(Reason.SHELL_BUSY, "the shell of " + session.name()
                         + " has not shown a prompt within " + FIRST_PROMPT.toSeconds() + " s");
             }
-            Session.Attached attached = session.attach(principal, Protos.kind(client), Mode.OPERATOR, null, false);
+            Session.Attached attached = session.attach(caller.principal(), Protos.kind(client),
+                    caller.grant(Mode.OPERATOR), null, false);
             try {
                 InputReceipt receipt = attached.attachment().sendCommand(command);
                 forward(attached, receipt.commandId(), deadline, session);
@@ -63,7 +64,7 @@ final class CommandRun {
     void wholeSession(Session session, long timeoutMs) throws InterruptedException {
         long deadline = deadline(timeoutMs);
         // The session was created for this call a moment ago: replay its output from the first byte.
-        Session.Attached attached = session.attachFromStart(principal, Protos.kind(client));
+        Session.Attached attached = session.attachFromStart(caller.principal(), Protos.kind(client));
         try {
             out.send(CommandUpdate.newBuilder().setStarted(CommandStarted.newBuilder().setCommandId(session.id())
                     .setCommand(String.join(" ", session.view().command()))).build());

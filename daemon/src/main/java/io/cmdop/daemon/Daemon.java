@@ -90,7 +90,8 @@ public final class Daemon implements AutoCloseable {
                 .workerEventLoopGroup(workers)
                 .executor(handlers)
                 .maxInboundMessageSize(MAX_FRAME_BYTES)
-                .addService(new SessionsService(registry, principal, machine))
+                .addService(io.grpc.ServerInterceptors.intercept(new SessionsService(registry, machine),
+                        Caller.local(principal)))
                 .addService(new AgentService(this))
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .build();

@@ -43,6 +43,9 @@ final class Errors {
             case TIMEOUT -> Code.DEADLINE_EXCEEDED;
             case LIMIT_REACHED, FRAME_TOO_LARGE -> Code.RESOURCE_EXHAUSTED;
             case INTERNAL -> Code.INTERNAL;
+            case ROLE_FORBIDS -> Code.PERMISSION_DENIED;
+            case UNAUTHENTICATED -> Code.UNAUTHENTICATED;
+            case MACHINE_OFFLINE -> Code.UNAVAILABLE;
         };
     }
 }

@@ -45,18 +45,17 @@ final class SessionsService extends SessionsGrpc.SessionsImplBase {
     private static final Logger LOG = Logger.getLogger(SessionsService.class.getName());
 
     private final SessionRegistry registry;
-    private final String principal;
     private final String machine;
 
-    SessionsService(SessionRegistry registry, String principal, String machine) {
+    SessionsService(SessionRegistry registry, String machine) {
         this.registry = registry;
-        this.principal = principal;
         this.machine = machine;
     }
 
     @Override
     public void createSession(CreateSessionRequest request, StreamObserver<SessionInfo> response) {
         unary(response, () -> {
+            Caller.current().grant(Mode.OPERATOR);
             Path cwd = request.getCwd().isEmpty() ? Path.of(System.getProperty("user.home")) : Path.of(request.getCwd());
             if (!Files.isDirectory(cwd)) {
                 throw new SessionException(Reason.INVALID_ARGUMENT, "working directory " + cwd + " does not exist");
@@ -84,6 +83,7 @@ final class SessionsService extends SessionsGrpc.SessionsImplBase {
     @Override
     public void destroySession(SessionRequest request, StreamObserver<SessionInfo> response) {
         unary(response, () -> {
+            Caller.current().grant(Mode.OPERATOR);
             Session session = find(request.getSession());
             try {
                 registry.destroy(session);
@@ -133,7 +133,7 @@ final class SessionsService extends SessionsGrpc.SessionsImplBase {
     public void runCommand(RunCommandRequest request, StreamObserver<CommandUpdate> response) {
         try {
             Session session = find(request.getSession());
-            new CommandRun((ServerCallStreamObserver<CommandUpdate>) response, principal, request.getClient())
+            new CommandRun((ServerCallStreamObserver<CommandUpdate>) response, Caller.current(), request.getClient())
                     .inSession(session, request.getCommand(), request.getTimeoutMs());
         } catch (SessionException e) {
             response.onError(Errors.status(e));
@@ -143,6 +143,7 @@ final class SessionsService extends SessionsGrpc.SessionsImplBase {
     @Override
     public void exec(ExecRequest request, StreamObserver<CommandUpdate> response) {
         try {
+            Caller.current().grant(Mode.OPERATOR);
             if (request.getCommand().isBlank()) {
                 throw new SessionException(Reason.INVALID_ARGUMENT, "exec needs a command");
             }
@@ -152,7 +153,7 @@ final class SessionsService extends SessionsGrpc.SessionsImplBase {
                     .withSize(Protos.size(request.getSize(), new TerminalSize(200, 50)));
             Session session = registry.create(spec);
             try {
-                new CommandRun((ServerCallStreamObserver<CommandUpdate>) response, principal, request.getClient())
+                new CommandRun((ServerCallStreamObserver<CommandUpdate>) response, Caller.current(), request.getClient())
                         .wholeSession(session, request.getTimeoutMs());
             } finally {
                 if (session.running()) {
@@ -170,15 +171,18 @@ final class SessionsService extends SessionsGrpc.SessionsImplBase {
 
     @Override
     public StreamObserver<ClientFrame> attach(StreamObserver<ServerFrame> response) {
-        return new AttachCall((ServerCallStreamObserver<ServerFrame>) response, registry, principal, machine);
+        return new AttachCall((ServerCallStreamObserver<ServerFrame>) response, registry, Caller.current(), machine,
+                false);
     }
 
     private Session find(SessionSelector selector) {
         return registry.find(selector.getSession());
     }
 
-    private Sender oneShot(ClientInfo client) {
-        return new Sender(principal, "call-" + Session.newId(), Protos.kind(client), Mode.OPERATOR);
+    private static Sender oneShot(ClientInfo client) {
+        Caller caller = Caller.current();
+        return new Sender(caller.principal(), "call-" + Session.newId(), Protos.kind(client),
+                caller.mayOperate() ? Mode.OPERATOR : Mode.OBSERVER);
     }
 
     private static <T> void unary(StreamObserver<T> response, Supplier<T> call) {

@@ -13,7 +13,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * or anyone else, and memory stays bounded (ARCHITECTURE §3.7).
  */
 public final class Attachment {
+    /** How events reach the client behind an attachment. */
+    public enum Route {
+        /** Through this attachment's own queue. */
+        QUEUE,
+        /** Through a relay's shared feed of the session: this attachment carries presence and actions only. */
+        RELAYED,
+        /** A relay's shared feed: every event, once, for all its clients; not a client, not in presence. */
+        FEED
+    }
+
     private final Session session;
+    private final Route route;
     private final String clientId;
     private final String principal;
     private final ClientKind kind;
@@ -42,9 +53,10 @@ public final class Attachment {
     private byte[] tokenHash;
     private long graceDeadlineNanos;
 
-    Attachment(Session session, String clientId, String principal, ClientKind kind, Mode mode, long sinceMs,
-               TerminalSize size, boolean countsForSize, long maxQueueBytes, long deliveredOffset) {
+    Attachment(Session session, Route route, String clientId, String principal, ClientKind kind, Mode mode,
+               long sinceMs, TerminalSize size, boolean countsForSize, long maxQueueBytes, long deliveredOffset) {
         this.session = session;
+        this.route = route;
         this.clientId = clientId;
         this.principal = principal;
         this.kind = kind;
@@ -164,8 +176,15 @@ public final class Attachment {
 
     // ---- used by the session, under its stream lock ----
 
+    public Route route() {
+        return route;
+    }
+
     /** Queues an event without ever blocking; overflow turns into a resync. */
     void offer(SessionEvent event) {
+        if (route == Route.RELAYED) {
+            return;
+        }
         lock.lock();
         try {
             if (lagged || endReason != null) {

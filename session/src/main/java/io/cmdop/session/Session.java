@@ -63,6 +63,8 @@ public final class Session {
     private final ShellMarks marks = new ShellMarks();
     private final CommandTracker commands;
     private final List<Attachment> attachments = new ArrayList<>();
+    /** Relays' shared feeds: they get every event but are not clients. */
+    private final List<Attachment> feeds = new ArrayList<>();
     /** Hashes of tokens whose grace window ended, so a late resume hears "expired", not "invalid". */
     private final Map<String, Boolean> expiredTokens = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
@@ -212,7 +214,58 @@ public final class Session {
 
     public Attached attach(String principal, ClientKind kind, Mode mode, TerminalSize clientSize,
                            boolean countsForSize) {
-        return attach(principal, kind, mode, clientSize, countsForSize, false);
+        return attach(Attachment.Route.QUEUE, principal, kind, mode, clientSize, countsForSize, false);
+    }
+
+    /**
+     * Attaches a client that a relay serves: it is present, acts and is attributed like any client,
+     * but its events reach it through the relay's feed of this session ({@link #openFeed}).
+     */
+    public Attached attachRelayed(String principal, ClientKind kind, Mode mode, TerminalSize clientSize,
+                                  boolean countsForSize) {
+        return attach(Attachment.Route.RELAYED, principal, kind, mode, clientSize, countsForSize, false);
+    }
+
+    /**
+     * A relay's feed: every event from now on, once, whatever the number of its clients. Its queue is
+     * bounded like a client's; a feed that falls behind gets a resync like a client.
+     */
+    public Attached openFeed(String relay) {
+        streamLock.lock();
+        try {
+            Attachment feed = new Attachment(this, Attachment.Route.FEED, randomToken(8, true), relay, ClientKind.SDK,
+                    Mode.OBSERVER, System.currentTimeMillis(), null, false, config.sendQueueBytes() * 4, offset);
+            ScreenState screen = new ScreenState(terminal.snapshot(), offset, seq);
+            if (exitCode != null) {
+                feed.end("session_ended");
+            } else {
+                feeds.add(feed);
+            }
+            return new Attached(feed, feed.epoch(), "", Optional.of(screen), view());
+        } finally {
+            streamLock.unlock();
+        }
+    }
+
+    /** Stops a feed. */
+    public void closeFeed(Attachment feed) {
+        streamLock.lock();
+        try {
+            feeds.remove(feed);
+            feed.end("detached");
+        } finally {
+            streamLock.unlock();
+        }
+    }
+
+    /** The events after {@code seq} if the ring still holds all of them: what a resuming relayed client missed. */
+    public Optional<List<SessionEvent>> eventsAfter(long afterSeq) {
+        streamLock.lock();
+        try {
+            return ring.after(afterSeq);
+        } finally {
+            streamLock.unlock();
+        }
     }
 
     /**
@@ -221,11 +274,11 @@ public final class Session {
      * created a short-lived session needs to collect its whole output.
      */
     public Attached attachFromStart(String principal, ClientKind kind) {
-        return attach(principal, kind, Mode.OBSERVER, null, false, true);
+        return attach(Attachment.Route.QUEUE, principal, kind, Mode.OBSERVER, null, false, true);
     }
 
-    private Attached attach(String principal, ClientKind kind, Mode mode, TerminalSize clientSize,
-                            boolean countsForSize, boolean fromStart) {
+    private Attached attach(Attachment.Route route, String principal, ClientKind kind, Mode mode,
+                            TerminalSize clientSize, boolean countsForSize, boolean fromStart) {
         streamLock.lock();
         try {
             if (attachments.size() >= config.maxAttachments()) {
@@ -233,7 +286,7 @@ public final class Session {
                         + attachments.size() + " attachments (the limit)");
             }
             boolean counts = countsForSize || (mode == Mode.OPERATOR && kind.countsForSizeByDefault());
-            Attachment a = new Attachment(this, randomToken(8, true), principal, kind, mode,
+            Attachment a = new Attachment(this, route, randomToken(8, true), principal, kind, mode,
                     System.currentTimeMillis(), clientSize, counts && clientSize != null,
                     config.sendQueueBytes(), offset);
             ScreenState screen = new ScreenState(terminal.snapshot(), offset, seq);
@@ -609,7 +662,11 @@ public final class Session {
             for (Attachment a : attachments) {
                 a.end("session_ended");
             }
+            for (Attachment feed : feeds) {
+                feed.end("session_ended");
+            }
             attachments.clear();
+            feeds.clear();
             promptShown.signalAll();
             listeners = List.copyOf(exitListeners);
             exitListeners.clear();
@@ -637,6 +694,9 @@ public final class Session {
         ring.append(event);
         for (Attachment a : attachments) {
             a.offer(event);
+        }
+        for (Attachment feed : feeds) {
+            feed.offer(event);
         }
     }
 

@@ -125,6 +125,10 @@ final class Screen {
         }
     }
 
+    /**
+     * Writes one character at the cursor. Without autowrap the cursor then sticks at the last column, except
+     * on a screen too narrow for the character, where tmux (by unsigned arithmetic) leaves it past the edge.
+     */
     private void put(int cp, int width) {
         boolean autowrap = modes.autowrap;
         if (!autowrap && width > 1 && (width > cols || cx != cols && cx > cols - width)) {
@@ -157,7 +161,7 @@ final class Screen {
                 line.clusters[cx + 1] = null;
             }
         }
-        cx = autowrap ? cx + width : Math.min(cx + width, cols - 1);
+        cx = autowrap || cx + width <= cols - 1 || cols - 1 < width ? cx + width : cols - 1;
     }
 
     /** Automatic wrap to the start of the next line; scrolls with the default background, as tmux does. */
@@ -465,7 +469,9 @@ final class Screen {
     }
 
     void deleteCharacters(int n) {
-        if (cx < cols) {
+        if (cx == 0 && n >= cols) {
+            clearLines(cy, 1, Style.erased(pen)); // deleting everything clears the line, wrap marks included
+        } else if (cx < cols) {
             lines[cy].deleteCells(cx, n, Style.erased(pen));
         }
     }

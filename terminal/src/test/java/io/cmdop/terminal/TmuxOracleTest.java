@@ -116,7 +116,8 @@ class TmuxOracleTest {
         return Stream.of(
                 IntStream.range(1, 41).mapToObj(seed -> Arguments.of(seed, 17, 7, 300)),
                 IntStream.range(41, 61).mapToObj(seed -> Arguments.of(seed, 9, 4, 300)),
-                IntStream.range(61, 71).mapToObj(seed -> Arguments.of(seed, 40, 12, 800)))
+                IntStream.range(61, 71).mapToObj(seed -> Arguments.of(seed, 40, 12, 800)),
+                IntStream.range(71, 81).mapToObj(seed -> Arguments.of(seed, 2, 3, 200)))
                 .flatMap(s -> s);
     }
 

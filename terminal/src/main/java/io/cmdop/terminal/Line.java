@@ -43,6 +43,13 @@ final class Line {
         return new Line(chars.clone(), styles.clone(), clusters == null ? null : clusters.clone(), wrapped);
     }
 
+    /** A copy without the trailing cells that are blank in the default style, which most lines mostly are. */
+    Line copyTrimmed() {
+        int used = usedCells();
+        return new Line(Arrays.copyOf(chars, used), Arrays.copyOf(styles, used),
+                clusters == null ? null : Arrays.copyOf(clusters, used), wrapped);
+    }
+
     /** Makes the whole line blank in {@code style}, reusing its arrays. */
     void reset(long style) {
         clear(0, chars.length, style);

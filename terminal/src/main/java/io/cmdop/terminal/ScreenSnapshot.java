@@ -37,7 +37,7 @@ public final class ScreenSnapshot {
         normalScreen = s.alternate ? copy(s.normalLines()) : screen;
         List<Line> history = new ArrayList<>(s.scrollback.size());
         for (int i = 0; i < s.scrollback.size(); i++) {
-            history.add(s.scrollback.get(i).copy());
+            history.add(s.scrollback.get(i).copyTrimmed()); // a long scrollback is mostly short lines
         }
         scrollback = Collections.unmodifiableList(history);
         cursorX = s.cx;
@@ -136,9 +136,12 @@ public final class ScreenSnapshot {
         return cellOf(scrollback.get(index), x);
     }
 
-    private static Cell cellOf(Line line, int x) {
-        if (x < 0 || x >= line.cols()) {
-            throw new IndexOutOfBoundsException("column " + x + " of a line of " + line.cols());
+    private Cell cellOf(Line line, int x) {
+        if (x < 0 || x >= cols) {
+            throw new IndexOutOfBoundsException("column " + x + " of " + cols);
+        }
+        if (x >= line.cols()) {
+            return Cell.of(" ", 1, Style.DEFAULT); // past the kept part of a scrollback line: blank
         }
         return Cell.of(line.text(x), line.width(x), line.styles[x]);
     }

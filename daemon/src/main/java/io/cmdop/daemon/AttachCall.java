@@ -1,5 +1,7 @@
 package io.cmdop.daemon;
 
+import io.cmdop.transport.OutboundStream;
+
 import io.cmdop.protocol.v1.Accepted;
 import io.cmdop.protocol.v1.AttachRequest;
 import io.cmdop.protocol.v1.Attached;

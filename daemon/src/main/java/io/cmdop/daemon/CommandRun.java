@@ -1,5 +1,7 @@
 package io.cmdop.daemon;
 
+import io.cmdop.transport.OutboundStream;
+
 import com.google.protobuf.UnsafeByteOperations;
 import io.cmdop.protocol.v1.ClientInfo;
 import io.cmdop.protocol.v1.CommandFinished;

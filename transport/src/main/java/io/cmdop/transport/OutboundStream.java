@@ -1,4 +1,4 @@
-package io.cmdop.daemon;
+package io.cmdop.transport;
 
 import io.grpc.stub.ServerCallStreamObserver;
 
@@ -11,14 +11,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * wait until gRPC's flow control accepts more, so a client that stops reading leaves its messages
  * in the session's bounded queue instead of in an unbounded transport buffer.
  */
-final class OutboundStream<T> {
+public final class OutboundStream<T> {
     private final ServerCallStreamObserver<T> observer;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition ready = lock.newCondition();
     private volatile boolean cancelled;
     private boolean closed;
 
-    OutboundStream(ServerCallStreamObserver<T> observer, Runnable onCancel) {
+    public OutboundStream(ServerCallStreamObserver<T> observer, Runnable onCancel) {
         this.observer = observer;
         observer.setOnReadyHandler(this::signalReady);
         observer.setOnCancelHandler(() -> {
@@ -29,7 +29,7 @@ final class OutboundStream<T> {
     }
 
     /** Waits until the transport takes more; false when the call is gone or the wait timed out. */
-    boolean awaitReady(long timeoutMillis) throws InterruptedException {
+    public boolean awaitReady(long timeoutMillis) throws InterruptedException {
         long remaining = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         lock.lock();
         try {
@@ -45,7 +45,7 @@ final class OutboundStream<T> {
         }
     }
 
-    boolean send(T message) {
+    public boolean send(T message) {
         lock.lock();
         try {
             if (cancelled || closed) {
@@ -62,7 +62,7 @@ final class OutboundStream<T> {
         }
     }
 
-    void complete() {
+    public void complete() {
         lock.lock();
         try {
             if (!closed && !cancelled) {
@@ -76,7 +76,7 @@ final class OutboundStream<T> {
         }
     }
 
-    void fail(Throwable error) {
+    public void fail(Throwable error) {
         lock.lock();
         try {
             if (!closed && !cancelled) {
@@ -90,7 +90,7 @@ final class OutboundStream<T> {
         }
     }
 
-    boolean cancelled() {
+    public boolean cancelled() {
         return cancelled;
     }
 

@@ -1,0 +1,415 @@
+package io.cmdop.daemon;
+
+import io.cmdop.client.CertificatePin;
+import io.cmdop.client.RelayChannels;
+import io.cmdop.client.RelayEndpoint;
+import io.cmdop.protocol.v1.AgentHello;
+import io.cmdop.protocol.v1.AgentLinkGrpc;
+import io.cmdop.protocol.v1.CommandUpdate;
+import io.cmdop.protocol.v1.Event;
+import io.cmdop.protocol.v1.Gap;
+import io.cmdop.protocol.v1.LinkDown;
+import io.cmdop.protocol.v1.LinkUp;
+import io.cmdop.protocol.v1.ListSessionsRequest;
+import io.cmdop.protocol.v1.ListSessionsResponse;
+import io.cmdop.protocol.v1.Replay;
+import io.cmdop.protocol.v1.Resync;
+import io.cmdop.protocol.v1.ServerFrame;
+import io.cmdop.protocol.v1.SessionFeed;
+import io.cmdop.session.Attachment;
+import io.cmdop.session.Delivery;
+import io.cmdop.session.Session;
+import io.cmdop.session.SessionEvent;
+import io.cmdop.session.SessionException;
+import io.grpc.CallCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.StreamObserver;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The daemon's one outbound link to its relay (ARCHITECTURE §2): dials out, re-dials with jittered
+ * exponential backoff, and serves the calls the relay relays to it with the same services that
+ * serve the local socket. Sessions run on untouched while the relay is away. Each session's events
+ * cross the link once (a feed), whatever the number of remote clients.
+ */
+final class RelayLink implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(RelayLink.class.getName());
+    private static final Duration MIN_BACKOFF = Duration.ofMillis(250);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** Calls the relay may have open on this link at once. */
+    private static final int MAX_CALLS = 10_000;
+    private static final int FEED_BATCH_BYTES = 256 * 1024;
+
+    private final RelaySettings settings;
+    private final SessionsService service;
+    private final SessionRegistry registry;
+    private final String version;
+    private final Executor calls = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+    private final Map<Long, LinkCall<?>> streamingCalls = new ConcurrentHashMap<>();
+    private final Map<Long, AttachCall> attachCalls = new ConcurrentHashMap<>();
+    private final Map<String, Session.Attached> feeds = new ConcurrentHashMap<>();
+    private final Object readiness = new Object();
+    private final Thread loop;
+    private volatile ClientCallStreamObserver<LinkUp> upstream;
+    private volatile boolean closed;
+    private volatile boolean connected;
+
+    RelayLink(RelaySettings settings, SessionsService service, SessionRegistry registry, String version) {
+        this.settings = settings;
+        this.service = service;
+        this.registry = registry;
+        this.version = version;
+        this.loop = Thread.ofPlatform().name("cmdop-relay-link").daemon().start(this::run);
+    }
+
+    boolean connected() {
+        return connected;
+    }
+
+    private void run() {
+        RelayEndpoint endpoint = RelayEndpoint.parse(settings.url());
+        CertificatePin pin = endpoint.tls() ? new CertificatePin(settings.fingerprint()) : null;
+        long backoff = MIN_BACKOFF.toMillis();
+        while (!closed) {
+            ManagedChannel channel = RelayChannels.open(endpoint, pin);
+            long started = System.nanoTime();
+            try {
+                Status end = session(channel);
+                if (end.getCode() == Status.Code.UNAUTHENTICATED || end.getCode() == Status.Code.PERMISSION_DENIED) {
+                    LOG.severe(() -> "the relay refused this machine's credential (" + end.getDescription()
+                            + "): it was revoked; enroll again with a new join key");
+                    return;
+                }
+                LOG.warning(() -> "link to " + endpoint.url() + " ended: " + end.getCode() + " "
+                        + (end.getDescription() == null ? "" : end.getDescription()));
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                channel.shutdownNow();
+                dropAll();
+            }
+            if (System.nanoTime() - started > TimeUnit.SECONDS.toNanos(10)) {
+                backoff = MIN_BACKOFF.toMillis();
+            }
+            long sleep = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
+            backoff = Math.min(backoff * 2, MAX_BACKOFF.toMillis());
+            try {
+                Thread.sleep(sleep);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** One connection: hello, then serve until it ends; returns how it ended. */
+    private Status session(ManagedChannel channel) throws InterruptedException {
+        CountDownLatch ended = new CountDownLatch(1);
+        Status[] end = {Status.OK};
+        ClientResponseObserver<LinkUp, LinkDown> receiver = new ClientResponseObserver<>() {
+            @Override
+            public void beforeStart(ClientCallStreamObserver<LinkUp> requestStream) {
+                requestStream.setOnReadyHandler(() -> {
+                    synchronized (readiness) {
+                        readiness.notifyAll();
+                    }
+                    streamingCalls.values().forEach(LinkCall::ready);
+                });
+            }
+
+            @Override
+            public void onNext(LinkDown down) {
+                dispatch(down);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                end[0] = Status.fromThrowable(t);
+                ended.countDown();
+            }
+
+            @Override
+            public void onCompleted() {
+                end[0] = Status.UNAVAILABLE.withDescription("the relay closed the link");
+                ended.countDown();
+            }
+        };
+        StreamObserver<LinkUp> up = AgentLinkGrpc.newStub(channel).withCallCredentials(bearer(settings.credential()))
+                .connect(receiver);
+        upstream = (ClientCallStreamObserver<LinkUp>) up;
+        send(LinkUp.newBuilder().setHello(AgentHello.newBuilder().setMachineName(settings.machineName())
+                .setAgentVersion(version).addAllSessions(sessions().getSessionsList())).build());
+        connected = true;
+        LOG.info(() -> "linked to relay " + settings.url() + " as " + settings.machineName());
+        try {
+            ended.await();
+        } finally {
+            connected = false;
+        }
+        return end[0];
+    }
+
+    private ListSessionsResponse sessions() {
+        ListSessionsResponse[] result = {ListSessionsResponse.getDefaultInstance()};
+        new Caller("relay", false).run(() -> service.listSessions(ListSessionsRequest.getDefaultInstance(),
+                new StreamObserver<>() {
+                    public void onNext(ListSessionsResponse r) { result[0] = r; }
+                    public void onError(Throwable t) { }
+                    public void onCompleted() { }
+                }));
+        return result[0];
+    }
+
+    private void dispatch(LinkDown down) {
+        long id = down.getCallId();
+        Caller caller = new Caller(down.getPrincipal().getPrincipal(), down.getPrincipal().getMayOperate());
+        switch (down.getBodyCase()) {
+            case CREATE_SESSION -> unary(caller, id, LinkUp.Builder::setSession,
+                    o -> service.createSession(down.getCreateSession(), o));
+            case LIST_SESSIONS -> unary(caller, id, LinkUp.Builder::setSessions,
+                    o -> service.listSessions(down.getListSessions(), o));
+            case GET_SESSION -> unary(caller, id, LinkUp.Builder::setSession,
+                    o -> service.getSession(down.getGetSession(), o));
+            case DESTROY_SESSION -> unary(caller, id, LinkUp.Builder::setSession,
+                    o -> service.destroySession(down.getDestroySession(), o));
+            case GET_SCREEN -> unary(caller, id, LinkUp.Builder::setScreen,
+                    o -> service.getScreen(down.getGetScreen(), o));
+            case SEND_INPUT -> unary(caller, id, LinkUp.Builder::setInputAccepted,
+                    o -> service.sendInput(down.getSendInput(), o));
+            case SEND_SIGNAL -> unary(caller, id, LinkUp.Builder::setSignalSent,
+                    o -> service.sendSignal(down.getSendSignal(), o));
+            case RESIZE -> unary(caller, id, LinkUp.Builder::setSize, o -> service.resize(down.getResize(), o));
+            case RUN_COMMAND -> streaming(caller, id, LinkUp.Builder::setCommandUpdate,
+                    o -> service.runCommand(down.getRunCommand(), o));
+            case EXEC -> streaming(caller, id, LinkUp.Builder::setCommandUpdate,
+                    o -> service.exec(down.getExec(), o));
+            case ATTACH_FRAME -> attachFrame(caller, id, down);
+            case CALL_CLOSED -> closeCall(id, down.getCallClosed().getAbrupt());
+            case FEED -> feed(down.getFeed().getSessionId(), down.getFeed().getSubscribe());
+            case REPLAY -> calls.execute(() -> replay(id, down.getReplay().getSessionId(), down.getReplay().getAfterSeq()));
+            case PING -> send(LinkUp.newBuilder().setCallId(id).setPong(down.getPing()).build());
+            default -> LOG.warning(() -> "ignoring an unknown message from the relay: " + down.getBodyCase());
+        }
+    }
+
+    private <T> void unary(Caller caller, long id, java.util.function.BiFunction<LinkUp.Builder, T, LinkUp.Builder> body,
+                           java.util.function.Consumer<StreamObserver<T>> call) {
+        LinkCall<T> observer = new LinkCall<>(id, this, body::apply);
+        calls.execute(() -> caller.run(() -> call.accept(observer)));
+    }
+
+    private void streaming(Caller caller, long id, java.util.function.BiFunction<LinkUp.Builder, CommandUpdate, LinkUp.Builder> body,
+                           java.util.function.Consumer<StreamObserver<CommandUpdate>> call) {
+        if (streamingCalls.size() >= MAX_CALLS) {
+            refuse(id);
+            return;
+        }
+        LinkCall<CommandUpdate> observer = new LinkCall<>(id, this, body::apply);
+        streamingCalls.put(id, observer);
+        calls.execute(() -> caller.run(() -> call.accept(observer)));
+    }
+
+    private void attachFrame(Caller caller, long id, LinkDown down) {
+        AttachCall call = attachCalls.get(id);
+        if (call == null) {
+            if (attachCalls.size() >= MAX_CALLS) {
+                refuse(id);
+                return;
+            }
+            LinkCall<ServerFrame> observer = new LinkCall<>(id, this, LinkUp.Builder::setAttachFrame);
+            call = new AttachCall(observer, registry, caller, settings.machineName(), true);
+            attachCalls.put(id, call);
+            streamingCalls.put(id, observer);
+        }
+        call.onNext(down.getAttachFrame());
+    }
+
+    private void closeCall(long id, boolean abrupt) {
+        AttachCall attach = attachCalls.remove(id);
+        if (attach != null) {
+            if (abrupt) {
+                attach.onError(Status.UNAVAILABLE.asRuntimeException());
+            } else {
+                attach.onCompleted();
+            }
+        }
+        LinkCall<?> call = streamingCalls.remove(id);
+        if (call != null) {
+            call.cancel();
+        }
+    }
+
+    /** Starts or stops streaming a session's events to the relay. */
+    private void feed(String sessionId, boolean subscribe) {
+        if (!subscribe) {
+            Session.Attached feed = feeds.remove(sessionId);
+            if (feed != null) {
+                feed.attachment().session().closeFeed(feed.attachment());
+            }
+            return;
+        }
+        Session session;
+        try {
+            session = registry.find(sessionId);
+        } catch (SessionException e) {
+            send(LinkUp.newBuilder().setFeed(SessionFeed.newBuilder().setSessionId(sessionId).setEnded(true)).build());
+            return;
+        }
+        Session.Attached feed = session.openFeed("relay");
+        if (feeds.putIfAbsent(sessionId, feed) != null) {
+            session.closeFeed(feed.attachment());
+            return;
+        }
+        Thread.ofVirtual().name("cmdop-feed-" + sessionId).start(() -> pumpFeed(sessionId, feed));
+    }
+
+    private void pumpFeed(String sessionId, Session.Attached feed) {
+        Attachment a = feed.attachment();
+        try {
+            while (!closed && feeds.get(sessionId) == feed) {
+                if (!awaitReady(1000)) {
+                    continue;
+                }
+                Delivery d = a.poll(feed.epoch(), Duration.ofSeconds(1));
+                if (d == null) {
+                    continue;
+                }
+                SessionFeed.Builder batch = SessionFeed.newBuilder().setSessionId(sessionId);
+                int bytes = 0;
+                while (d != null) {
+                    switch (d) {
+                        case Delivery.Event e -> {
+                            Event event = Protos.event(e.event());
+                            batch.addEvents(event);
+                            bytes += event.getSerializedSize();
+                        }
+                        case Delivery.Resync r -> batch.setResync(resync(r));
+                        case Delivery.End end -> batch.setEnded(true);
+                    }
+                    if (batch.getEnded() || batch.hasResync() || bytes >= FEED_BATCH_BYTES) {
+                        break;
+                    }
+                    d = a.poll(feed.epoch(), Duration.ZERO);
+                }
+                send(LinkUp.newBuilder().setFeed(batch).build());
+                if (batch.getEnded()) {
+                    feeds.remove(sessionId, feed);
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void replay(long id, String sessionId, long afterSeq) {
+        Replay.Builder replay = Replay.newBuilder().setSessionId(sessionId);
+        try {
+            Session session = registry.find(sessionId);
+            Optional<List<SessionEvent>> missed = session.eventsAfter(afterSeq);
+            if (missed.isPresent()) {
+                missed.get().forEach(e -> replay.addEvents(Protos.event(e)));
+            } else {
+                var screen = session.screen();
+                replay.setResync(Resync.newBuilder().setGap(Gap.newBuilder().setReason("ring_overflow")
+                                .setToOffset(screen.offset()))
+                        .setSnapshot(Protos.screen(screen, 200)));
+            }
+        } catch (SessionException e) {
+            replay.setResync(Resync.getDefaultInstance());
+        }
+        send(LinkUp.newBuilder().setCallId(id).setReplay(replay).build());
+    }
+
+    private static Resync resync(Delivery.Resync r) {
+        return Resync.newBuilder().setGap(Gap.newBuilder().setFromOffset(r.gapFrom()).setToOffset(r.gapTo())
+                .setReason(r.reason())).setSnapshot(Protos.screen(r.screen(), 200)).build();
+    }
+
+    private void refuse(long id) {
+        send(LinkUp.newBuilder().setCallId(id).setEnd(io.cmdop.protocol.v1.CallEnd.newBuilder()
+                .setError(Errors.frame(new SessionException(io.cmdop.session.Reason.LIMIT_REACHED,
+                        "too many relayed calls on this link"), true))).build());
+    }
+
+    /** Sends one message up the link; dropped silently when the link is down (its calls are dropped too). */
+    void send(LinkUp message) {
+        ClientCallStreamObserver<LinkUp> up = upstream;
+        if (up == null) {
+            return;
+        }
+        synchronized (this) {
+            try {
+                up.onNext(message);
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "link send failed", e);
+            }
+        }
+    }
+
+    boolean isReady() {
+        ClientCallStreamObserver<LinkUp> up = upstream;
+        return up != null && up.isReady();
+    }
+
+    private boolean awaitReady(long millis) throws InterruptedException {
+        synchronized (readiness) {
+            if (!isReady()) {
+                readiness.wait(millis);
+            }
+        }
+        return isReady();
+    }
+
+    void forget(long callId) {
+        streamingCalls.remove(callId);
+        attachCalls.remove(callId);
+    }
+
+    /** The link is gone: relayed clients enter their grace windows, running relayed calls stop waiting. */
+    private void dropAll() {
+        upstream = null;
+        attachCalls.values().forEach(c -> c.onError(Status.UNAVAILABLE.asRuntimeException()));
+        attachCalls.clear();
+        streamingCalls.values().forEach(LinkCall::cancel);
+        streamingCalls.clear();
+        feeds.forEach((id, feed) -> feed.attachment().session().closeFeed(feed.attachment()));
+        feeds.clear();
+    }
+
+    private static CallCredentials bearer(String credential) {
+        Metadata.Key<String> authorization = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+        return new CallCredentials() {
+            @Override
+            public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
+                Metadata headers = new Metadata();
+                headers.put(authorization, "Bearer " + credential);
+                applier.apply(headers);
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        loop.interrupt();
+        ClientCallStreamObserver<LinkUp> up = upstream;
+        if (up != null) {
+            up.cancel("daemon stopping", null);
+        }
+    }
+}

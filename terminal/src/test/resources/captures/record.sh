@@ -107,7 +107,7 @@ fi
 if want top; then
   record top "top -d 1"
   wait_for "PID"
-  wait_for "KiB Mem" || wait_for "MiB Mem"
+  wait_for "Mem"
   stop
 fi
 

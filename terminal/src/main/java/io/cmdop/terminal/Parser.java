@@ -183,11 +183,11 @@ final class Parser {
                 if (stringState == OSC) {
                     // Any ESC ends an OSC (as tmux); a backslash makes it ST, anything else starts a new sequence.
                     oscDispatch();
-                    state = ESCAPE;
-                    if (b != '\\') {
-                        escape(b);
-                    } else {
+                    if (b == '\\') {
                         state = GROUND;
+                    } else {
+                        state = ESCAPE;
+                        escape(b);
                     }
                 } else {
                     // Inside DCS an ESC may be data (tmux passthrough doubles it); only ESC \ ends the string.

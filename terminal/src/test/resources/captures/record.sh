@@ -12,7 +12,13 @@ work="$(mktemp -d)"
 export HOME="$work/home" LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC
 mkdir -p "$HOME"
 t() { tmux -L "$sock" -f /dev/null "$@"; }
-cleanup() { t kill-server 2>/dev/null || true; rm -rf "$work"; }
+cleanup() {
+  local socket
+  socket="$(t display-message -p '#{socket_path}' 2>/dev/null || true)"
+  t kill-server 2>/dev/null || true
+  [ -n "$socket" ] && rm -f "$socket"   # tmux leaves its socket file behind
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 # Waits until the pane shows the given text (a fixed-string grep of capture-pane), for at most 20 s.

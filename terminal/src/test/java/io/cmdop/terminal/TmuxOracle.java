@@ -109,19 +109,17 @@ final class TmuxOracle implements AutoCloseable {
         }
     }
 
+    /** Kills this oracle's server (and only it) and removes its socket and files. */
     @Override
     public void close() {
         try {
-            new ProcessBuilder("tmux", "-L", socket, "kill-server").redirectErrorStream(true).start()
-                    .waitFor(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (IOException e) {
-            // No server was started.
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        try (var files = Files.list(dir)) {
-            for (Path f : files.toList()) {
-                Files.deleteIfExists(f);
+            Path socketPath = Path.of(tmux("display-message", "-p", "-t", "keepalive", "#{socket_path}").strip());
+            tmux("kill-server");
+            Files.deleteIfExists(socketPath); // tmux leaves the socket file behind
+            try (var files = Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    Files.deleteIfExists(f);
+                }
             }
             Files.deleteIfExists(dir);
         } catch (IOException e) {

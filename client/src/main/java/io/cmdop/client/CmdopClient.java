@@ -103,6 +103,11 @@ public final class CmdopClient implements AutoCloseable {
         callbacks.shutdownNow();
     }
 
+    /** A gRPC error as the SDK's exception, with its stable reason. */
+    public static CmdopException translate(StatusRuntimeException e, String target) {
+        return CmdopException.from(e, target);
+    }
+
     /** Runs a blocking call, turning gRPC errors into {@link CmdopException}s. */
     static <T> T call(String target, Supplier<T> call) {
         try {

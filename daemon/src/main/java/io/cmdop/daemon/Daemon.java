@@ -52,11 +52,13 @@ public final class Daemon implements AutoCloseable {
     private final long startedAtMs = System.currentTimeMillis();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final String machine;
+    private final RelayLink relayLink;
 
     private Daemon(Path home, DaemonConfig config) throws IOException {
         this.home = home;
         this.socket = home.resolve(SOCKET);
-        this.machine = hostName();
+        java.util.Optional<RelaySettings> relay = RelaySettings.load(home);
+        this.machine = relay.map(RelaySettings::machineName).orElseGet(Daemon::hostName);
         Files.createDirectories(home);
         restrictToOwner(home, "rwx------");
         this.lockChannel = FileChannel.open(home.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -81,6 +83,7 @@ public final class Daemon implements AutoCloseable {
         String principal = System.getProperty("user.name");
         SessionConfig sessionConfig = config.session().withIntegrationDir(home.resolve("shell"));
         this.registry = new SessionRegistry(config, sessionConfig, principal);
+        SessionsService sessions = new SessionsService(registry, machine);
         this.boss = new EpollEventLoopGroup(1);
         this.workers = new EpollEventLoopGroup(2);
         this.handlers = Executors.newVirtualThreadPerTaskExecutor();
@@ -90,13 +93,14 @@ public final class Daemon implements AutoCloseable {
                 .workerEventLoopGroup(workers)
                 .executor(handlers)
                 .maxInboundMessageSize(MAX_FRAME_BYTES)
-                .addService(io.grpc.ServerInterceptors.intercept(new SessionsService(registry, machine),
-                        Caller.local(principal)))
+                .addService(io.grpc.ServerInterceptors.intercept(sessions, Caller.local(principal)))
                 .addService(new AgentService(this))
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .build();
         server.start();
         restrictToOwner(socket, "rw-------");
+        // Enrolled into a relay: dial out and keep the link up.
+        this.relayLink = relay.map(settings -> new RelayLink(settings, sessions, registry, VERSION)).orElse(null);
         LOG.info(() -> "cmdop daemon " + VERSION + " serving " + socket + " (pid " + ProcessHandle.current().pid() + ")");
     }
 
@@ -120,6 +124,7 @@ public final class Daemon implements AutoCloseable {
                 .setSocketPath(socket.toString())
                 .setHome(home.toString())
                 .setMachine(machine)
+                .setRelay(relayLink == null ? "" : (relayLink.connected() ? "linked" : "reconnecting"))
                 .build();
     }
 
@@ -134,6 +139,9 @@ public final class Daemon implements AutoCloseable {
             return;
         }
         LOG.info("stopping");
+        if (relayLink != null) {
+            relayLink.close();
+        }
         server.shutdown();
         registry.close();
         try {

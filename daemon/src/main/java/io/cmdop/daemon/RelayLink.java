@@ -178,21 +178,21 @@ final class RelayLink implements AutoCloseable {
         long id = down.getCallId();
         Caller caller = new Caller(down.getPrincipal().getPrincipal(), down.getPrincipal().getMayOperate());
         switch (down.getBodyCase()) {
-            case CREATE_SESSION -> unary(caller, id, LinkUp.Builder::setSession,
+            case CREATE_SESSION -> this.<io.cmdop.protocol.v1.SessionInfo>unary(caller, id, LinkUp.Builder::setSession,
                     o -> service.createSession(down.getCreateSession(), o));
-            case LIST_SESSIONS -> unary(caller, id, LinkUp.Builder::setSessions,
+            case LIST_SESSIONS -> this.<ListSessionsResponse>unary(caller, id, LinkUp.Builder::setSessions,
                     o -> service.listSessions(down.getListSessions(), o));
-            case GET_SESSION -> unary(caller, id, LinkUp.Builder::setSession,
+            case GET_SESSION -> this.<io.cmdop.protocol.v1.SessionInfo>unary(caller, id, LinkUp.Builder::setSession,
                     o -> service.getSession(down.getGetSession(), o));
-            case DESTROY_SESSION -> unary(caller, id, LinkUp.Builder::setSession,
+            case DESTROY_SESSION -> this.<io.cmdop.protocol.v1.SessionInfo>unary(caller, id, LinkUp.Builder::setSession,
                     o -> service.destroySession(down.getDestroySession(), o));
-            case GET_SCREEN -> unary(caller, id, LinkUp.Builder::setScreen,
+            case GET_SCREEN -> this.<io.cmdop.protocol.v1.Screen>unary(caller, id, LinkUp.Builder::setScreen,
                     o -> service.getScreen(down.getGetScreen(), o));
-            case SEND_INPUT -> unary(caller, id, LinkUp.Builder::setInputAccepted,
+            case SEND_INPUT -> this.<io.cmdop.protocol.v1.InputAccepted>unary(caller, id, LinkUp.Builder::setInputAccepted,
                     o -> service.sendInput(down.getSendInput(), o));
-            case SEND_SIGNAL -> unary(caller, id, LinkUp.Builder::setSignalSent,
+            case SEND_SIGNAL -> this.<io.cmdop.protocol.v1.SignalSent>unary(caller, id, LinkUp.Builder::setSignalSent,
                     o -> service.sendSignal(down.getSendSignal(), o));
-            case RESIZE -> unary(caller, id, LinkUp.Builder::setSize, o -> service.resize(down.getResize(), o));
+            case RESIZE -> this.<io.cmdop.protocol.v1.Size>unary(caller, id, LinkUp.Builder::setSize, o -> service.resize(down.getResize(), o));
             case RUN_COMMAND -> streaming(caller, id, LinkUp.Builder::setCommandUpdate,
                     o -> service.runCommand(down.getRunCommand(), o));
             case EXEC -> streaming(caller, id, LinkUp.Builder::setCommandUpdate,

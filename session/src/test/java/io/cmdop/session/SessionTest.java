@@ -245,7 +245,7 @@ class SessionTest {
 
     @Test
     void aClientThatStopsReadingSlowsNobodyAndStaysBounded() throws Exception {
-        long queueBytes = 256 * 1024;
+        long queueBytes = 4 * 1024 * 1024;
         long total = 30_000_000L;
         Session s = start(List.of("/bin/sh", "-c", "stty -echo; read go; head -c " + total + " /dev/zero | tr '\\0' a; echo done"),
                 SessionConfig.defaults().withSendQueueBytes(queueBytes));

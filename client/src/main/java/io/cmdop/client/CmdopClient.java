@@ -6,7 +6,15 @@ import io.cmdop.protocol.v1.AgentStatusRequest;
 import io.cmdop.protocol.v1.ClientInfo;
 import io.cmdop.protocol.v1.ClientKind;
 import io.cmdop.protocol.v1.StopRequest;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
+import io.grpc.ForwardingClientCall;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.EventLoopGroup;
@@ -35,14 +43,17 @@ public final class CmdopClient implements AutoCloseable {
     /** Frames larger than this are refused by the daemon. */
     static final int MAX_FRAME_BYTES = 1024 * 1024;
 
-    private final ManagedChannel channel;
+    private final ManagedChannel managed;
+    /** The managed channel, with the API key attached to every call when remote. */
+    private final Channel channel;
     private final EventLoopGroup eventLoop;
     private final ExecutorService callbacks;
     private final String target;
     private final ClientInfo clientInfo;
 
-    private CmdopClient(ManagedChannel channel, EventLoopGroup eventLoop, ExecutorService callbacks, String target,
-                        ClientInfo clientInfo) {
+    private CmdopClient(ManagedChannel managed, Channel channel, EventLoopGroup eventLoop, ExecutorService callbacks,
+                        String target, ClientInfo clientInfo) {
+        this.managed = managed;
         this.channel = channel;
         this.eventLoop = eventLoop;
         this.callbacks = callbacks;
@@ -69,9 +80,50 @@ public final class CmdopClient implements AutoCloseable {
                 .usePlaintext()
                 .maxInboundMessageSize(MAX_FRAME_BYTES * 4)
                 .build();
-        ClientInfo info = ClientInfo.newBuilder().setKind(kind)
-                .setDescription("cmdop-java " + System.getProperty("user.name")).build();
-        return new CmdopClient(channel, group, callbacks, socket.toString(), info);
+        return new CmdopClient(channel, channel, group, callbacks, socket.toString(), info(kind));
+    }
+
+    /**
+     * A relay, with an API key: every machine of the key's fleet is reachable through it. For TLS
+     * relays {@code fingerprint} is the pinned certificate fingerprint ({@code SHA256:...}).
+     */
+    public static CmdopClient remote(String relayUrl, String apiKey, String fingerprint, ClientKind kind) {
+        RelayEndpoint endpoint = RelayEndpoint.parse(relayUrl);
+        ManagedChannel managed = RelayChannels.open(endpoint, endpoint.tls() ? new CertificatePin(fingerprint) : null);
+        Channel withKey = ClientInterceptors.intercept(managed, bearer(apiKey));
+        return new CmdopClient(managed, withKey, null, null, endpoint.url(), info(kind));
+    }
+
+    private static ClientInfo info(ClientKind kind) {
+        return ClientInfo.newBuilder().setKind(kind).setDescription("cmdop-java " + System.getProperty("user.name"))
+                .build();
+    }
+
+    /** Sends {@code authorization: Bearer KEY} with every call. */
+    static ClientInterceptor bearer(String secret) {
+        Metadata.Key<String> authorization = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+        return new ClientInterceptor() {
+            @Override
+            public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+                return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                    @Override
+                    public void start(Listener<R> listener, Metadata headers) {
+                        headers.put(authorization, "Bearer " + secret);
+                        super.start(listener, headers);
+                    }
+                };
+            }
+        };
+    }
+
+    /** Fleet administration through a relay: machines, keys, join keys, members. */
+    public FleetAdmin fleet() {
+        return new FleetAdmin(channel, target);
+    }
+
+    /** Where this client is connected: a socket path or a relay URL. */
+    public String target() {
+        return target;
     }
 
     /** Sessions on the connected machine. */
@@ -93,14 +145,18 @@ public final class CmdopClient implements AutoCloseable {
 
     @Override
     public void close() {
-        channel.shutdownNow();
+        managed.shutdownNow();
         try {
-            channel.awaitTermination(2, TimeUnit.SECONDS);
+            managed.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        callbacks.shutdownNow();
+        if (eventLoop != null) {
+            eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+        if (callbacks != null) {
+            callbacks.shutdownNow();
+        }
     }
 
     /** A gRPC error as the SDK's exception, with its stable reason. */

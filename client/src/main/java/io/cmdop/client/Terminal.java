@@ -20,7 +20,7 @@ import io.cmdop.protocol.v1.SessionSelector;
 import io.cmdop.protocol.v1.SessionState;
 import io.cmdop.protocol.v1.SessionsGrpc;
 import io.cmdop.protocol.v1.Size;
-import io.grpc.ManagedChannel;
+import io.grpc.Channel;
 import io.grpc.StatusRuntimeException;
 
 import java.io.ByteArrayOutputStream;
@@ -34,24 +34,40 @@ import java.util.function.Consumer;
 public final class Terminal {
     private static final long CALL_DEADLINE_SECONDS = 30;
 
-    private final ManagedChannel channel;
+    private final Channel channel;
     private final ClientInfo client;
     private final String target;
+    private final String machine;
 
-    Terminal(ManagedChannel channel, ClientInfo client, String target) {
+    Terminal(Channel channel, ClientInfo client, String target) {
+        this(channel, client, target, "");
+    }
+
+    private Terminal(Channel channel, ClientInfo client, String target, String machine) {
         this.channel = channel;
         this.client = client;
         this.target = target;
+        this.machine = machine;
+    }
+
+    /** The same sessions API for one machine of the fleet (through a relay). */
+    public Terminal onMachine(String machineName) {
+        return new Terminal(channel, client, target, machineName);
+    }
+
+    public String machine() {
+        return machine;
     }
 
     /** Starts a session; fill in what you need of the request (an empty one starts the user's shell). */
     public SessionInfo create(CreateSessionRequest request) {
-        return CmdopClient.call(target, () -> stub().createSession(request.toBuilder().setClient(client).build()));
+        return CmdopClient.call(target, () -> stub().createSession(request.toBuilder().setClient(client)
+                .setMachine(machine).build()));
     }
 
     public List<SessionInfo> list() {
-        return CmdopClient.call(target, () -> stub().listSessions(ListSessionsRequest.getDefaultInstance())
-                .getSessionsList());
+        return CmdopClient.call(target, () -> stub().listSessions(ListSessionsRequest.newBuilder()
+                .setMachine(machine).build()).getSessionsList());
     }
 
     /** A session by id or name. */
@@ -112,7 +128,7 @@ public final class Terminal {
     /** Runs a command line in a fresh, short-lived session (listed while it runs) and waits for its end. */
     public CommandResult execute(String command, Duration timeout, Consumer<byte[]> onOutput) {
         ExecRequest request = ExecRequest.newBuilder().setCommand(command).setTimeoutMs(millis(timeout))
-                .setClient(client).build();
+                .setClient(client).setMachine(machine).build();
         return follow(() -> streamingStub().exec(request), onOutput);
     }
 
@@ -122,7 +138,7 @@ public final class Terminal {
 
     /** A live stream on a session in the given mode; call {@link TerminalStream#attach} next. */
     public TerminalStream stream(Mode mode) {
-        return new TerminalStream(channel, client, mode, target);
+        return new TerminalStream(channel, client, mode, target, machine);
     }
 
     private CommandResult follow(java.util.function.Supplier<Iterator<CommandUpdate>> start, Consumer<byte[]> onOutput) {
@@ -165,8 +181,8 @@ public final class Terminal {
         return SessionRequest.newBuilder().setSession(selector(session)).setClient(client).build();
     }
 
-    static SessionSelector selector(String session) {
-        return SessionSelector.newBuilder().setSession(session).build();
+    private SessionSelector selector(String session) {
+        return SessionSelector.newBuilder().setMachine(machine).setSession(session).build();
     }
 
     private static int millis(Duration timeout) {

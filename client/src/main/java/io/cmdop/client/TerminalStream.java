@@ -18,7 +18,7 @@ import io.cmdop.protocol.v1.ServerFrame;
 import io.cmdop.protocol.v1.SessionsGrpc;
 import io.cmdop.protocol.v1.SignalFrame;
 import io.cmdop.protocol.v1.Size;
-import io.grpc.ManagedChannel;
+import io.grpc.Channel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -43,10 +43,11 @@ public final class TerminalStream implements AutoCloseable {
     /** Requests awaiting a reply: bounded so a stalled daemon cannot make us grow without end. */
     private static final int MAX_PENDING = 1024;
 
-    private final ManagedChannel channel;
+    private final Channel channel;
     private final ClientInfo client;
     private final Mode mode;
     private final String target;
+    private final String machine;
     private final AtomicLong requestIds = new AtomicLong();
     private final Map<Long, CompletableFuture<ServerFrame>> pending = new ConcurrentHashMap<>();
 
@@ -62,11 +63,12 @@ public final class TerminalStream implements AutoCloseable {
     private volatile long nextOffset;
     private volatile boolean closing;
 
-    TerminalStream(ManagedChannel channel, ClientInfo client, Mode mode, String target) {
+    TerminalStream(Channel channel, ClientInfo client, Mode mode, String target, String machine) {
         this.channel = channel;
         this.client = client;
         this.mode = mode;
         this.target = target;
+        this.machine = machine;
     }
 
     /** Output bytes, in order, exactly once. Called on one thread at a time. */
@@ -95,7 +97,8 @@ public final class TerminalStream implements AutoCloseable {
 
     /** Attaches with this stream's mode; returns the current screen and presence. */
     public Attached attach(String session, int cols, int rows) {
-        AttachRequest.Builder request = AttachRequest.newBuilder().setSession(Terminal.selector(session))
+        AttachRequest.Builder request = AttachRequest.newBuilder()
+                .setSession(io.cmdop.protocol.v1.SessionSelector.newBuilder().setMachine(machine).setSession(session))
                 .setMode(mode).setClient(client);
         if (cols > 0 && rows > 0) {
             request.setSize(Size.newBuilder().setCols(cols).setRows(rows));

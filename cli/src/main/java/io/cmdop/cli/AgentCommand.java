@@ -36,10 +36,25 @@ final class AgentCommand {
 
     @Command(name = "start", description = "Start the daemon in the background; returns when it is ready.")
     static final class Start implements Callable<Integer> {
+        @Option(names = "--relay", description = "Enroll into (once) and link to this relay: https://HOST:PORT.")
+        String relay;
+        @Option(names = "--join-key", description = "The join key that enrolls this machine (cmdop_enroll_...).")
+        String joinKey;
+        @Option(names = "--name", description = "This machine's name in the fleet (default: the host name).")
+        String name;
+        @Option(names = "--fingerprint", description = "The relay certificate's SHA256:... fingerprint.")
+        String fingerprint;
+
+        /** Used by `up`, which runs the relay in the daemon's process. */
+        boolean withRelay;
+
         @Override
         public Integer call() throws Exception {
             CmdopHome home = CmdopHome.resolve();
             DaemonConfig.load(home.config());
+            if (relay != null) {
+                enroll(home, relay, joinKey, name, fingerprint);
+            }
             AgentStatus running = statusOrNull(home);
             if (running != null) {
                 System.out.println("cmdop daemon already running (pid " + running.getPid() + ", socket "
@@ -57,6 +72,9 @@ final class AgentCommand {
             command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                     "-XX:+UseSerialGC", "-Xss512k", "-cp", daemonClassPath(home),
                     Main.class.getName(), "agent", "run"));
+            if (withRelay) {
+                command.add("--with-relay");
+            }
             Process process = new ProcessBuilder(command)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectErrorStream(true)
@@ -67,7 +85,8 @@ final class AgentCommand {
                 AgentStatus status = statusOrNull(home);
                 if (status != null) {
                     System.out.println("cmdop daemon started (pid " + status.getPid() + ", socket "
-                            + status.getSocketPath() + ")");
+                            + status.getSocketPath() + ")" + (status.getRelay().isEmpty() ? "" : ", relay link "
+                            + status.getRelay()));
                     return 0;
                 }
                 if (!process.isAlive()) {
@@ -83,12 +102,25 @@ final class AgentCommand {
 
     @Command(name = "run", description = "Run the daemon in the foreground (what `agent start` launches).")
     static final class Run implements Callable<Integer> {
+        @Option(names = "--with-relay", description = "Also run this home's relay in the same process (what `up` does).")
+        boolean withRelay;
+
         @Override
         public Integer call() throws Exception {
             CmdopHome home = CmdopHome.resolve();
             DaemonConfig config = DaemonConfig.load(home.config());
             Files.createDirectories(home.logs());
             configureLogging(home.logs().resolve("daemon.%g.log"));
+            if (withRelay) {
+                AutoCloseable relay = UpCommand.startRelay(home);
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        relay.close();
+                    } catch (Exception e) {
+                        // Stopping anyway.
+                    }
+                }));
+            }
             Daemon daemon;
             try {
                 daemon = Daemon.start(home.dir(), config);
@@ -152,6 +184,23 @@ final class AgentCommand {
             }
             return s == null ? 3 : 0;
         }
+    }
+
+    /** Trades the join key for this machine's credential, unless it is enrolled into that relay already. */
+    private static void enroll(CmdopHome home, String relay, String joinKey, String name, String fingerprint)
+            throws Exception {
+        io.cmdop.client.RelayEndpoint endpoint = io.cmdop.client.RelayEndpoint.parse(relay);
+        var existing = io.cmdop.daemon.RelaySettings.load(home.dir());
+        if (existing.isPresent() && existing.get().url().equals(endpoint.url()) && joinKey == null) {
+            return;
+        }
+        if (joinKey == null) {
+            throw new UserException("this machine is not enrolled into " + endpoint.url() + " yet: pass --join-key");
+        }
+        String pin = endpoint.tls() ? LoginCommand.Pinning.resolve(endpoint, fingerprint) : "";
+        String machineName = name != null ? name : java.net.InetAddress.getLocalHost().getHostName();
+        var settings = io.cmdop.daemon.Enrollment.enroll(home.dir(), endpoint.url(), joinKey, machineName, pin);
+        System.out.println("enrolled as " + settings.machineName() + " into " + settings.url());
     }
 
     /**

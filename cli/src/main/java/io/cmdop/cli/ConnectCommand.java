@@ -1,6 +1,5 @@
 package io.cmdop.cli;
 
-import io.cmdop.client.CmdopClient;
 import io.cmdop.protocol.v1.CreateSessionRequest;
 import io.cmdop.protocol.v1.Mode;
 import io.cmdop.protocol.v1.SessionInfo;
@@ -14,16 +13,22 @@ import java.util.concurrent.Callable;
 final class ConnectCommand implements Callable<Integer> {
     @Option(names = "--observer", description = "Watch only.")
     boolean observer;
+    @picocli.CommandLine.Parameters(arity = "0..1", paramLabel = "MACHINE",
+            description = "A machine of your fleet (through the relay); this machine when omitted.")
+    String machine;
 
     @Override
     public Integer call() throws Exception {
         InteractiveAttach.requireTerminal();
         SessionInfo active;
-        try (CmdopClient client = Connection.open()) {
-            // A session created here starts where the user is, as `session create` does.
-            active = client.terminal().getActiveSession(CreateSessionRequest.newBuilder()
-                    .setCwd(java.nio.file.Path.of("").toAbsolutePath().toString()).build());
+        String where = machine == null ? "" : machine;
+        try (Target target = Target.machine(where)) {
+            // A session created here starts where the user is, as `session create` does; remotely, in the home.
+            active = target.terminal().getActiveSession(where.isEmpty()
+                    ? CreateSessionRequest.newBuilder().setCwd(java.nio.file.Path.of("").toAbsolutePath().toString()).build()
+                    : CreateSessionRequest.getDefaultInstance());
         }
-        return InteractiveAttach.run(active.getId(), observer ? Mode.MODE_OBSERVER : Mode.MODE_OPERATOR);
+        String address = where.isEmpty() ? active.getId() : where + "/" + active.getId();
+        return InteractiveAttach.run(address, observer ? Mode.MODE_OBSERVER : Mode.MODE_OPERATOR);
     }
 }

@@ -1,6 +1,5 @@
 package io.cmdop.cli;
 
-import io.cmdop.client.CmdopClient;
 import io.cmdop.client.CommandResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -13,8 +12,9 @@ import java.util.concurrent.Callable;
 @Command(name = "exec", description = "Run a command in a fresh short-lived session (listed while it runs): "
         + "prints its output, exits with its exit code.")
 final class ExecCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "COMMAND", description = "One command line, run by /bin/sh -c.")
-    String command;
+    @Parameters(arity = "1..2", paramLabel = "[MACHINE] COMMAND",
+            description = "Optionally a machine of your fleet (through the relay), then one command line for /bin/sh -c.")
+    java.util.List<String> words;
     @Option(names = "--json", description = "Print {command_id, exit_code, output, duration_ms} at the end.")
     boolean json;
     @Option(names = "--timeout", description = "Give up after this long (e.g. 30s); the session is ended.",
@@ -23,8 +23,10 @@ final class ExecCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (CmdopClient client = Connection.open()) {
-            CommandResult r = client.terminal().execute(command, timeout,
+        String machine = words.size() == 2 ? words.get(0) : "";
+        String command = words.getLast();
+        try (Target target = Target.machine(machine)) {
+            CommandResult r = target.terminal().execute(command, timeout,
                     json ? b -> { } : SessionCommand.Output::print);
             return SessionCommand.Output.finish(r, json);
         }

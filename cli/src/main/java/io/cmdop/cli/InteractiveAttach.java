@@ -1,6 +1,5 @@
 package io.cmdop.cli;
 
-import io.cmdop.client.CmdopClient;
 import io.cmdop.client.CmdopException;
 import io.cmdop.client.CmdopHome;
 import io.cmdop.client.TerminalStream;
@@ -64,10 +63,10 @@ final class InteractiveAttach {
         requireTerminal();
         CmdopHome home = CmdopHome.resolve();
         String detachKey = DaemonConfig.load(home.config()).detachKey();
-        try (CmdopClient client = Connection.open();
+        try (Target target = Target.session(session);
              Terminal terminal = TerminalBuilder.builder().system(true).build()) {
-            TerminalStream stream = client.terminal().stream(mode);
-            return new InteractiveAttach(stream, terminal, detachKey, mode).loop(session);
+            TerminalStream stream = target.terminal().stream(mode);
+            return new InteractiveAttach(stream, terminal, detachKey, mode).loop(target.session());
         }
     }
 

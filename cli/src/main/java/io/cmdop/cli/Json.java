@@ -175,7 +175,7 @@ final class Json {
         return Instant.ofEpochMilli(epochMs).toString();
     }
 
-    private static String word(String enumName, String prefix) {
+    static String word(String enumName, String prefix) {
         return enumName.substring(prefix.length()).toLowerCase(Locale.ROOT);
     }
 }

@@ -11,7 +11,9 @@ import java.io.PrintWriter;
 @Command(name = "cmdop", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Live terminal sessions that outlive their clients, shared by many clients at once.",
         subcommands = {UpCommand.class, AgentCommand.class, SessionCommand.class, ConnectCommand.class,
-                ExecCommand.class, CommandLine.HelpCommand.class})
+                ExecCommand.class, RelayCommand.class, LoginCommand.class, FleetCommands.Machines.class,
+                FleetCommands.Keys.class, FleetCommands.JoinKeys.class, FleetCommands.Members.class,
+                FleetCommands.Fleet.class, CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit code for errors cmdop reports itself (usage errors exit 2, as picocli does). */
     static final int EXIT_ERROR = 1;
@@ -22,7 +24,9 @@ public final class Main {
 
     /** Held so the level settings are not garbage collected with their loggers. */
     private static final java.util.List<java.util.logging.Logger> QUIET = java.util.List.of(
-            java.util.logging.Logger.getLogger("io.netty"), java.util.logging.Logger.getLogger("io.grpc"));
+            java.util.logging.Logger.getLogger("io.netty"), java.util.logging.Logger.getLogger("io.grpc"),
+            java.util.logging.Logger.getLogger("com.zaxxer.hikari"), java.util.logging.Logger.getLogger("org.flywaydb"),
+            java.util.logging.Logger.getLogger("org.eclipse.jetty"));
 
     static int run(String... args) {
         // Transport chatter (e.g. socket options a Unix socket lacks) is not for the user's terminal.

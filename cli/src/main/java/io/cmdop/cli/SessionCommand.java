@@ -35,6 +35,8 @@ final class SessionCommand {
     static final class Create implements Callable<Integer> {
         @Option(names = "--name", description = "A unique name to address it by.")
         String name;
+        @Option(names = "--machine", description = "Create it on this machine of your fleet (through the relay).")
+        String machine;
         @Option(names = "--cols", description = "Width in columns (default 80).")
         int cols;
         @Option(names = "--rows", description = "Height in rows (default 24).")
@@ -55,8 +57,8 @@ final class SessionCommand {
             if (cols > 0 || rows > 0) {
                 request.setSize(Size.newBuilder().setCols(cols > 0 ? cols : 80).setRows(rows > 0 ? rows : 24));
             }
-            try (CmdopClient client = Connection.open()) {
-                SessionInfo s = client.terminal().create(request.build());
+            try (Target target = Target.machine(machine)) {
+                SessionInfo s = target.terminal().create(request.build());
                 System.out.println(json ? Json.pretty(Json.session(s)) : s.getId());
             }
             return 0;
@@ -67,11 +69,13 @@ final class SessionCommand {
     static final class ListSessions implements Callable<Integer> {
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
+        @Option(names = "--machine", description = "Sessions of this machine of your fleet (through the relay).")
+        String machine;
 
         @Override
         public Integer call() {
-            try (CmdopClient client = Connection.open()) {
-                List<SessionInfo> sessions = client.terminal().list();
+            try (Target target = Target.machine(machine)) {
+                List<SessionInfo> sessions = target.terminal().list();
                 if (json) {
                     System.out.println(Json.pretty(sessions.stream().map(Json::session).toList()));
                     return 0;
@@ -94,7 +98,7 @@ final class SessionCommand {
 
     @Command(name = "attach", description = "Attach interactively (operator by default).")
     static final class Attach implements Callable<Integer> {
-        @Parameters(paramLabel = "SESSION", description = "Session id or name.")
+        @Parameters(paramLabel = "SESSION", description = "Session id or name; MACHINE/SESSION through the relay.")
         String session;
         @Option(names = "--observer", description = "Watch only: keystrokes are never sent.")
         boolean observer;
@@ -107,7 +111,7 @@ final class SessionCommand {
 
     @Command(name = "screen", description = "Print what a client joining now would see.")
     static final class ScreenCommand implements Callable<Integer> {
-        @Parameters(paramLabel = "SESSION", description = "Session id or name.")
+        @Parameters(paramLabel = "SESSION", description = "Session id or name; MACHINE/SESSION through the relay.")
         String session;
         @Option(names = "--ansi", description = "With colours and attributes, as escape sequences.")
         boolean ansi;
@@ -118,8 +122,8 @@ final class SessionCommand {
 
         @Override
         public Integer call() {
-            try (CmdopClient client = Connection.open()) {
-                Screen screen = client.terminal().screen(session, scrollback);
+            try (Target target = Target.session(session)) {
+                Screen screen = target.terminal().screen(target.session(), scrollback);
                 PrintStream out = System.out;
                 if (json) {
                     out.println(Json.pretty(Json.screen(screen)));
@@ -144,7 +148,7 @@ final class SessionCommand {
 
     @Command(name = "send", description = "Send keystrokes as an operator (\\r \\n \\t \\e \\xNN understood).")
     static final class Send implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "SESSION", description = "Session id or name.")
+        @Parameters(index = "0", paramLabel = "SESSION", description = "Session id or name; MACHINE/SESSION through the relay.")
         String session;
         @Parameters(index = "1", paramLabel = "TEXT", description = "What to type.")
         String text;
@@ -154,8 +158,8 @@ final class SessionCommand {
         @Override
         public Integer call() {
             byte[] data = Escapes.decode(enter ? text + "\\r" : text);
-            try (CmdopClient client = Connection.open()) {
-                client.terminal().sendInput(session, data);
+            try (Target target = Target.session(session)) {
+                target.terminal().sendInput(target.session(), data);
             }
             return 0;
         }
@@ -163,7 +167,7 @@ final class SessionCommand {
 
     @Command(name = "run", description = "Run a command in the live session: prints its output, exits with its code.")
     static final class Run implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "SESSION", description = "Session id or name.")
+        @Parameters(index = "0", paramLabel = "SESSION", description = "Session id or name; MACHINE/SESSION through the relay.")
         String session;
         @Parameters(index = "1", paramLabel = "COMMAND", description = "One command line.")
         String command;
@@ -175,8 +179,9 @@ final class SessionCommand {
 
         @Override
         public Integer call() {
-            try (CmdopClient client = Connection.open()) {
-                CommandResult r = client.terminal().run(session, command, timeout, json ? b -> { } : Output::print);
+            try (Target target = Target.session(session)) {
+                CommandResult r = target.terminal().run(target.session(), command, timeout,
+                        json ? b -> { } : Output::print);
                 return Output.finish(r, json);
             }
         }
@@ -184,7 +189,7 @@ final class SessionCommand {
 
     @Command(name = "watch", description = "Follow the event stream as an observer, one JSON object a line.")
     static final class Watch implements Callable<Integer> {
-        @Parameters(paramLabel = "SESSION", description = "Session id or name.")
+        @Parameters(paramLabel = "SESSION", description = "Session id or name; MACHINE/SESSION through the relay.")
         String session;
         @Option(names = "--json", description = "One JSON object per event (the default; kept for scripts).")
         boolean json;
@@ -193,8 +198,8 @@ final class SessionCommand {
         public Integer call() throws Exception {
             CompletableFuture<Throwable> closed = new CompletableFuture<>();
             CountDownLatch greeted = new CountDownLatch(1);
-            try (CmdopClient client = Connection.open()) {
-                TerminalStream stream = client.terminal().stream(Mode.MODE_OBSERVER);
+            try (Target target = Target.session(session)) {
+                TerminalStream stream = target.terminal().stream(Mode.MODE_OBSERVER);
                 // Events may arrive before attach() returns; the "attached" line comes first all the same.
                 stream.onEvent(e -> {
                             awaitQuietly(greeted);
@@ -210,7 +215,7 @@ final class SessionCommand {
                             print(m);
                         })
                         .onClosed(closed::complete);
-                var attached = stream.attach(session, 0, 0);
+                var attached = stream.attach(target.session(), 0, 0);
                 Map<String, Object> hello = new LinkedHashMap<>();
                 hello.put("type", "attached");
                 hello.put("session", Json.session(attached.getSession()));
@@ -241,15 +246,15 @@ final class SessionCommand {
 
     @Command(name = "signal", description = "Send a signal (INT, TERM, HUP, KILL, ...) to the foreground program.")
     static final class Signal implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "SESSION", description = "Session id or name.")
+        @Parameters(index = "0", paramLabel = "SESSION", description = "Session id or name; MACHINE/SESSION through the relay.")
         String session;
         @Parameters(index = "1", paramLabel = "SIGNAL", description = "Name or number.")
         String signal;
 
         @Override
         public Integer call() {
-            try (CmdopClient client = Connection.open()) {
-                client.terminal().signal(session, signal);
+            try (Target target = Target.session(session)) {
+                target.terminal().signal(target.session(), signal);
             }
             return 0;
         }
@@ -257,13 +262,13 @@ final class SessionCommand {
 
     @Command(name = "destroy", description = "End a session: its programs are hung up.")
     static final class Destroy implements Callable<Integer> {
-        @Parameters(paramLabel = "SESSION", description = "Session id or name.")
+        @Parameters(paramLabel = "SESSION", description = "Session id or name; MACHINE/SESSION through the relay.")
         String session;
 
         @Override
         public Integer call() {
-            try (CmdopClient client = Connection.open()) {
-                SessionInfo s = client.terminal().destroy(session);
+            try (Target target = Target.session(session)) {
+                SessionInfo s = target.terminal().destroy(target.session());
                 System.out.println("destroyed " + s.getName() + " (" + s.getId() + ")");
             }
             return 0;

@@ -89,7 +89,16 @@ public final class CmdopClient implements AutoCloseable {
      */
     public static CmdopClient remote(String relayUrl, String apiKey, String fingerprint, ClientKind kind) {
         RelayEndpoint endpoint = RelayEndpoint.parse(relayUrl);
-        ManagedChannel managed = RelayChannels.open(endpoint, endpoint.tls() ? new CertificatePin(fingerprint) : null);
+        return remote(endpoint, apiKey, endpoint.tls() ? new CertificatePin(fingerprint) : null, kind);
+    }
+
+    /** As {@link #remote(String, String, String, ClientKind)}, with a pin object that records what the relay presented. */
+    public static CmdopClient remote(String relayUrl, String apiKey, CertificatePin pin) {
+        return remote(RelayEndpoint.parse(relayUrl), apiKey, pin, ClientKind.CLIENT_KIND_CLI);
+    }
+
+    private static CmdopClient remote(RelayEndpoint endpoint, String apiKey, CertificatePin pin, ClientKind kind) {
+        ManagedChannel managed = RelayChannels.open(endpoint, pin);
         Channel withKey = ClientInterceptors.intercept(managed, bearer(apiKey));
         return new CmdopClient(managed, withKey, null, null, endpoint.url(), info(kind));
     }

@@ -55,6 +55,8 @@ public final class TerminalStream implements AutoCloseable {
     private volatile Consumer<Event> onEvent = event -> { };
     private volatile Consumer<Resync> onResync = resync -> { };
     private volatile Consumer<Throwable> onClosed = error -> { };
+    private volatile Consumer<Boolean> onReconnecting = reconnecting -> { };
+    private volatile long graceMs;
 
     private volatile ClientCallStreamObserver<ClientFrame> call;
     private volatile String token;
@@ -86,6 +88,15 @@ public final class TerminalStream implements AutoCloseable {
     /** The client missed output (it fell behind or resumed too late): a gap and the screen to redraw. */
     public TerminalStream onResync(Consumer<Resync> listener) {
         this.onResync = listener;
+        return this;
+    }
+
+    /**
+     * The call dropped and the stream is resuming by itself with its continuity token ({@code true}),
+     * or it resumed ({@code false}); no output is lost or repeated across it.
+     */
+    public TerminalStream onReconnecting(Consumer<Boolean> listener) {
+        this.onReconnecting = listener;
         return this;
     }
 
@@ -211,6 +222,7 @@ public final class TerminalStream implements AutoCloseable {
         Attached a = frame.getAttached();
         token = a.getContinuityToken();
         clientId = a.getClientId();
+        graceMs = a.getGraceMs();
         if (a.hasSnapshot()) {
             lastSeq = a.getSnapshot().getSeq();
             nextOffset = a.getSnapshot().getOffset();
@@ -291,6 +303,9 @@ public final class TerminalStream implements AutoCloseable {
             switch (frame.getBodyCase()) {
                 case EVENT -> {
                     Event e = frame.getEvent();
+                    if (e.getSeq() <= lastSeq) {
+                        return;
+                    }
                     if (e.hasOutput()) {
                         long end = e.getOutput().getOffset() + e.getOutput().getData().size();
                         nextOffset = end;
@@ -309,7 +324,7 @@ public final class TerminalStream implements AutoCloseable {
                     if (waiting != null) {
                         waiting.complete(frame);
                     } else if (frame.hasError() && frame.getError().getFatal()) {
-                        onClosed.accept(CmdopException.from(frame.getError()));
+                        lastError = CmdopException.from(frame.getError());
                     }
                 }
             }
@@ -321,7 +336,16 @@ public final class TerminalStream implements AutoCloseable {
                 return;
             }
             failPending(t);
-            onClosed.accept(closing ? null : t instanceof StatusRuntimeException s ? CmdopException.from(s, target) : t);
+            Throwable error = t instanceof StatusRuntimeException s ? CmdopException.from(s, target) : t;
+            if (reconnecting.get()) {
+                return;
+            }
+            if (!closing && token != null && resumable(lastError != null ? lastError : error)
+                    && reconnecting.compareAndSet(false, true)) {
+                Thread.ofVirtual().name("cmdop-resume").start(() -> reconnect(error));
+                return;
+            }
+            onClosed.accept(closing ? null : lastError != null ? lastError : error);
         }
 
         @Override
@@ -336,5 +360,49 @@ public final class TerminalStream implements AutoCloseable {
         private void failPending(Throwable t) {
             pending.values().forEach(f -> f.completeExceptionally(t));
         }
+    }
+
+    private volatile CmdopException lastError;
+    /** Set while {@link #reconnect} runs: failures of its own attempts are its to handle. */
+    private final java.util.concurrent.atomic.AtomicBoolean reconnecting = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Drops of the carrier are worth a resume; refusals (a revoked key, a destroyed session) are not. */
+    private static boolean resumable(Throwable error) {
+        if (!(error instanceof CmdopException c)) {
+            return true;
+        }
+        return c instanceof DaemonUnavailableException || c.reason() == Reason.REASON_MACHINE_OFFLINE
+                || c.reason() == Reason.REASON_UNSPECIFIED;
+    }
+
+    /** Resumes with the token until it works, is refused, or the grace window is over. */
+    private void reconnect(Throwable cause) {
+        onReconnecting.accept(true);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Math.max(graceMs, 1000));
+        long backoff = 100;
+        Throwable last = cause;
+        while (!closing && System.nanoTime() < deadline) {
+            try {
+                lastError = null;
+                resume();
+                reconnecting.set(false);
+                onReconnecting.accept(false);
+                return;
+            } catch (CmdopException e) {
+                last = e;
+                if (!resumable(e)) {
+                    break;
+                }
+            }
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            backoff = Math.min(backoff * 2, 2000);
+        }
+        reconnecting.set(false);
+        onClosed.accept(closing ? null : last);
     }
 }

@@ -1,0 +1,237 @@
+package io.cmdop.relay;
+
+import io.cmdop.protocol.v1.CallEnd;
+import io.cmdop.protocol.v1.Error;
+import io.cmdop.protocol.v1.FeedRequest;
+import io.cmdop.protocol.v1.LinkDown;
+import io.cmdop.protocol.v1.LinkUp;
+import io.cmdop.protocol.v1.Reason;
+import io.cmdop.protocol.v1.RelayedPrincipal;
+import io.cmdop.protocol.v1.SessionInfo;
+import io.cmdop.relay.store.Machine;
+import io.cmdop.transport.ErrorStatus;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.logging.Logger;
+
+/**
+ * The relay's end of one daemon's link: relays calls down with fresh call ids and routes what comes
+ * up to the call it belongs to, or to the session's fan-out for feed events.
+ */
+final class AgentConnection {
+    private static final Logger LOG = Logger.getLogger(AgentConnection.class.getName());
+    /** Calls open on one link at once; more are refused rather than queued. */
+    static final int MAX_CALLS = 10_000;
+    static final Duration UNARY_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Machine machine;
+    private final ServerCallStreamObserver<LinkDown> down;
+    private final String remoteAddress;
+    private final AtomicLong callIds = new AtomicLong();
+    private final Map<Long, LinkListener> calls = new ConcurrentHashMap<>();
+    private final Map<String, SessionFanout> fanouts = new ConcurrentHashMap<>();
+    /** Sessions the daemon told us about: routing of resumes after a relay restart needs them. */
+    private final Map<String, Boolean> sessionIds = new ConcurrentHashMap<>();
+    private final long connectedAtMs = System.currentTimeMillis();
+    private volatile String agentVersion = "";
+    private volatile boolean closed;
+
+    AgentConnection(Machine machine, ServerCallStreamObserver<LinkDown> down, String remoteAddress) {
+        this.machine = machine;
+        this.down = down;
+        this.remoteAddress = remoteAddress;
+    }
+
+    Machine machine() {
+        return machine;
+    }
+
+    String remoteAddress() {
+        return remoteAddress;
+    }
+
+    String agentVersion() {
+        return agentVersion;
+    }
+
+    long connectedAtMs() {
+        return connectedAtMs;
+    }
+
+    int sessionCount() {
+        return sessionIds.size();
+    }
+
+    boolean hosts(String sessionId) {
+        return sessionIds.containsKey(sessionId);
+    }
+
+    /** A message from the daemon. */
+    void onUp(LinkUp up) {
+        switch (up.getBodyCase()) {
+            case HELLO -> {
+                agentVersion = up.getHello().getAgentVersion();
+                up.getHello().getSessionsList().forEach(this::learn);
+            }
+            case FEED -> {
+                SessionFanout fanout = fanouts.get(up.getFeed().getSessionId());
+                if (fanout != null) {
+                    fanout.accept(up.getFeed());
+                }
+                if (up.getFeed().getEnded()) {
+                    fanouts.remove(up.getFeed().getSessionId());
+                }
+            }
+            case END -> {
+                LinkListener listener = calls.remove(up.getCallId());
+                if (listener != null) {
+                    listener.onEnd(up.getEnd());
+                }
+            }
+            default -> {
+                if (up.getBodyCase() == LinkUp.BodyCase.SESSION) {
+                    learn(up.getSession());
+                } else if (up.getBodyCase() == LinkUp.BodyCase.SESSIONS) {
+                    up.getSessions().getSessionsList().forEach(this::learn);
+                }
+                LinkListener listener = calls.get(up.getCallId());
+                if (listener != null) {
+                    listener.onUp(up);
+                }
+            }
+        }
+    }
+
+    private void learn(SessionInfo session) {
+        if (sessionIds.size() < 100_000) {
+            sessionIds.put(session.getId(), Boolean.TRUE);
+        }
+    }
+
+    /** Opens a relayed call; returns its id. */
+    long open(RelayedPrincipal principal, LinkDown.Builder body, LinkListener listener) {
+        if (closed) {
+            throw offline();
+        }
+        if (calls.size() >= MAX_CALLS) {
+            throw ErrorStatus.of(Reason.REASON_LIMIT_REACHED, "too many calls in flight to " + machine.name());
+        }
+        long id = callIds.incrementAndGet();
+        calls.put(id, listener);
+        send(body.setCallId(id).setPrincipal(principal).build());
+        return id;
+    }
+
+    /** A unary call through the link, waiting for its answer. */
+    <T> T unary(RelayedPrincipal principal, LinkDown.Builder body, Function<LinkUp, T> answer) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        long id = open(principal, body, new LinkListener() {
+            @Override
+            public void onUp(LinkUp up) {
+                result.complete(answer.apply(up));
+            }
+
+            @Override
+            public void onEnd(CallEnd end) {
+                if (end.hasError()) {
+                    result.completeExceptionally(error(end.getError()));
+                } else {
+                    result.completeExceptionally(ErrorStatus.of(Reason.REASON_INTERNAL, "the machine sent no answer"));
+                }
+            }
+        });
+        try {
+            return result.get(UNARY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ErrorStatus.of(Reason.REASON_INTERNAL, "interrupted");
+        } catch (TimeoutException e) {
+            calls.remove(id);
+            throw ErrorStatus.of(Reason.REASON_TIMEOUT, machine.name() + " did not answer within "
+                    + UNARY_TIMEOUT.toSeconds() + " s");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof StatusRuntimeException s ? s
+                    : ErrorStatus.of(Reason.REASON_INTERNAL, String.valueOf(e.getCause()));
+        }
+    }
+
+    /** A frame for an open call (e.g. input on a relayed attach). */
+    void sendOnCall(long callId, LinkDown.Builder body) {
+        if (calls.containsKey(callId)) {
+            send(body.setCallId(callId).build());
+        }
+    }
+
+    /** Ends a call from the relay's side: the remote client went away. */
+    void closeCall(long callId, boolean abrupt) {
+        if (calls.remove(callId) != null && !closed) {
+            send(LinkDown.newBuilder().setCallId(callId)
+                    .setCallClosed(io.cmdop.protocol.v1.CallClosed.newBuilder().setAbrupt(abrupt)).build());
+        }
+    }
+
+    /** The session's fan-out, subscribing to its feed when it is the first. */
+    SessionFanout fanout(String sessionId) {
+        return fanouts.computeIfAbsent(sessionId, id -> {
+            send(LinkDown.newBuilder().setFeed(FeedRequest.newBuilder().setSessionId(id).setSubscribe(true)).build());
+            return new SessionFanout(this, id);
+        });
+    }
+
+    /** The last client of a session left: stop its feed. */
+    void release(SessionFanout fanout) {
+        if (fanouts.remove(fanout.sessionId(), fanout) && !closed) {
+            send(LinkDown.newBuilder().setFeed(FeedRequest.newBuilder().setSessionId(fanout.sessionId())
+                    .setSubscribe(false)).build());
+        }
+    }
+
+    synchronized void send(LinkDown message) {
+        if (closed) {
+            return;
+        }
+        try {
+            down.onNext(message);
+        } catch (RuntimeException e) {
+            LOG.fine(() -> "send to " + machine.name() + " failed: " + e);
+        }
+    }
+
+    /** The link is gone (or replaced): every call and client of it is told the machine went away. */
+    void close(String why) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        CallEnd offline = CallEnd.newBuilder().setError(Error.newBuilder().setReason(Reason.REASON_MACHINE_OFFLINE)
+                .setMessage("machine " + machine.name() + " went away: " + why).setFatal(true)).build();
+        List.copyOf(calls.values()).forEach(l -> l.onEnd(offline));
+        calls.clear();
+        List.copyOf(fanouts.values()).forEach(f -> f.machineGone(offline.getError()));
+        fanouts.clear();
+    }
+
+    boolean closed() {
+        return closed;
+    }
+
+    StatusRuntimeException offline() {
+        return ErrorStatus.of(Reason.REASON_MACHINE_OFFLINE, "machine " + machine.name() + " is not connected");
+    }
+
+    static StatusRuntimeException error(Error error) {
+        return ErrorStatus.of(error.getReason() == Reason.REASON_UNSPECIFIED ? Reason.REASON_INTERNAL
+                : error.getReason(), error.getMessage());
+    }
+}

@@ -1,0 +1,141 @@
+package io.cmdop.relay;
+
+import io.cmdop.relay.store.RelayStore;
+import io.grpc.ServerInterceptors;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.grpc.servlet.jakarta.GrpcServlet;
+import io.grpc.servlet.jakarta.ServletServerBuilder;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.concurrent.Executors;
+import java.util.logging.Logger;
+
+/**
+ * The relay (ARCHITECTURE §2): one port for everything it serves — gRPC for daemons' links and for
+ * remote clients, HTTP for /health and /metrics — on TLS (ALPN h2 and http/1.1), or plaintext on
+ * a loopback address when asked explicitly.
+ */
+public final class RelayServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(RelayServer.class.getName());
+    public static final int MAX_FRAME_BYTES = 1024 * 1024;
+
+    private final Server server;
+    private final ServerConnector connector;
+    private final Agents agents = new Agents();
+    private final RelayMetrics metrics;
+    private final RelayTls tls;
+
+    private RelayServer(RelayStore store, String host, int port, RelayTls tls) throws Exception {
+        this.tls = tls;
+        this.metrics = new RelayMetrics(() -> agents.all().size(),
+                () -> agents.all().stream().mapToLong(AgentConnection::sessionCount).sum(),
+                () -> 0);
+        Authenticator auth = new Authenticator(store, metrics);
+        GrpcServlet grpc = new ServletServerBuilder()
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .maxInboundMessageSize(MAX_FRAME_BYTES)
+                .addService(ServerInterceptors.intercept(new AgentLinkService(store, auth, agents), auth.interceptor(false)))
+                .addService(ServerInterceptors.intercept(new RelayedSessions(agents, metrics), auth.interceptor(true)))
+                .addService(ServerInterceptors.intercept(new FleetService(store, agents), auth.interceptor(true)))
+                .addService(ProtoReflectionServiceV1.newInstance())
+                .buildServlet();
+
+        QueuedThreadPool threads = new QueuedThreadPool();
+        threads.setName("cmdop-relay");
+        threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        HttpConnectionFactory http1 = new HttpConnectionFactory(http);
+        if (tls != null) {
+            http.addCustomizer(new SecureRequestCustomizer(false));
+            HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(http);
+            ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();
+            alpn.setDefaultProtocol(http1.getProtocol());
+            SslContextFactory.Server ssl = new SslContextFactory.Server();
+            ssl.setKeyStore(tls.keyStore());
+            ssl.setKeyStorePassword(new String(RelayTls.STORE_PASSWORD));
+            connector = new ServerConnector(server, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn, h2, http1);
+        } else {
+            if (!InetAddress.getByName(host).isLoopbackAddress()) {
+                throw new IllegalArgumentException("plaintext is only allowed on a loopback address, not " + host);
+            }
+            connector = new ServerConnector(server, http1, new HTTP2CServerConnectionFactory(http));
+        }
+        connector.setHost(host);
+        connector.setPort(port);
+        server.addConnector(connector);
+
+        ServletContextHandler context = new ServletContextHandler();
+        ServletHolder grpcHolder = new ServletHolder(grpc);
+        for (String service : new String[] {"cmdop.v1.Sessions", "cmdop.v1.Fleet", "cmdop.v1.AgentLink",
+                "grpc.reflection.v1.ServerReflection"}) {
+            context.addServlet(grpcHolder, "/" + service + "/*");
+        }
+        context.addServlet(new ServletHolder(text("application/json",
+                () -> "{\"status\":\"ok\",\"agents\":" + agents.all().size() + "}\n")), "/health");
+        context.addServlet(new ServletHolder(text("text/plain; version=0.0.4", metrics::render)), "/metrics");
+        server.setHandler(context);
+        server.start();
+        LOG.info(() -> "relay listening on " + (tls != null ? "https" : "http (plaintext, loopback)") + "://"
+                + host + ":" + port() + " with " + store.displayUrl());
+    }
+
+    /** Starts a relay; {@code tls} null means plaintext, which only a loopback {@code host} accepts. */
+    public static RelayServer start(RelayStore store, String host, int port, RelayTls tls) throws IOException {
+        try {
+            return new RelayServer(store, host, port, tls);
+        } catch (IOException | IllegalArgumentException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("cannot start the relay on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** The fingerprint of the certificate clients must pin, or empty for plaintext. */
+    public String fingerprint() {
+        return tls == null ? "" : tls.fingerprint();
+    }
+
+    @Override
+    public void close() {
+        agents.all().forEach(a -> agents.disconnected(a, "relay stopping"));
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.warning(() -> "relay stop: " + e);
+        }
+    }
+
+    private static HttpServlet text(String contentType, java.util.function.Supplier<String> body) {
+        return new HttpServlet() {
+            @Override
+            protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+                response.setContentType(contentType);
+                response.setCharacterEncoding("UTF-8");
+                response.getWriter().write(body.get());
+            }
+        };
+    }
+}

@@ -1,0 +1,407 @@
+package io.cmdop.relay;
+
+import io.cmdop.protocol.v1.AttachRequest;
+import io.cmdop.protocol.v1.Attached;
+import io.cmdop.protocol.v1.CallEnd;
+import io.cmdop.protocol.v1.ClientFrame;
+import io.cmdop.protocol.v1.Error;
+import io.cmdop.protocol.v1.Event;
+import io.cmdop.protocol.v1.Gap;
+import io.cmdop.protocol.v1.GetScreenRequest;
+import io.cmdop.protocol.v1.LinkDown;
+import io.cmdop.protocol.v1.LinkUp;
+import io.cmdop.protocol.v1.Mode;
+import io.cmdop.protocol.v1.Reason;
+import io.cmdop.protocol.v1.RelayedPrincipal;
+import io.cmdop.protocol.v1.ReplayRequest;
+import io.cmdop.protocol.v1.Resync;
+import io.cmdop.protocol.v1.Screen;
+import io.cmdop.protocol.v1.ServerFrame;
+import io.cmdop.protocol.v1.SessionRequest;
+import io.cmdop.protocol.v1.SessionSelector;
+import io.cmdop.transport.OutboundStream;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One remote client's Attach call at the relay. Its control frames travel down the link to the
+ * daemon, which owns the attachment (presence, mode, attribution); its events come from the
+ * session's fan-out into this client's own bounded queue, drained at the pace the client reads.
+ * A client that falls behind is resynchronised (gap, fresh screen) without slowing anyone.
+ */
+final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
+    private static final Logger LOG = Logger.getLogger(RemoteAttach.class.getName());
+    static final long QUEUE_BYTES = 1024 * 1024;
+
+    private final OutboundStream<ServerFrame> out;
+    private final Agents agents;
+    private final Caller caller;
+    private final RelayMetrics metrics;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<ServerFrame> queue = new ArrayDeque<>();
+    private long queuedBytes;
+    private long lastSeq;
+    private long deliveredOffset;
+    private boolean lagged;
+    /** While the daemon's replay of missed events is on its way, live events wait here. */
+    private ArrayDeque<Event> heldDuringReplay;
+    private boolean ended;
+
+    private volatile AgentConnection agent;
+    private volatile SessionFanout fanout;
+    private volatile long callId;
+    private volatile boolean resuming;
+    private volatile boolean gone;
+
+    RemoteAttach(ServerCallStreamObserver<ServerFrame> observer, Agents agents, Caller caller, RelayMetrics metrics) {
+        this.out = new OutboundStream<>(observer, () -> leave(true));
+        this.agents = agents;
+        this.caller = caller;
+        this.metrics = metrics;
+    }
+
+    // ---------------------------------------------------------------- from the client
+
+    @Override
+    public void onNext(ClientFrame frame) {
+        try {
+            if (agent == null) {
+                switch (frame.getBodyCase()) {
+                    case ATTACH -> attach(frame);
+                    case RESUME -> resume(frame);
+                    default -> throw io.cmdop.transport.ErrorStatus.of(Reason.REASON_MALFORMED_FRAME,
+                            "the first frame must be attach or resume");
+                }
+                return;
+            }
+            if (frame.getBodyCase() == ClientFrame.BodyCase.ATTACH || frame.getBodyCase() == ClientFrame.BodyCase.RESUME) {
+                throw io.cmdop.transport.ErrorStatus.of(Reason.REASON_MALFORMED_FRAME, "already attached on this call");
+            }
+            agent.sendOnCall(callId, LinkDown.newBuilder().setAttachFrame(frame));
+        } catch (StatusRuntimeException e) {
+            fail(frame.getRequestId(), e);
+        }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        leave(true);
+    }
+
+    @Override
+    public void onCompleted() {
+        leave(false);
+        out.complete();
+    }
+
+    private void attach(ClientFrame frame) {
+        AttachRequest request = frame.getAttach();
+        if (request.getMode() != Mode.MODE_OBSERVER && !caller.mayOperate()) {
+            throw io.cmdop.transport.ErrorStatus.of(Reason.REASON_ROLE_FORBIDS,
+                    caller.name() + " may only observe (role " + caller.role() + "): attach as an observer");
+        }
+        AgentConnection machine = agents.require(caller, request.getSession().getMachine());
+        // Resolve a name to the session id first: the feed is keyed by id and must start before the attach.
+        String sessionId = machine.unary(caller.relayed(request.getClient().getKind()), LinkDown.newBuilder()
+                .setGetSession(SessionRequest.newBuilder().setSession(request.getSession())), up -> up.getSession().getId());
+        start(machine, sessionId, frame.toBuilder().setAttach(request.toBuilder()
+                .setSession(SessionSelector.newBuilder().setSession(sessionId))).build(), request.getClient().getKind());
+    }
+
+    private void resume(ClientFrame frame) {
+        String token = frame.getResume().getToken();
+        int dot = token.indexOf('.');
+        if (dot <= 0) {
+            throw io.cmdop.transport.ErrorStatus.of(Reason.REASON_TOKEN_INVALID, "malformed continuity token");
+        }
+        String sessionId = token.substring(0, dot);
+        AgentConnection machine = agents.hosting(caller, sessionId);
+        resuming = true;
+        lock.lock();
+        try {
+            lastSeq = frame.getResume().getSeq();
+            deliveredOffset = frame.getResume().getOffset();
+            heldDuringReplay = new ArrayDeque<>();
+        } finally {
+            lock.unlock();
+        }
+        start(machine, sessionId, frame, io.cmdop.protocol.v1.ClientKind.CLIENT_KIND_UNSPECIFIED);
+    }
+
+    private void start(AgentConnection machine, String sessionId, ClientFrame first,
+                       io.cmdop.protocol.v1.ClientKind kind) {
+        agent = machine;
+        fanout = machine.fanout(sessionId);
+        callId = machine.open(caller.relayed(kind), LinkDown.newBuilder().setAttachFrame(first), this);
+        metrics.attachments.incrementAndGet();
+    }
+
+    // ---------------------------------------------------------------- from the daemon
+
+    @Override
+    public void onUp(LinkUp up) {
+        if (up.getBodyCase() == LinkUp.BodyCase.REPLAY) {
+            replayed(up.getReplay());
+            return;
+        }
+        if (up.getBodyCase() != LinkUp.BodyCase.ATTACH_FRAME) {
+            return;
+        }
+        ServerFrame frame = up.getAttachFrame();
+        if (frame.hasAttached()) {
+            Attached attached = frame.getAttached();
+            out.send(frame);
+            if (resuming) {
+                fanout.add(this, Long.MAX_VALUE);
+                agent.sendOnCall(callId, LinkDown.newBuilder().setReplay(ReplayRequest.newBuilder()
+                        .setSessionId(fanout.sessionId()).setAfterSeq(lastSeq)));
+            } else {
+                lock.lock();
+                try {
+                    lastSeq = attached.getSnapshot().getSeq();
+                    deliveredOffset = attached.getSnapshot().getOffset();
+                } finally {
+                    lock.unlock();
+                }
+                fanout.add(this, attached.getSnapshot().getSeq());
+            }
+            Thread.ofVirtual().name("cmdop-relay-client-" + attached.getClientId()).start(this::pump);
+            return;
+        }
+        out.send(frame);
+    }
+
+    @Override
+    public void onEnd(CallEnd end) {
+        if (end.hasError()) {
+            out.send(ServerFrame.newBuilder().setError(end.getError().toBuilder().setFatal(true)).build());
+            if (end.getError().getReason() == Reason.REASON_MACHINE_OFFLINE) {
+                machineGone(end.getError());
+                return;
+            }
+        }
+        finish();
+    }
+
+    // ---------------------------------------------------------------- from the fan-out
+
+    /** A live event; never blocks: a full queue turns into a resync. */
+    void offer(Event event) {
+        lock.lock();
+        try {
+            if (heldDuringReplay != null) {
+                if (heldDuringReplay.size() < 10_000) {
+                    heldDuringReplay.addLast(event);
+                } else {
+                    heldDuringReplay = null;
+                    lagged = true;
+                }
+                return;
+            }
+            if (event.getSeq() <= lastSeq || lagged || ended) {
+                return;
+            }
+            lastSeq = event.getSeq();
+            if (event.hasOutput()) {
+                deliveredOffset = event.getOutput().getOffset() + event.getOutput().getData().size();
+            }
+            ServerFrame frame = ServerFrame.newBuilder().setEvent(event).build();
+            int size = frame.getSerializedSize();
+            if (queuedBytes + size > QUEUE_BYTES) {
+                queue.clear();
+                queuedBytes = 0;
+                lagged = true;
+                metrics.queueDrops.incrementAndGet();
+            } else {
+                queue.addLast(frame);
+                queuedBytes += size;
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The session's feed itself was resynchronised at the daemon: every client starts over from its screen. */
+    void resync(Resync resync) {
+        lock.lock();
+        try {
+            queue.clear();
+            queuedBytes = 0;
+            lagged = false;
+            lastSeq = resync.getSnapshot().getSeq();
+            deliveredOffset = resync.getSnapshot().getOffset();
+            ServerFrame frame = ServerFrame.newBuilder().setResync(resync).build();
+            queue.addLast(frame);
+            queuedBytes += frame.getSerializedSize();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void sessionEnded() {
+        lock.lock();
+        try {
+            ended = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void machineGone(Error error) {
+        out.send(ServerFrame.newBuilder().setError(error.toBuilder().setFatal(true)).build());
+        out.fail(io.cmdop.transport.ErrorStatus.of(Reason.REASON_MACHINE_OFFLINE, error.getMessage()));
+        gone = true;
+        sessionEnded();
+    }
+
+    private void replayed(io.cmdop.protocol.v1.Replay replay) {
+        lock.lock();
+        try {
+            ArrayDeque<Event> held = heldDuringReplay;
+            heldDuringReplay = null;
+            if (replay.hasResync()) {
+                lastSeq = replay.getResync().getSnapshot().getSeq();
+                deliveredOffset = replay.getResync().getSnapshot().getOffset();
+                Resync resync = replay.getResync().toBuilder().setGap(replay.getResync().getGap().toBuilder()
+                        .setFromOffset(Math.min(deliveredOffset, replay.getResync().getGap().getFromOffset()))).build();
+                ServerFrame frame = ServerFrame.newBuilder().setResync(resync).build();
+                queue.addLast(frame);
+                queuedBytes += frame.getSerializedSize();
+                changed.signalAll();
+            }
+            lock.unlock();
+            try {
+                replay.getEventsList().forEach(this::offer);
+                if (held != null) {
+                    held.forEach(this::offer);
+                }
+            } finally {
+                lock.lock();
+            }
+        } finally {
+            lock.unlock();
+        }
+        resuming = false;
+    }
+
+    // ---------------------------------------------------------------- to the client
+
+    private void pump() {
+        try {
+            while (!gone) {
+                if (!out.awaitReady(1000)) {
+                    if (out.cancelled()) {
+                        return;
+                    }
+                    continue;
+                }
+                ServerFrame next;
+                boolean resync;
+                lock.lock();
+                try {
+                    while (queue.isEmpty() && !lagged && !ended) {
+                        changed.await();
+                    }
+                    resync = lagged && queue.isEmpty();
+                    next = queue.pollFirst();
+                    if (next != null) {
+                        queuedBytes -= next.getSerializedSize();
+                    } else if (!resync) {
+                        break;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                if (resync) {
+                    resynchronise();
+                } else if (out.send(next)) {
+                    metrics.bytesOut.addAndGet(next.getSerializedSize());
+                }
+            }
+            finish();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "relay client stream failed", e);
+            out.fail(io.cmdop.transport.ErrorStatus.of(Reason.REASON_INTERNAL, "internal error"));
+        }
+    }
+
+    /** This client fell behind its queue: tell it what it missed and give it the screen to continue from. */
+    private void resynchronise() {
+        Screen screen = agent.unary(caller.relayed(io.cmdop.protocol.v1.ClientKind.CLIENT_KIND_UNSPECIFIED),
+                LinkDown.newBuilder().setGetScreen(GetScreenRequest.newBuilder()
+                        .setSession(SessionSelector.newBuilder().setSession(fanout.sessionId())).setScrollbackLines(200)),
+                LinkUp::getScreen);
+        long from;
+        lock.lock();
+        try {
+            from = deliveredOffset;
+            lagged = false;
+            lastSeq = screen.getSeq();
+            deliveredOffset = screen.getOffset();
+        } finally {
+            lock.unlock();
+        }
+        out.send(ServerFrame.newBuilder().setResync(Resync.newBuilder().setGap(Gap.newBuilder().setFromOffset(from)
+                .setToOffset(screen.getOffset()).setReason("client_lagged")).setSnapshot(screen)).build());
+        fanout.catchUp(this, screen.getSeq());
+    }
+
+    private void finish() {
+        leave(false);
+        out.complete();
+    }
+
+    private void leave(boolean abrupt) {
+        if (gone && !abrupt) {
+            return;
+        }
+        gone = true;
+        sessionEnded();
+        AgentConnection a = agent;
+        SessionFanout f = fanout;
+        if (a != null) {
+            a.closeCall(callId, abrupt);
+        }
+        if (f != null) {
+            f.remove(this);
+        }
+    }
+
+    private void fail(long requestId, StatusRuntimeException e) {
+        com.google.rpc.Status status = io.grpc.protobuf.StatusProto.fromThrowable(e);
+        Reason reason = Reason.REASON_INTERNAL;
+        if (status != null) {
+            for (com.google.protobuf.Any d : status.getDetailsList()) {
+                if (d.is(com.google.rpc.ErrorInfo.class)) {
+                    try {
+                        reason = Reason.valueOf("REASON_" + d.unpack(com.google.rpc.ErrorInfo.class).getReason());
+                    } catch (com.google.protobuf.InvalidProtocolBufferException | IllegalArgumentException ignored) {
+                        // keep INTERNAL
+                    }
+                }
+            }
+        }
+        boolean fatal = agent == null || reason == Reason.REASON_MALFORMED_FRAME;
+        out.send(ServerFrame.newBuilder().setInReplyTo(requestId).setError(Error.newBuilder().setReason(reason)
+                .setMessage(e.getStatus().getDescription() == null ? String.valueOf(status == null ? e : status.getMessage())
+                        : e.getStatus().getDescription()).setFatal(fatal)).build());
+        if (fatal) {
+            leave(false);
+            out.complete();
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.cmdop.relay;
+
+import io.cmdop.protocol.v1.Error;
+import io.cmdop.protocol.v1.Event;
+import io.cmdop.protocol.v1.SessionFeed;
+
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * One session's events as they come up the link, once, handed to every remote client of it
+ * (ARCHITECTURE §3.7 at the relay: each client has its own bounded queue, none waits for another).
+ * Keeps the latest events so a client joining between two feed batches misses none.
+ */
+final class SessionFanout {
+    /** Recent events kept for joiners, by serialized bytes. */
+    private static final long RECENT_BYTES = 1024 * 1024;
+
+    private final AgentConnection agent;
+    private final String sessionId;
+    private final List<RemoteAttach> clients = new CopyOnWriteArrayList<>();
+    private final ArrayDeque<Event> recent = new ArrayDeque<>();
+    private long recentBytes;
+    private boolean ended;
+
+    SessionFanout(AgentConnection agent, String sessionId) {
+        this.agent = agent;
+        this.sessionId = sessionId;
+    }
+
+    String sessionId() {
+        return sessionId;
+    }
+
+    AgentConnection agent() {
+        return agent;
+    }
+
+    int clientCount() {
+        return clients.size();
+    }
+
+    synchronized void accept(SessionFeed feed) {
+        if (feed.hasResync()) {
+            recent.clear();
+            recentBytes = 0;
+            clients.forEach(c -> c.resync(feed.getResync()));
+        }
+        for (Event e : feed.getEventsList()) {
+            recent.addLast(e);
+            recentBytes += e.getSerializedSize();
+            while (recentBytes > RECENT_BYTES && recent.size() > 1) {
+                recentBytes -= recent.removeFirst().getSerializedSize();
+            }
+            clients.forEach(c -> c.offer(e));
+        }
+        if (feed.getEnded()) {
+            ended = true;
+            clients.forEach(RemoteAttach::sessionEnded);
+        }
+    }
+
+    /** Adds a client that holds everything up to {@code afterSeq}; hands it the recent events after that. */
+    synchronized void add(RemoteAttach client, long afterSeq) {
+        clients.add(client);
+        catchUp(client, afterSeq);
+    }
+
+    /** Hands a client the recent events after {@code afterSeq} (after a resync or a replay). */
+    synchronized void catchUp(RemoteAttach client, long afterSeq) {
+        for (Event e : recent) {
+            if (e.getSeq() > afterSeq) {
+                client.offer(e);
+            }
+        }
+        if (ended) {
+            client.sessionEnded();
+        }
+    }
+
+    void remove(RemoteAttach client) {
+        clients.remove(client);
+        if (clients.isEmpty()) {
+            agent.release(this);
+        }
+    }
+
+    /** The machine went away: every client is told, with the reason. */
+    void machineGone(Error error) {
+        clients.forEach(c -> c.machineGone(error));
+    }
+}

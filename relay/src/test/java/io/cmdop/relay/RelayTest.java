@@ -1,0 +1,184 @@
+package io.cmdop.relay;
+
+import io.cmdop.client.CmdopClient;
+import io.cmdop.client.CmdopException;
+import io.cmdop.client.CmdopHome;
+import io.cmdop.client.CommandResult;
+import io.cmdop.client.TerminalStream;
+import io.cmdop.daemon.Daemon;
+import io.cmdop.daemon.DaemonConfig;
+import io.cmdop.daemon.Enrollment;
+import io.cmdop.protocol.v1.ClientKind;
+import io.cmdop.protocol.v1.CreateSessionRequest;
+import io.cmdop.protocol.v1.Event;
+import io.cmdop.protocol.v1.Machine;
+import io.cmdop.protocol.v1.Mode;
+import io.cmdop.protocol.v1.Reason;
+import io.cmdop.protocol.v1.Role;
+import io.cmdop.protocol.v1.SessionInfo;
+import io.cmdop.relay.store.CreatedJoinKey;
+import io.cmdop.relay.store.NewFleet;
+import io.cmdop.relay.store.RelayStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A real relay (TLS on loopback), a real daemon linked to it, and remote SDK clients. */
+class RelayTest {
+    @TempDir
+    Path relayHome;
+    @TempDir
+    Path machineHome;
+
+    private RelayStore store;
+    private RelayServer relay;
+    private Daemon daemon;
+    private NewFleet fleet;
+    private String url;
+    private String fingerprint;
+
+    @BeforeEach
+    void start() throws Exception {
+        store = RelayStore.open(RelayStore.embeddedUrl(relayHome));
+        fleet = store.fleets().create("default", "owner", true);
+        RelayTls tls = RelayTls.createSelfSigned(relayHome.resolve("tls.p12"), List.of("localhost", "127.0.0.1"));
+        relay = RelayServer.start(store, "127.0.0.1", 0, tls);
+        url = "https://127.0.0.1:" + relay.port();
+        fingerprint = relay.fingerprint();
+        CreatedJoinKey join = store.joinKeys().create(fleet.fleet().id(), 1, Duration.ofHours(1));
+        Enrollment.enroll(machineHome, url, join.secret(), "web-1", fingerprint);
+        daemon = Daemon.start(machineHome, DaemonConfig.defaults());
+        try (CmdopClient owner = owner()) {
+            await(() -> owner.fleet().machines().stream().anyMatch(Machine::getOnline), "web-1 online");
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        daemon.stop();
+        relay.close();
+        store.close();
+    }
+
+    private CmdopClient owner() {
+        return CmdopClient.remote(url, fleet.ownerKey().secret(), fingerprint, ClientKind.CLIENT_KIND_CLI);
+    }
+
+    @Test
+    void aRemoteClientUsesTheMachinesSessionsAndALocalClientSeesTheSameEvents() throws Exception {
+        try (CmdopClient remote = owner();
+             CmdopClient local = CmdopClient.local(new CmdopHome(machineHome), ClientKind.CLIENT_KIND_CLI)) {
+            List<Machine> machines = remote.fleet().machines();
+            assertThat(machines).singleElement().satisfies(m -> {
+                assertThat(m.getName()).isEqualTo("web-1");
+                assertThat(m.getOnline()).isTrue();
+            });
+            var web1 = remote.terminal().onMachine("web-1");
+            SessionInfo created = web1.create(CreateSessionRequest.newBuilder().setName("build")
+                    .addAllCommand(List.of("/bin/sh", "-c", "stty -echo; exec cat")).build());
+            assertThat(created.getMachine()).isEqualTo("web-1");
+            assertThat(local.terminal().list()).extracting(SessionInfo::getName).contains("build");
+
+            BlockingQueue<Event> remoteEvents = new LinkedBlockingQueue<>();
+            BlockingQueue<Event> localEvents = new LinkedBlockingQueue<>();
+            TerminalStream remoteWatch = web1.stream(Mode.MODE_OPERATOR).onEvent(remoteEvents::add);
+            TerminalStream localWatch = local.terminal().stream(Mode.MODE_OBSERVER).onEvent(localEvents::add);
+            remoteWatch.attach("build", 100, 30);
+            localWatch.attach("build", 0, 0);
+
+            remoteWatch.sendInput("from-remote\n".getBytes());
+            local.terminal().sendInput("build", "from-local\n".getBytes());
+            Event remoteInput = poll(remoteEvents, e -> e.hasInput() && e.getInput().getData().toStringUtf8().equals("from-remote\n"));
+            assertThat(remoteInput.getInput().getSender().getPrincipal()).isEqualTo("owner@default");
+            Event localSeesRemote = poll(localEvents, e -> e.getSeq() == remoteInput.getSeq());
+            assertThat(localSeesRemote).isEqualTo(remoteInput);
+            Event localInput = poll(localEvents, e -> e.hasInput() && e.getInput().getData().toStringUtf8().equals("from-local\n"));
+            Event remoteSeesLocal = poll(remoteEvents, e -> e.getSeq() == localInput.getSeq());
+            assertThat(remoteSeesLocal).as("attributed identically on both sides").isEqualTo(localInput);
+
+            CommandResult exec = web1.execute("echo relayed-$((6*7)); exit 4", Duration.ofSeconds(30));
+            assertThat(exec.exitCode()).isEqualTo(4);
+            assertThat(exec.text()).isEqualTo("relayed-42\n");
+            remoteWatch.detach();
+            localWatch.detach();
+        }
+    }
+
+    @Test
+    void guestsObserveOnlyAndOtherFleetsSeeNothing() throws Exception {
+        String guestKey;
+        try (CmdopClient owner = owner()) {
+            guestKey = owner.fleet().createApiKey("visitor", Role.ROLE_GUEST).getSecret();
+            owner.terminal().onMachine("web-1").create(CreateSessionRequest.newBuilder().setName("prod")
+                    .addCommand("/bin/cat").build());
+        }
+        try (CmdopClient guest = CmdopClient.remote(url, guestKey, fingerprint, ClientKind.CLIENT_KIND_CLI)) {
+            var web1 = guest.terminal().onMachine("web-1");
+            assertThat(web1.list()).extracting(SessionInfo::getName).contains("prod");
+            assertThatThrownBy(() -> web1.stream(Mode.MODE_OPERATOR).attach("prod", 80, 24))
+                    .isInstanceOfSatisfying(CmdopException.class, e -> assertThat(e.reason()).isEqualTo(Reason.REASON_ROLE_FORBIDS));
+            assertThatThrownBy(() -> web1.sendInput("prod", "x".getBytes()))
+                    .isInstanceOfSatisfying(CmdopException.class, e -> assertThat(e.reason()).isEqualTo(Reason.REASON_ROLE_FORBIDS));
+            TerminalStream watch = web1.stream(Mode.MODE_OBSERVER);
+            assertThat(watch.attach("prod", 0, 0).getMode()).isEqualTo(Mode.MODE_OBSERVER);
+            watch.detach();
+        }
+        NewFleet other = store.fleets().create("other", "boss", false);
+        try (CmdopClient outsider = CmdopClient.remote(url, other.ownerKey().secret(), fingerprint, ClientKind.CLIENT_KIND_CLI)) {
+            assertThat(outsider.fleet().machines()).isEmpty();
+            assertThatThrownBy(() -> outsider.terminal().onMachine("web-1").list())
+                    .isInstanceOfSatisfying(CmdopException.class, e -> assertThat(e.getMessage()).contains("no machine named 'web-1'"));
+        }
+        try (CmdopClient forged = CmdopClient.remote(url, "cmdop_nope_nope", fingerprint, ClientKind.CLIENT_KIND_CLI)) {
+            assertThatThrownBy(() -> forged.fleet().machines())
+                    .isInstanceOfSatisfying(CmdopException.class, e -> assertThat(e.reason()).isEqualTo(Reason.REASON_UNAUTHENTICATED));
+        }
+    }
+
+    @Test
+    void aChangedCertificateIsRefused() {
+        String wrong = "SHA256:" + "A".repeat(43);
+        try (CmdopClient client = CmdopClient.remote(url, fleet.ownerKey().secret(), wrong, ClientKind.CLIENT_KIND_CLI)) {
+            assertThatThrownBy(() -> client.fleet().machines()).isInstanceOf(CmdopException.class);
+        }
+    }
+
+    private static Event poll(BlockingQueue<Event> events, java.util.function.Predicate<Event> matching)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            Event e = events.poll(100, TimeUnit.MILLISECONDS);
+            if (e != null && matching.test(e)) {
+                return e;
+            }
+        }
+        throw new AssertionError("no matching event within 20 s");
+    }
+
+    static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    static String utf8(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}

@@ -156,16 +156,19 @@ class RelayTest {
         }
     }
 
+    /** Waits for a matching event among all received so far (nothing is consumed). */
     private static Event poll(BlockingQueue<Event> events, java.util.function.Predicate<Event> matching)
             throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
-            Event e = events.poll(100, TimeUnit.MILLISECONDS);
-            if (e != null && matching.test(e)) {
-                return e;
+            for (Event e : events) {
+                if (matching.test(e)) {
+                    return e;
+                }
             }
+            Thread.sleep(10);
         }
-        throw new AssertionError("no matching event within 20 s");
+        throw new AssertionError("no matching event within 20 s among " + events.size());
     }
 
     static void await(BooleanSupplier condition, String what) throws InterruptedException {

@@ -1,0 +1,490 @@
+package io.cmdop.bench;
+
+import io.cmdop.bench.Table.Better;
+import io.cmdop.bench.Table.Row;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
+
+/**
+ * {@code cmdop-bench [--quick|--full] [--out FILE]}: measures cmdop side by side with the raw PTY
+ * and tmux, in one run, on this machine, prints one Markdown table and writes it with the
+ * machine's description to a file. Everything it starts (daemons, tmux servers, PTYs) lives in one
+ * temporary directory and is stopped by pid before it exits.
+ */
+public final class BenchMain {
+    private static final double MIB = 1024.0 * 1024.0;
+    private static final List<String> SECTIONS = List.of("throughput", "fanout", "stalled", "echo", "attach", "cli", "memory",
+            "micro");
+
+    /** Held so that its level sticks: the SDK's Netty logs a harmless warning per connection. */
+    private static final java.util.logging.Logger NETTY = java.util.logging.Logger.getLogger("io.netty");
+
+    private final BenchMode mode;
+    private final Path root;
+    private final Path jar;
+    private final Path work;
+    private final String daemonJavaOptions;
+    private final Set<String> sections;
+    private final Table table = new Table();
+    private int homes;
+
+    private BenchMain(BenchMode mode, Path root, Path jar, Path work, String daemonJavaOptions, Set<String> sections) {
+        this.mode = mode;
+        this.root = root;
+        this.jar = jar;
+        this.work = work;
+        this.daemonJavaOptions = daemonJavaOptions;
+        this.sections = sections;
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.exit(run(args));
+    }
+
+    /** Runs the benchmark; returns the process exit code. */
+    public static int run(String[] args) throws Exception {
+        NETTY.setLevel(java.util.logging.Level.SEVERE);
+        BenchMode mode = BenchMode.quick();
+        Path root = Path.of(System.getProperty("cmdop.root", ".")).toAbsolutePath().normalize();
+        Path out = null;
+        Path jar = null;
+        String daemonJfr = null;
+        Set<String> sections = new LinkedHashSet<>(SECTIONS);
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> mode = BenchMode.quick();
+                case "--full" -> mode = BenchMode.full();
+                case "--smoke" -> mode = BenchMode.smoke();
+                case "--out" -> out = Path.of(value(args, ++i, "--out"));
+                case "--root" -> root = Path.of(value(args, ++i, "--root")).toAbsolutePath().normalize();
+                case "--jar" -> jar = Path.of(value(args, ++i, "--jar"));
+                case "--daemon-jfr" -> daemonJfr = value(args, ++i, "--daemon-jfr");
+                case "--stream-mib" -> {
+                    long bytes = Long.parseLong(value(args, ++i, "--stream-mib")) << 20;
+                    mode = mode.withStreams(bytes);
+                }
+                case "--only" -> {
+                    sections.clear();
+                    for (String s : value(args, ++i, "--only").split(",")) {
+                        if (!SECTIONS.contains(s) && !s.equals("grpc")) {
+                            System.err.println("cmdop-bench: unknown section '" + s + "' (sections: "
+                                    + String.join(", ", SECTIONS) + ")");
+                            return 2;
+                        }
+                        sections.add(s);
+                    }
+                }
+                case "-h", "--help" -> {
+                    System.out.println("""
+                            usage: cmdop-bench [--quick|--full] [--out FILE] [--only SECTION,...] [--daemon-jfr DIR]
+
+                              --quick        the default: every figure, small sizes, under 2 minutes
+                              --full         100+ MB streams, 1,000 sessions, longer JMH runs; takes several minutes
+                              --out FILE     where the table and the machine's description go
+                                             (default bench/results/latest.md)
+                              --only LIST    some sections only: throughput, fanout, stalled, echo, attach,
+                                             cli, memory, micro
+                              --stream-mib N     stream N MiB in the throughput, fan-out and stalled figures
+                              --daemon-jfr DIR   record the daemons with Java Flight Recorder into DIR
+                            """);
+                    return 0;
+                }
+                default -> {
+                    System.err.println("cmdop-bench: unknown argument '" + args[i] + "' (try --help)");
+                    return 2;
+                }
+            }
+        }
+        if (out == null) {
+            out = root.resolve("bench/results/latest.md");
+        }
+        if (jar == null) {
+            jar = root.resolve("cli/target/cmdop.jar");
+        }
+        if (!Files.isRegularFile(jar)) {
+            System.err.println("cmdop-bench: no cmdop jar at " + jar + " (build first: ./mvnw -DskipTests install)");
+            return 1;
+        }
+        String javaOptions = "";
+        if (daemonJfr != null) {
+            Path dir = Files.createDirectories(Path.of(daemonJfr).toAbsolutePath());
+            javaOptions = "-XX:StartFlightRecording=filename=" + dir.resolve("daemon-%p.jfr")
+                    + ",settings=profile,jdk.ExecutionSample#period=1ms";
+        }
+        Path work = Files.createTempDirectory("cmdop-bench-");
+        Map<String, String> machine = Machine.describe(root);
+        BenchMain bench = new BenchMain(mode, root, jar, work, javaOptions, sections);
+        long started = System.nanoTime();
+        try {
+            bench.measure();
+        } finally {
+            deleteTree(work);
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        machine.put("load average at end", Machine.loadAverage());
+        String report = bench.report(machine, seconds);
+        System.out.println(bench.table.markdown());
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, report, StandardCharsets.UTF_8);
+        System.err.printf(Locale.ROOT, "cmdop-bench: %s mode took %.0f s; results in %s%n", mode.name(), seconds, out);
+        return 0;
+    }
+
+    Table table() {
+        return table;
+    }
+
+    private void measure() throws Exception {
+        String marker = EndMarker.newMarker();
+        Path stream = Workload.writeStream(work.resolve("stream.txt"), mode.streamBytes(), marker);
+        Path fanOut = Workload.writeStream(work.resolve("fanout.txt"), mode.fanOutBytes(), marker);
+        Path warm = Workload.writeStream(work.resolve("warm.txt"), Math.min(mode.streamBytes(), 8L << 20), marker);
+        if (sections.stream().anyMatch(s -> !s.equals("micro") && (!s.equals("memory") || !mode.thorough()))) {
+            try (CmdopDaemon daemon = startDaemon()) {
+                StreamFigures f = new StreamFigures(work);
+                if (mode.thorough() && (sections.contains("throughput") || sections.contains("fanout")
+                        || sections.contains("stalled"))) {
+                    progress("streams: warming up");
+                    f.rawPty(warm, marker);
+                    for (int i = 0; i < 2; i++) {
+                        f.cmdop(daemon, warm, marker, 1, false, false);
+                        f.cmdop(daemon, warm, marker, 0, false, false);
+                    }
+                }
+                if (sections.contains("throughput")) {
+                    throughput(f, daemon, stream, marker);
+                }
+                StreamFigures.Outcome baseline = null;
+                if (sections.contains("fanout")) {
+                    baseline = fanOut(f, daemon, fanOut, marker);
+                }
+                if (sections.contains("stalled")) {
+                    stalled(f, daemon, fanOut, marker, baseline);
+                }
+                if (sections.contains("grpc")) {
+                    progress("diagnostic: the SDK against a direct gRPC observer, " + mib(stream));
+                    for (int i = 0; i < mode.repeats() + 1; i++) {
+                        f.cmdop(daemon, stream, marker, 1, false, false, false);
+                        f.cmdop(daemon, stream, marker, 1, false, false, true);
+                    }
+                }
+                if (sections.contains("echo")) {
+                    echo(daemon);
+                }
+                if (sections.contains("attach")) {
+                    attach(daemon);
+                }
+                if (sections.contains("cli")) {
+                    cliAttach(daemon);
+                }
+                if (sections.contains("memory") && !mode.thorough()) {
+                    memory(daemon);
+                }
+            }
+        }
+        if (sections.contains("memory") && mode.thorough()) {
+            try (CmdopDaemon daemon = startDaemon()) {
+                memory(daemon);
+            }
+        }
+        if (sections.contains("micro") && mode.jmh()) {
+            micro();
+        }
+    }
+
+    private CmdopDaemon startDaemon() throws IOException, InterruptedException {
+        Path home = work.resolve("home-" + ++homes);
+        int maxSessions = mode.idleSessions().stream().max(Integer::compare).orElse(0) + 100;
+        return CmdopDaemon.start(jar, home, "daemon:\n  max_sessions: " + maxSessions + "\n", daemonJavaOptions);
+    }
+
+    // ------------------------------------------------------------------ streams
+
+    private void throughput(StreamFigures f, CmdopDaemon daemon, Path stream, String marker) throws Exception {
+        String size = mib(stream);
+        progress("streams: 1 client and no client, " + size);
+        List<StreamFigures.Outcome> raw = new ArrayList<>();
+        List<StreamFigures.Outcome> tmux1 = new ArrayList<>();
+        List<StreamFigures.Outcome> cmdop1 = new ArrayList<>();
+        List<StreamFigures.Outcome> tmux0 = new ArrayList<>();
+        List<StreamFigures.Outcome> cmdop0 = new ArrayList<>();
+        for (int r = 0; r < mode.repeats(); r++) {
+            raw.add(f.rawPty(stream, marker));
+            tmux1.add(f.tmux(stream, marker, 1));
+            cmdop1.add(f.cmdop(daemon, stream, marker, 1, false, false));
+            tmux0.add(f.tmux(stream, marker, 0));
+            cmdop0.add(f.cmdop(daemon, stream, marker, 0, false, false));
+        }
+        double rawClient = median(raw, StreamFigures.Outcome::slowest);
+        double tmuxClient = median(tmux1, StreamFigures.Outcome::slowest);
+        double cmdopClient = median(cmdop1, StreamFigures.Outcome::slowest);
+        table.add(new Row("Output throughput, 1 client (" + size + " stream)", "MB/s", rawClient, tmuxClient,
+                cmdopClient, Better.HIGHER, "≥ 0.9× raw PTY and ≥ 1.5× tmux",
+                cmdopClient >= 0.9 * rawClient && cmdopClient >= 1.5 * tmuxClient, ""));
+        table.row("Producer throughput, no client attached (" + size + ")", "MB/s",
+                median(raw, StreamFigures.Outcome::producer), median(tmux0, StreamFigures.Outcome::producer),
+                median(cmdop0, StreamFigures.Outcome::producer), Better.HIGHER);
+    }
+
+    /** Fan-out figures; returns cmdop's first run with the second observer count (10), the stalled figure's baseline. */
+    private StreamFigures.Outcome fanOut(StreamFigures f, CmdopDaemon daemon, Path fanOut, String marker)
+            throws Exception {
+        String fanSize = mib(fanOut);
+        progress("streams: fan-out, " + fanSize);
+        List<StreamFigures.Outcome> rawFan = new ArrayList<>();
+        for (int r = 0; r < mode.repeats(); r++) {
+            rawFan.add(f.rawPty(fanOut, marker));
+        }
+        double rawProducer = median(rawFan, StreamFigures.Outcome::producer);
+        double rawDelivered = median(rawFan, StreamFigures.Outcome::slowest);
+        StreamFigures.Outcome baseline10 = null;
+        for (int n : mode.fanOuts()) {
+            List<StreamFigures.Outcome> cmdop = new ArrayList<>();
+            List<StreamFigures.Outcome> tmux = new ArrayList<>();
+            for (int r = 0; r < mode.repeats(); r++) {
+                progress("streams: fan-out to " + n + " observers");
+                cmdop.add(f.cmdop(daemon, fanOut, marker, n, false, r == 0));
+                if (mode.tmuxFanOuts().contains(n)) {
+                    tmux.add(f.tmux(fanOut, marker, n));
+                }
+            }
+            if (n == mode.fanOuts().get(Math.min(1, mode.fanOuts().size() - 1))) {
+                baseline10 = cmdop.getFirst();
+            }
+            double producer = median(cmdop, StreamFigures.Outcome::producer);
+            double slowest = median(cmdop, StreamFigures.Outcome::slowest);
+            int gaps = cmdop.stream().mapToInt(StreamFigures.Outcome::gaps).max().orElse(0);
+            double tmuxProducer = tmux.isEmpty() ? Double.NaN : median(tmux, StreamFigures.Outcome::producer);
+            double tmuxSlowest = tmux.isEmpty() ? Double.NaN : median(tmux, StreamFigures.Outcome::slowest);
+            boolean target = n == 100;
+            table.add(new Row("Fan-out to " + n + " observer" + (n == 1 ? "" : "s") + ": producer (" + fanSize + ")",
+                    "MB/s", rawProducer, tmuxProducer, producer, Better.HIGHER, target ? "≥ 0.8× raw PTY" : "",
+                    target ? producer >= 0.8 * rawProducer : null, ""));
+            table.add(new Row("Fan-out to " + n + " observer" + (n == 1 ? "" : "s") + ": slowest observer", "MB/s",
+                    rawDelivered, tmuxSlowest, slowest, Better.HIGHER, target ? "≥ 0.5× raw PTY" : "",
+                    target ? slowest >= 0.5 * rawDelivered : null,
+                    gaps == 0 ? "" : "cmdop observers were skipped forward " + gaps
+                            + " time(s) in the worst run (credited only with the bytes they received)"));
+        }
+        return baseline10;
+    }
+
+    private void stalled(StreamFigures f, CmdopDaemon daemon, Path fanOut, String marker,
+                         StreamFigures.Outcome baseline10) throws Exception {
+        int others = mode.fanOuts().get(Math.min(1, mode.fanOuts().size() - 1));
+        if (baseline10 == null) {
+            progress("streams: " + others + " observers (the baseline)");
+            baseline10 = f.cmdop(daemon, fanOut, marker, others, false, true);
+        }
+        progress("streams: " + (others - 1) + " observers and one stalled");
+        StreamFigures.Outcome stalled = f.cmdop(daemon, fanOut, marker, others - 1, true, true);
+        double without = baseline10.mean();
+        double with = stalled.mean();
+        table.add(new Row("1 stalled observer among " + others + ": the other " + (others - 1) + " (mean)", "MB/s",
+                Double.NaN, Double.NaN, with, Better.HIGHER, "within 10 % of without it ("
+                + Table.format(without) + " MB/s)", with >= 0.9 * without, ""));
+        long heapGrowth = stalled.liveHeap() - baseline10.liveHeap();
+        boolean bounded = heapGrowth <= 16L << 20;
+        table.add(new Row("1 stalled observer among " + others + ": daemon peak RSS", "MiB", Double.NaN, Double.NaN,
+                stalled.peakRss() / MIB, Better.LOWER, "bounded (live heap ≤ 16 MiB above without it)", bounded,
+                String.format(Locale.ROOT, "without the stalled observer: peak RSS %.0f MiB; live heap after a full GC "
+                        + "%.1f MiB with it, %.1f MiB without", baseline10.peakRss() / MIB, stalled.liveHeap() / MIB,
+                        baseline10.liveHeap() / MIB)));
+    }
+
+    // ------------------------------------------------------------------ echo
+
+    private void echo(CmdopDaemon daemon) throws Exception {
+        EchoFigures f = new EchoFigures(work, mode.keys());
+        progress("echo: raw PTY, tmux, cmdop SDK, cmdop CLI (" + mode.keys() + " keys each)");
+        Stats raw = Stats.ofNanos(f.rawPty(), 1e3);
+        Stats tmux = Stats.ofNanos(f.tmux(), 1e3);
+        Stats sdk = Stats.ofNanos(f.cmdopSdk(daemon), 1e3);
+        Stats cli = Stats.ofNanos(f.cmdopCli(daemon, jar), 1e3);
+        for (double p : new double[] {50, 99, 99.9}) {
+            String pn = p == 50 ? "p50" : p == 99 ? "p99" : "p99.9";
+            boolean target = p == 50;
+            table.add(new Row("Keystroke echo " + pn + ", cmdop SDK (sendInput → onOutput)", "µs", raw.percentile(p),
+                    tmux.percentile(p), sdk.percentile(p), Better.LOWER, target ? "p50 no worse than tmux" : "",
+                    target ? sdk.percentile(p) <= tmux.percentile(p) : null, ""));
+        }
+        for (double p : new double[] {50, 99, 99.9}) {
+            String pn = p == 50 ? "p50" : p == 99 ? "p99" : "p99.9";
+            boolean target = p == 50;
+            table.add(new Row("Keystroke echo " + pn + ", cmdop CLI in a terminal (as tmux)", "µs", raw.percentile(p),
+                    tmux.percentile(p), cli.percentile(p), Better.LOWER, target ? "p50 no worse than tmux" : "",
+                    target ? cli.percentile(p) <= tmux.percentile(p) : null, ""));
+        }
+    }
+
+    // ------------------------------------------------------------------ attach, resume
+
+    private void attach(CmdopDaemon daemon) throws Exception {
+        AttachFigures f = new AttachFigures(work);
+        String marker = EndMarker.newMarker();
+        Path fullRing = Workload.writeStream(work.resolve("ring.txt"), (5L << 20) / 2, marker);
+        progress("attach: " + mode.attaches() + " attaches to a full ring, " + mode.attaches() + " resumes");
+        Stats attach = Stats.ofNanos(f.attach(daemon, fullRing, marker, mode.attaches()), 1e6);
+        Stats resume = Stats.ofNanos(f.resume(daemon, mode.attaches()), 1e6);
+        table.row("Attach to a complete snapshot, full 2 MiB ring: p50", "ms", Double.NaN, Double.NaN,
+                attach.median(), Better.LOWER);
+        table.add(new Row("Attach to a complete snapshot, full 2 MiB ring: p99", "ms", Double.NaN, Double.NaN,
+                attach.percentile(99), Better.LOWER, "≤ 20 ms", attach.percentile(99) <= 20, ""));
+        table.row("Resume with the token, 4 KiB missed, until all delivered: p50", "ms", Double.NaN, Double.NaN,
+                resume.median(), Better.LOWER);
+        table.row("Resume with the token, 4 KiB missed, until all delivered: p99", "ms", Double.NaN, Double.NaN,
+                resume.percentile(99), Better.LOWER);
+    }
+
+    // ------------------------------------------------------------------ CLI attach
+
+    private void cliAttach(CmdopDaemon daemon) throws Exception {
+        AttachFigures f = new AttachFigures(work);
+        String marker = EndMarker.newMarker();
+        List<String> program = List.of("/bin/sh", "-c", "printf '%s\\n' \"$0\"; exec cat", marker);
+        progress("cli: " + mode.cliAttaches() + " × `./cmdop session attach`, `tmux attach`");
+        double[] tmux;
+        try (Tmux server = new Tmux(work.resolve("tmux-attach.sock"), work)) {
+            server.newSession("first", program, 80, 24);
+            f.firstScreen(server.attachCommand("first"), Map.of(), marker, 1, null);
+            tmux = f.firstScreen(server.attachCommand("first"), Map.of(), marker, mode.cliAttaches(), null);
+        }
+        double[] launcher = null;
+        double[] direct;
+        try (var client = daemon.client()) {
+            client.terminal().create(io.cmdop.protocol.v1.CreateSessionRequest.newBuilder().setName("first")
+                    .addAllCommand(program).build());
+            StreamFigures.awaitScreen(client.terminal(), "first", marker);
+            Map<String, String> env = Map.of("CMDOP_HOME", daemon.home().toString());
+            byte[] detach = {0x1d};
+            List<String> viaJar = List.of(CmdopDaemon.javaBinary(), "--enable-native-access=ALL-UNNAMED",
+                    "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                    "-Xshare:auto", "-jar", jar.toString(), "session", "attach", "first");
+            if (mode.thorough()) {
+                List<String> viaLauncher = List.of(root.resolve("cmdop").toString(), "session", "attach", "first");
+                f.firstScreen(viaLauncher, env, marker, 1, detach);
+                launcher = f.firstScreen(viaLauncher, env, marker, mode.cliAttaches(), detach);
+            }
+            direct = f.firstScreen(viaJar, env, marker, mode.cliAttaches(), detach);
+            client.terminal().destroy("first");
+        }
+        if (launcher != null) {
+            table.add(new Row("`./cmdop session attach X` to the first screen (median of " + mode.cliAttaches() + ")",
+                    "ms", Double.NaN, new Stats(tmux).median(), new Stats(launcher).median(), Better.LOWER, "", null,
+                    String.format(Locale.ROOT, "tmux column: `tmux attach`; the same JVM started without the ./cmdop "
+                            + "launcher script: %.0f ms", new Stats(direct).median())));
+        } else {
+            table.add(new Row("`java -jar cmdop.jar session attach X` to the first screen (median of "
+                    + mode.cliAttaches() + ")", "ms", Double.NaN, new Stats(tmux).median(), new Stats(direct).median(),
+                    Better.LOWER, "", null, "tmux column: `tmux attach`"));
+        }
+    }
+
+    // ------------------------------------------------------------------ memory
+
+    private void memory(CmdopDaemon daemon) throws Exception {
+        MemoryFigures f = new MemoryFigures(work, mode.settleMillis());
+        progress("memory: " + mode.idleSessions() + " idle sessions");
+        List<MemoryFigures.PerSession> cmdop = f.cmdop(daemon, mode.idleSessions());
+        List<MemoryFigures.PerSession> tmux = f.tmux(mode.idleSessions());
+        for (int i = 0; i < cmdop.size(); i++) {
+            MemoryFigures.PerSession c = cmdop.get(i);
+            MemoryFigures.PerSession t = tmux.get(i);
+            table.add(new Row("Server RSS per idle session, " + c.sessions() + " sessions", "KiB", Double.NaN,
+                    t.rss() / 1024.0, c.rss() / 1024.0, Better.LOWER, "≤ 256 KiB beyond the ring (idle: ring empty)",
+                    c.rss() <= 256 * 1024, ""));
+            table.row("Daemon heap per idle session, " + c.sessions() + " sessions (live, after a full GC)", "KiB",
+                    Double.NaN, Double.NaN, c.heap() / 1024.0, Better.LOWER);
+        }
+    }
+
+    // ------------------------------------------------------------------ JMH
+
+    private void micro() throws Exception {
+        progress("micro: JMH (" + mode.warmup() + " warm-up and " + mode.measure() + " measured iterations of "
+                + mode.iterationMillis() + " ms, 1 fork each)");
+        Map<String, Double> scores = MicroFigures.run(mode, work.resolve("jmh.log"));
+        String[] labels = {"typical output (ASCII, some SGR)", "CJK-heavy output", "full-screen redraws"};
+        String[] streams = MicroFigures.streams();
+        for (int i = 0; i < streams.length; i++) {
+            double mbps = MicroFigures.parseMBps(scores, streams[i]);
+            boolean target = i == 0;
+            table.add(new Row("JMH terminal model parsing, " + labels[i], "MB/s", Double.NaN, Double.NaN, mbps,
+                    Better.HIGHER, target ? "≥ 200 MB/s" : "", target ? mbps >= 200 : null, ""));
+        }
+        Double append = scores.get("EventRingBench.append");
+        Double replay = scores.get("EventRingBench.replayLastMiB");
+        table.row("JMH ring append, 4 KiB output events, ring full", "MB/s", Double.NaN, Double.NaN,
+                append == null ? Double.NaN : append * 4096 / 1e6, Better.HIGHER);
+        table.row("JMH ring replay of the last 1 MiB (256 events)", "µs", Double.NaN, Double.NaN,
+                replay == null ? Double.NaN : 1e6 / replay, Better.LOWER);
+        for (int n : new int[] {1, 10, 100}) {
+            Double ops = scores.get("FanOutBench.publishAndDrain[" + n + "]");
+            table.row("JMH fan-out of a 4 KiB event to " + n + " queue" + (n == 1 ? "" : "s")
+                    + " (offer + poll), per client", "ns", Double.NaN, Double.NaN,
+                    ops == null ? Double.NaN : 1e9 / ops / n, Better.LOWER);
+        }
+    }
+
+    // ------------------------------------------------------------------ report
+
+    private String report(Map<String, String> machine, double seconds) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# cmdop benchmark (").append(mode.name()).append(" mode)\n\n");
+        sb.append(table.markdown()).append('\n');
+        sb.append("Columns for cmdop through the relay are not there yet: the relay does not exist.\n\n");
+        sb.append("## Machine\n\n");
+        machine.forEach((k, v) -> sb.append("- ").append(k).append(": ").append(v).append('\n'));
+        sb.append(String.format(Locale.ROOT, "- run time: %.0f s%n", seconds));
+        sb.append("\nReproduce with `./cmdop-bench --").append(mode.name()).append("`; what each figure means: ")
+                .append("docs/performance.md.\n");
+        return sb.toString();
+    }
+
+    private static double median(List<StreamFigures.Outcome> outcomes, ToDoubleFunction<StreamFigures.Outcome> f) {
+        return new Stats(outcomes.stream().mapToDouble(f).toArray()).median();
+    }
+
+    private static String mib(Path file) throws IOException {
+        return String.format(Locale.ROOT, "%.0f MiB", Files.size(file) / MIB);
+    }
+
+    private static final long STARTED = System.nanoTime();
+
+    private static void progress(String what) {
+        System.err.printf(Locale.ROOT, "bench: [%4.0f s] %s%n", (System.nanoTime() - STARTED) / 1e9, what);
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    @SuppressWarnings("unused")
+    private static String join(double[] values) {
+        return Arrays.toString(values);
+    }
+}

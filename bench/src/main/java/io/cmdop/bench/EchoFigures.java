@@ -1,0 +1,183 @@
+package io.cmdop.bench;
+
+import io.cmdop.client.CmdopClient;
+import io.cmdop.client.TerminalStream;
+import io.cmdop.protocol.v1.CreateSessionRequest;
+import io.cmdop.protocol.v1.Mode;
+import io.cmdop.protocol.v1.Size;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Keystroke echo latency: one key is sent, the time until it comes back on the screen is taken,
+ * then the next key follows after a pause of about a millisecond (typing, not a paste). The
+ * program is the same everywhere ({@link Workload#echo}); the first 100 keys warm up and are not
+ * counted (fewer in the smoke test).
+ */
+final class EchoFigures {
+    private final int warmupKeys;
+    private static final long KEY_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final Path dir;
+    private final int keys;
+
+    EchoFigures(Path dir, int keys) {
+        this.dir = dir;
+        this.keys = keys;
+        this.warmupKeys = Math.min(100, keys);
+    }
+
+    /** Keys written to the PTY's master, read back by this thread. */
+    long[] rawPty() throws Exception {
+        try (Terminal t = Terminal.start(Workload.echo(), Map.of(), dir, 80, 24)) {
+            return overTerminal(t);
+        }
+    }
+
+    /** Keys typed into a tmux client's terminal, read back from that terminal. */
+    long[] tmux() throws Exception {
+        try (Tmux tmux = new Tmux(dir.resolve("tmux-echo.sock"), dir)) {
+            tmux.newSession("echo", Workload.echo(), 80, 24);
+            try (Terminal client = Terminal.start(tmux.attachCommand("echo"), Map.of(), dir, 80, 24)) {
+                return overTerminal(client);
+            }
+        }
+    }
+
+    /** Keys typed into the cmdop CLI's terminal ({@code session attach}), read back from that terminal. */
+    long[] cmdopCli(CmdopDaemon daemon, Path jar) throws Exception {
+        String name = "echo-cli";
+        try (CmdopClient control = daemon.client()) {
+            control.terminal().create(CreateSessionRequest.newBuilder().setName(name).addAllCommand(Workload.echo())
+                    .setSize(Size.newBuilder().setCols(80).setRows(24)).build());
+            StreamFigures.awaitScreen(control.terminal(), name, "READY");
+            List<String> cli = List.of(CmdopDaemon.javaBinary(), "--enable-native-access=ALL-UNNAMED",
+                    "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                    "-jar", jar.toString(), "session", "attach", name);
+            try (Terminal t = Terminal.start(cli, Map.of("CMDOP_HOME", daemon.home().toString()), dir, 80, 24)) {
+                return overTerminal(t);
+            } finally {
+                control.terminal().destroy(name);
+            }
+        }
+    }
+
+    /** Keys sent with the SDK ({@code TerminalStream.sendInput}), taken back from {@code onOutput}. */
+    long[] cmdopSdk(CmdopDaemon daemon) throws Exception {
+        String name = "echo-sdk";
+        try (CmdopClient client = daemon.client()) {
+            client.terminal().create(CreateSessionRequest.newBuilder().setName(name).addAllCommand(Workload.echo())
+                    .setSize(Size.newBuilder().setCols(80).setRows(24)).build());
+            StreamFigures.awaitScreen(client.terminal(), name, "READY");
+            Thread measurer = Thread.currentThread();
+            Echo echo = new Echo(measurer);
+            VisibleText text = new VisibleText(echo::seen);
+            try (TerminalStream stream = client.terminal().stream(Mode.MODE_OPERATOR)) {
+                stream.onOutput(bytes -> text.feed(bytes, 0, bytes.length));
+                stream.attach(name, 0, 0);
+                long[] samples = new long[keys];
+                byte[] key = new byte[1];
+                for (int i = 0; i < warmupKeys + keys; i++) {
+                    key[0] = (byte) ('a' + i % 26);
+                    echo.expect(key[0]);
+                    long start = System.nanoTime();
+                    stream.sendInput(key);
+                    long back = echo.awaitSeen(start + KEY_TIMEOUT_NANOS);
+                    if (i >= warmupKeys) {
+                        samples[i - warmupKeys] = back - start;
+                    }
+                    pause();
+                }
+                return samples;
+            } finally {
+                client.terminal().destroy(name);
+            }
+        }
+    }
+
+    private long[] overTerminal(Terminal t) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        EndMarker ready = new EndMarker("READY");
+        VisibleText readyText = new VisibleText(ready::feedByte);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!ready.isSeen()) {
+            int n = t.read(buffer);
+            if (n < 0 || System.nanoTime() > deadline) {
+                throw new IllegalStateException("the echo program never became ready");
+            }
+            readyText.feed(buffer, 0, n);
+        }
+        long[] samples = new long[keys];
+        byte[] key = new byte[1];
+        int[] found = new int[1];
+        for (int i = 0; i < warmupKeys + keys; i++) {
+            key[0] = (byte) ('a' + i % 26);
+            int want = key[0];
+            found[0] = 0;
+            VisibleText text = new VisibleText(b -> {
+                if (b == want) {
+                    found[0] = 1;
+                }
+            });
+            long start = System.nanoTime();
+            t.write(key);
+            while (found[0] == 0) {
+                int n = t.read(buffer);
+                if (n < 0) {
+                    throw new IllegalStateException("the terminal closed while waiting for an echo");
+                }
+                text.feed(buffer, 0, n);
+            }
+            long back = System.nanoTime();
+            if (i >= warmupKeys) {
+                samples[i - warmupKeys] = back - start;
+            }
+            pause();
+        }
+        return samples;
+    }
+
+    private static void pause() {
+        LockSupport.parkNanos(1_000_000);
+    }
+
+    /** Hands the moment a key came back from the SDK's callback thread to the measuring thread. */
+    private static final class Echo {
+        private final Thread measurer;
+        private volatile int expected = -1;
+        private volatile long seenAt;
+
+        Echo(Thread measurer) {
+            this.measurer = measurer;
+        }
+
+        void expect(int key) {
+            seenAt = 0;
+            expected = key;
+        }
+
+        void seen(int b) {
+            if (b == expected && seenAt == 0) {
+                seenAt = System.nanoTime();
+                expected = -1;
+                LockSupport.unpark(measurer);
+            }
+        }
+
+        long awaitSeen(long deadline) {
+            long t;
+            while ((t = seenAt) == 0) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("no echo within 10 s");
+                }
+                LockSupport.parkNanos(1_000_000);
+            }
+            return t;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.cmdop.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Memory of another process: resident set from /proc, Java heap through jcmd. */
+final class ProcessMemory {
+    private static final Pattern USED = Pattern.compile("used (\\d+)K");
+
+    private ProcessMemory() {
+    }
+
+    /** Resident set size in bytes (VmRSS), or -1 when the process is gone. */
+    static long rss(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** CPU time (user + system) the process has used so far, in nanoseconds, or -1 when it is gone. */
+    static long cpuNanos(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // Fields 14 and 15 of stat(5), counted from the state (field 3) here: utime, stime in clock ticks.
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            return ticks * 10_000_000L;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Runs a full collection in the JVM, then returns the heap it still uses, in bytes. */
+    static long heapAfterFullGc(long pid) throws IOException, InterruptedException {
+        return heapUsed(jcmd(pid, "GC.run", "GC.heap_info"));
+    }
+
+    /** Heap in use, summed over the generations GC.heap_info reports (metaspace excluded). */
+    private static long heapUsed(String heapInfo) {
+        long used = 0;
+        for (String line : heapInfo.split("\n")) {
+            String t = line.trim();
+            if (t.startsWith("Metaspace") || t.startsWith("class space")) {
+                continue;
+            }
+            if (t.contains("total") && t.contains("used")) {
+                Matcher m = USED.matcher(t);
+                if (m.find()) {
+                    used += Long.parseLong(m.group(1)) * 1024;
+                }
+            }
+        }
+        return used;
+    }
+
+    /** Runs diagnostic commands in a JVM, in order, with one jcmd. */
+    static String jcmd(long pid, String... commands) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Path file = Files.createTempFile("cmdop-bench-jcmd", ".txt");
+        try {
+            Files.writeString(file, String.join("\n", commands) + "\n");
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "-f", file.toString())
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IOException("jcmd " + pid + " " + String.join(", ", commands) + " failed: " + out.trim());
+            }
+            return out;
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** Samples a process's RSS every few milliseconds on a thread of its own; keeps the peak. */
+    static final class PeakSampler implements AutoCloseable {
+        private final AtomicLong peak = new AtomicLong();
+        private final List<Long> samples = new ArrayList<>();
+        private final Thread thread;
+        private volatile boolean stop;
+
+        PeakSampler(long pid, long periodMillis) {
+            thread = Thread.ofPlatform().daemon().name("bench-rss-" + pid).start(() -> {
+                while (!stop) {
+                    long rss = rss(pid);
+                    if (rss > 0) {
+                        peak.accumulateAndGet(rss, Math::max);
+                        synchronized (samples) {
+                            samples.add(rss);
+                        }
+                    }
+                    try {
+                        Thread.sleep(periodMillis);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        long peak() {
+            return peak.get();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop = true;
+            thread.interrupt();
+            thread.join();
+        }
+    }
+}

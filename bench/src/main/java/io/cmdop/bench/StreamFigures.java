@@ -1,0 +1,312 @@
+package io.cmdop.bench;
+
+import io.cmdop.client.CmdopClient;
+import io.cmdop.client.TerminalStream;
+import io.cmdop.protocol.v1.Attached;
+import io.cmdop.protocol.v1.CreateSessionRequest;
+import io.cmdop.protocol.v1.Mode;
+import io.cmdop.protocol.v1.Size;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One large stream printed by a program, timed from the moment it is let go until each client has
+ * its end marker: for the raw PTY (this process reads the PTY), for tmux (a real server, clients
+ * attached through PTYs this process drains) and for cmdop (a real daemon, SDK observers).
+ *
+ * <p>Throughputs are in MB/s of the program's output (10⁶ bytes per second). A client's figure is
+ * what it was delivered: a cmdop observer that fell behind and was skipped forward (a gap and a
+ * fresh screen) is credited only with the bytes it received. tmux sends its clients a redrawn
+ * screen, not the stream, so its client figure is the time until the client shows the end.
+ */
+final class StreamFigures {
+    /**
+     * @param producer the program's throughput until it had written everything
+     * @param clients each client's delivered throughput, in attach order
+     * @param gaps skips forward (resyncs) the clients received
+     * @param peakRss the server's peak resident memory during the run (tmux server or cmdop daemon), -1 if not sampled
+     * @param liveHeap the daemon's heap after a full collection at the end of the run, -1 if not measured
+     * @param serverCpu CPU seconds the server (tmux server or cmdop daemon) used from the start of the
+     *     stream until every client had its end, NaN for the raw PTY
+     * @param clientCpu CPU seconds this process (the raw PTY's reader, the tmux clients' drains, the
+     *     cmdop SDK observers) used over the same time
+     */
+    record Outcome(double producer, double[] clients, int gaps, long peakRss, long liveHeap, double serverCpu,
+                   double clientCpu) {
+        double slowest() {
+            double min = Double.NaN;
+            for (double c : clients) {
+                min = Double.isNaN(min) ? c : Math.min(min, c);
+            }
+            return min;
+        }
+
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT,
+                    "producer %.1f MB/s, slowest client %.1f MB/s, mean %.1f MB/s, %d gap(s), server CPU %.2f s, "
+                            + "this process's CPU %.2f s", producer, slowest(), mean(), gaps, serverCpu, clientCpu);
+        }
+
+        double mean() {
+            double sum = 0;
+            for (double c : clients) {
+                sum += c;
+            }
+            return clients.length == 0 ? Double.NaN : sum / clients.length;
+        }
+    }
+
+    private static final long TIMEOUT_SECONDS = 300;
+    private static final AtomicInteger RUNS = new AtomicInteger();
+
+    private final Path dir;
+
+    StreamFigures(Path dir) {
+        this.dir = dir;
+    }
+
+    /** A Pty read loop in this process, counting bytes until the marker. */
+    Outcome rawPty(Path data, String marker) throws Exception {
+        Trigger trigger = new Trigger(dir, data);
+        EndMarker armed = new EndMarker("armed");
+        EndMarker end = new EndMarker(marker);
+        try (Terminal t = Terminal.start(Workload.triggeredCat(trigger.fifo, data, trigger.done), java.util.Map.of(),
+                dir, 80, 24)) {
+            t.drainTo((buffer, n) -> {
+                armed.feed(buffer, 0, n);
+                end.feed(buffer, 0, n);
+            });
+            await(armed, "the raw PTY's program to start");
+            long ownCpu = ownCpu();
+            trigger.fire();
+            await(end, "the raw PTY's stream");
+            double cpu = (ownCpu() - ownCpu) / 1e9;
+            double client = trigger.rate(end.seenAtNanos() - trigger.firedNanos);
+            Outcome outcome = new Outcome(trigger.producerRate(), new double[] {client}, 0, -1, -1, Double.NaN, cpu);
+            System.err.println("bench:   raw PTY: " + outcome);
+            return outcome;
+        }
+    }
+
+    /** A tmux server with {@code clients} clients attached through PTYs; 0 clients: nobody attached. */
+    Outcome tmux(Path data, String marker, int clients) throws Exception {
+        Trigger trigger = new Trigger(dir, data);
+        List<Terminal> terminals = new ArrayList<>();
+        List<EndMarker> ends = new ArrayList<>();
+        try (Tmux tmux = new Tmux(dir.resolve("tmux-" + RUNS.incrementAndGet() + ".sock"), dir)) {
+            tmux.newSession("bench", Workload.triggeredCat(trigger.fifo, data, trigger.done), 80, 24);
+            for (int i = 0; i < clients; i++) {
+                EndMarker armed = new EndMarker("armed");
+                EndMarker end = new EndMarker(marker);
+                VisibleText text = new VisibleText(b -> {
+                    armed.feedByte(b);
+                    end.feedByte(b);
+                });
+                terminals.add(Terminal.start(tmux.attachCommand("bench"), java.util.Map.of(), dir, 80, 24)
+                        .drainTo((buffer, n) -> text.feed(buffer, 0, n)));
+                ends.add(end);
+                await(armed, "a tmux client's first screen");
+            }
+            ProcessMemory.PeakSampler rss = new ProcessMemory.PeakSampler(tmux.serverPid(), 20);
+            long serverCpu = ProcessMemory.cpuNanos(tmux.serverPid());
+            long ownCpu = ownCpu();
+            trigger.fire();
+            double[] rates = new double[clients];
+            for (int i = 0; i < clients; i++) {
+                await(ends.get(i), "tmux client " + i);
+                rates[i] = trigger.rate(ends.get(i).seenAtNanos() - trigger.firedNanos);
+            }
+            double producer = trigger.producerRate();
+            double server = (ProcessMemory.cpuNanos(tmux.serverPid()) - serverCpu) / 1e9;
+            double own = (ownCpu() - ownCpu) / 1e9;
+            rss.close();
+            Outcome outcome = new Outcome(producer, rates, 0, rss.peak(), -1, server, own);
+            System.err.println("bench:   tmux, " + clients + " client(s): " + outcome);
+            return outcome;
+        } finally {
+            terminals.forEach(Terminal::close);
+        }
+    }
+
+    /**
+     * A cmdop session with {@code observers} SDK observers, each on its own connection (as separate
+     * programs would be). With {@code stalled}, one more observer never reads after its first output.
+     */
+    Outcome cmdop(CmdopDaemon daemon, Path data, String marker, int observers, boolean stalled, boolean liveHeap)
+            throws Exception {
+        return cmdop(daemon, data, marker, observers, stalled, liveHeap, false);
+    }
+
+    /** With {@code direct}, the observers are {@link DirectObserver}s instead of the SDK (a diagnostic). */
+    Outcome cmdop(CmdopDaemon daemon, Path data, String marker, int observers, boolean stalled, boolean liveHeap,
+                  boolean direct) throws Exception {
+        Trigger trigger = new Trigger(dir, data);
+        String name = "stream-" + RUNS.incrementAndGet();
+        CountDownLatch release = new CountDownLatch(1);
+        List<CmdopClient> clients = new ArrayList<>();
+        List<TerminalStream> streams = new ArrayList<>();
+        List<DirectObserver> directs = new ArrayList<>();
+        try (CmdopClient control = daemon.client()) {
+            var terminal = control.terminal();
+            terminal.create(CreateSessionRequest.newBuilder().setName(name)
+                    .addAllCommand(Workload.triggeredCat(trigger.fifo, data, trigger.done))
+                    .setSize(Size.newBuilder().setCols(80).setRows(24)).build());
+            awaitScreen(terminal, name, "armed");
+            List<EndMarker> ends = new ArrayList<>();
+            long[] attachedAt = new long[observers];
+            AtomicInteger gaps = new AtomicInteger();
+            for (int i = 0; i < observers + (stalled ? 1 : 0); i++) {
+                if (direct && i < observers) {
+                    DirectObserver d = new DirectObserver(daemon.home().resolve("agent.sock"));
+                    directs.add(d);
+                    EndMarker end = new EndMarker(marker);
+                    ends.add(end);
+                    long before = terminal.getSession(name).getOutputOffset();
+                    d.attach(name, end, gaps);
+                    attachedAt[i] = before;
+                    continue;
+                }
+                CmdopClient client = daemon.client();
+                clients.add(client);
+                TerminalStream stream = client.terminal().stream(Mode.MODE_OBSERVER);
+                if (i == observers) {
+                    stream.onOutput(bytes -> awaitQuietly(release));
+                } else {
+                    EndMarker end = new EndMarker(marker);
+                    ends.add(end);
+                    stream.onOutput(end::feed).onResync(r -> {
+                        gaps.incrementAndGet();
+                        if (r.getSnapshot().getLinesList().stream().anyMatch(l -> l.contains(marker))) {
+                            end.markSeen();
+                        }
+                    });
+                }
+                Attached attached = stream.attach(name, 0, 0);
+                if (i < observers) {
+                    attachedAt[i] = attached.getSnapshot().getOffset();
+                }
+                streams.add(stream);
+            }
+            ProcessMemory.PeakSampler rss = new ProcessMemory.PeakSampler(daemon.pid(), 20);
+            long serverCpu = ProcessMemory.cpuNanos(daemon.pid());
+            long ownCpu = ownCpu();
+            trigger.fire();
+            double[] rates = new double[observers];
+            for (int i = 0; i < observers; i++) {
+                await(ends.get(i), "cmdop observer " + i);
+            }
+            double producer = trigger.producerRate();
+            double server = (ProcessMemory.cpuNanos(daemon.pid()) - serverCpu) / 1e9;
+            double own = (ownCpu() - ownCpu) / 1e9;
+            rss.close();
+            long finalOffset = terminal.getSession(name).getOutputOffset();
+            for (int i = 0; i < observers; i++) {
+                EndMarker end = ends.get(i);
+                double delivered = Math.min(1.0, (double) end.bytes() / Math.max(1, finalOffset - attachedAt[i] - 2));
+                rates[i] = trigger.rate(end.seenAtNanos() - trigger.firedNanos) * delivered;
+            }
+            long heap = liveHeap ? ProcessMemory.heapAfterFullGc(daemon.pid()) : -1;
+            release.countDown();
+            streams.forEach(TerminalStream::detach);
+            terminal.destroy(name);
+            Outcome outcome = new Outcome(producer, rates, gaps.get(), rss.peak(), heap, server, own);
+            System.err.println("bench:   cmdop, " + observers + (direct ? " direct gRPC" : " SDK") + " observer(s)"
+                    + (stalled ? " + 1 stalled" : "") + ": " + outcome);
+            return outcome;
+        } finally {
+            release.countDown();
+            clients.forEach(CmdopClient::close);
+            directs.forEach(DirectObserver::close);
+        }
+    }
+
+    private static long ownCpu() {
+        return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+    }
+
+    static void awaitScreen(io.cmdop.client.Terminal terminal, String session, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (terminal.screen(session, 0).getLinesList().stream().noneMatch(l -> l.contains(text))) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("session " + session + " never showed '" + text + "'");
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    private static void await(EndMarker marker, String what) throws InterruptedException {
+        if (!marker.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("timed out after " + TIMEOUT_SECONDS + " s waiting for " + what);
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The FIFO the program waits on, and the file where it writes the time it finished. Firing it
+     * notes the time on both clocks.
+     */
+    static final class Trigger {
+        final Path fifo;
+        final Path done;
+        final long bytes;
+        long firedNanos;
+        long firedEpochNanos;
+
+        Trigger(Path dir, Path data) throws IOException, InterruptedException {
+            int n = RUNS.incrementAndGet();
+            this.fifo = dir.resolve("go-" + n);
+            this.done = dir.resolve("done-" + n);
+            this.bytes = Files.size(data);
+            Workload.mkfifo(fifo);
+        }
+
+        void fire() throws IOException {
+            try (OutputStream out = Files.newOutputStream(fifo)) {
+                Instant now = Instant.now();
+                firedNanos = System.nanoTime();
+                firedEpochNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+                out.write("go\n".getBytes(StandardCharsets.US_ASCII));
+            }
+        }
+
+        /** MB/s of the stream over {@code nanos}. */
+        double rate(long nanos) {
+            return bytes * 1e3 / nanos;
+        }
+
+        void awaitDone() throws InterruptedException, IOException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+            while (!Files.exists(done) || Files.size(done) == 0) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the program never finished its stream");
+                }
+                Thread.sleep(1);
+            }
+            Thread.sleep(5);
+        }
+
+        double producerRate() throws IOException, InterruptedException {
+            awaitDone();
+            long finished = Long.parseLong(Files.readString(done, StandardCharsets.US_ASCII).trim());
+            return rate(finished - firedEpochNanos);
+        }
+    }
+}

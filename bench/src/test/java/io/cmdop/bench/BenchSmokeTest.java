@@ -1,0 +1,33 @@
+package io.cmdop.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the benchmark end to end with tiny sizes: every harness (raw PTY, tmux, a real daemon
+ * started from the runnable jar, SDK observers, the CLI in a terminal) works and the table comes
+ * out. It asserts no speed: figures are measured by {@code ./cmdop-bench}, never by a test.
+ */
+class BenchSmokeTest {
+    @Test
+    void everyFigureIsMeasuredAndWritten(@TempDir Path dir) throws Exception {
+        Path jar = Path.of(System.getProperty("cmdop.jar", "../cli/target/cmdop.jar"));
+        assertThat(jar).as("the runnable cmdop jar (built by the cli module)").isRegularFile();
+        Path out = dir.resolve("results.md");
+
+        int code = BenchMain.run(new String[] {"--smoke", "--jar", jar.toString(), "--out", out.toString()});
+
+        assertThat(code).isZero();
+        String report = Files.readString(out);
+        assertThat(report).contains("| figure | unit | raw PTY | tmux | cmdop local |", "## Machine", "- tmux: tmux ",
+                "Output throughput, 1 client", "Producer throughput, no client attached",
+                "Fan-out to 2 observers: slowest observer", "1 stalled observer among 2", "Keystroke echo p50",
+                "Attach to a complete snapshot", "Resume with the token", "to the first screen",
+                "Server RSS per idle session, 3 sessions", "relay");
+        assertThat(report).doesNotContain("NaN");
+    }
+}

@@ -29,6 +29,11 @@ final class AttachFigures {
         this.dir = dir;
     }
 
+    /** Size of the last snapshot received: bytes of ANSI, and scrollback lines in it. */
+    int snapshotBytes;
+    int snapshotScrollback;
+    int snapshotAnsiLines;
+
     /** Nanoseconds per attach: from the call to the snapshot in hand, on an open connection. */
     long[] attach(CmdopDaemon daemon, Path fullRing, String marker, int count) throws Exception {
         String name = "attach-full";
@@ -49,6 +54,14 @@ final class AttachFigures {
                 }
                 if (i >= warmup) {
                     samples[i - warmup] = end - start;
+                }
+                snapshotBytes = attached.getSnapshot().getAnsi().size();
+                snapshotScrollback = attached.getSnapshot().getScrollbackCount();
+                snapshotAnsiLines = 1;
+                for (byte b : attached.getSnapshot().getAnsi().toByteArray()) {
+                    if (b == '\n') {
+                        snapshotAnsiLines++;
+                    }
                 }
                 stream.detach();
             }

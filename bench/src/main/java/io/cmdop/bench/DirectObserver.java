@@ -24,16 +24,29 @@ import java.util.concurrent.TimeUnit;
 /**
  * A diagnostic observer that is not the SDK: the generated gRPC stub on its own connection, frames
  * handled on the transport's thread, messages requested in batches, an 8 MiB flow-control window.
- * With it the daemon's sending can be told apart from the SDK's receiving.
+ * With it the daemon's sending can be told apart from the SDK's receiving ({@code --only grpc}).
+ * The system property {@code cmdop.bench.direct} switches in what the SDK does instead: {@code
+ * executor} (callbacks on a new virtual thread per task, the default window), {@code request1} (one
+ * message requested at a time).
  */
 final class DirectObserver implements AutoCloseable {
     private final EventLoopGroup group = new EpollEventLoopGroup(1);
     private final ManagedChannel channel;
 
+    private static final String VARIANT = System.getProperty("cmdop.bench.direct", "");
+    private final java.util.concurrent.ExecutorService callbacks =
+            java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().factory());
+
     DirectObserver(Path socket) {
-        channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-                .channelType(EpollDomainSocketChannel.class).eventLoopGroup(group).directExecutor().usePlaintext()
-                .flowControlWindow(8 << 20).maxInboundMessageSize(16 << 20).build();
+        NettyChannelBuilder builder = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+                .channelType(EpollDomainSocketChannel.class).eventLoopGroup(group).usePlaintext()
+                .maxInboundMessageSize(16 << 20);
+        if (VARIANT.contains("executor")) {
+            builder.executor(callbacks);
+        } else {
+            builder.directExecutor().flowControlWindow(8 << 20);
+        }
+        channel = builder.build();
     }
 
     /** Attaches as an observer; every output byte goes to {@code end}, every resync counts in {@code gaps}. */
@@ -45,7 +58,9 @@ final class DirectObserver implements AutoCloseable {
             @Override
             public void beforeStart(ClientCallStreamObserver<ClientFrame> requestStream) {
                 call = requestStream;
-                call.disableAutoRequestWithInitial(64);
+                if (!VARIANT.contains("request1")) {
+                    call.disableAutoRequestWithInitial(64);
+                }
             }
 
             @Override
@@ -62,7 +77,7 @@ final class DirectObserver implements AutoCloseable {
                         end.markSeen();
                     }
                 }
-                if (++received % 32 == 0) {
+                if (!VARIANT.contains("request1") && ++received % 32 == 0) {
                     call.request(32);
                 }
             }
@@ -89,5 +104,6 @@ final class DirectObserver implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        callbacks.shutdownNow();
     }
 }

@@ -210,7 +210,8 @@ final class StreamFigures {
             double server = (ProcessMemory.cpuNanos(daemon.pid()) - serverCpu) / 1e9;
             double own = (ownCpu() - ownCpu) / 1e9;
             rss.close();
-            long finalOffset = terminal.getSession(name).getOutputOffset();
+            var info = terminal.getSession(name);
+            long finalOffset = info.getOutputOffset();
             for (int i = 0; i < observers; i++) {
                 EndMarker end = ends.get(i);
                 double delivered = Math.min(1.0, (double) end.bytes() / Math.max(1, finalOffset - attachedAt[i] - 2));
@@ -222,7 +223,8 @@ final class StreamFigures {
             terminal.destroy(name);
             Outcome outcome = new Outcome(producer, rates, gaps.get(), rss.peak(), heap, server, own);
             System.err.println("bench:   cmdop, " + observers + (direct ? " direct gRPC" : " SDK") + " observer(s)"
-                    + (stalled ? " + 1 stalled" : "") + ": " + outcome);
+                    + (stalled ? " + 1 stalled" : "") + ": " + outcome + "; " + info.getLastSeq() + " events, "
+                    + finalOffset / Math.max(1, info.getLastSeq()) + " bytes of output per event");
             return outcome;
         } finally {
             release.countDown();

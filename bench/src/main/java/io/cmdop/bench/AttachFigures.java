@@ -75,19 +75,17 @@ final class AttachFigures {
 
     /**
      * Nanoseconds per resume: the connection drops, 4 KiB are typed into the session by someone
-     * else (echoed back by the terminal), then the client resumes with its token; timed from the
-     * resume call until every byte it missed has arrived.
+     * else (echoed back by the terminal), then the client resumes on a new call with its token;
+     * timed from the resume request until every byte it missed has arrived.
      */
     long[] resume(CmdopDaemon daemon, int count) throws Exception {
         String name = "resume";
-        try (CmdopClient client = daemon.client(); CmdopClient other = daemon.client()) {
+        try (CmdopClient client = daemon.client()) {
             var terminal = client.terminal();
             terminal.create(CreateSessionRequest.newBuilder().setName(name)
                     .addAllCommand(List.of("/bin/sh", "-c", "printf 'ready\\n'; exec cat > /dev/null"))
                     .setSize(Size.newBuilder().setCols(80).setRows(24)).build());
             StreamFigures.awaitScreen(terminal, name, "ready");
-            TerminalStream stream = terminal.stream(Mode.MODE_OBSERVER);
-            stream.attach(name, 80, 24);
             byte[] typed = new byte[MISSED_INPUT];
             Arrays.fill(typed, (byte) 'x');
             for (int i = 63; i < typed.length; i += 64) {
@@ -95,26 +93,22 @@ final class AttachFigures {
             }
             long[] samples = new long[count];
             int warmup = Math.min(10, count);
-            for (int i = 0; i < warmup + count; i++) {
-                long before = terminal.getSession(name).getOutputOffset();
-                stream.drop();
-                other.terminal().sendInput(name, typed);
-                long target = awaitOffset(terminal, name, before + MISSED_INPUT);
-                long start = System.nanoTime();
-                stream.resume();
-                long deadline = start + TimeUnit.SECONDS.toNanos(10);
-                while (stream.nextOffset() < target) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("the resume did not deliver what was missed");
+            try (ResumeProbe probe = new ResumeProbe(daemon.home().resolve("agent.sock"), name)) {
+                probe.attach();
+                for (int i = 0; i < warmup + count; i++) {
+                    long before = terminal.getSession(name).getOutputOffset();
+                    probe.drop();
+                    terminal.sendInput(name, typed);
+                    long target = awaitOffset(terminal, name, before + MISSED_INPUT);
+                    long start = System.nanoTime();
+                    probe.resume();
+                    probe.awaitOffset(target, TimeUnit.SECONDS.toNanos(10));
+                    long end = System.nanoTime();
+                    if (i >= warmup) {
+                        samples[i - warmup] = end - start;
                     }
-                    Thread.onSpinWait();
-                }
-                long end = System.nanoTime();
-                if (i >= warmup) {
-                    samples[i - warmup] = end - start;
                 }
             }
-            stream.detach();
             terminal.destroy(name);
             return samples;
         }

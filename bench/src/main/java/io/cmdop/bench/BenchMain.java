@@ -128,6 +128,14 @@ public final class BenchMain {
                     + ",settings=profile,jdk.ExecutionSample#period=1ms";
         }
         Path work = Files.createTempDirectory("cmdop-bench-");
+        Thread removeWork = new Thread(() -> {
+            try {
+                deleteTree(work);
+            } catch (IOException e) {
+                // best effort at exit
+            }
+        }, "bench-remove-work");
+        Runtime.getRuntime().addShutdownHook(removeWork);
         Map<String, String> machine = Machine.describe(root);
         BenchMain bench = new BenchMain(mode, root, jar, work, javaOptions, sections);
         long started = System.nanoTime();

@@ -52,6 +52,7 @@ final class CmdopDaemon implements AutoCloseable {
                     + Files.readString(home.resolve("agent-start.out"), StandardCharsets.UTF_8));
         }
         long pid = Long.parseLong(Files.readString(home.resolve("daemon.lock"), StandardCharsets.UTF_8).trim());
+        Processes.track(pid);
         return new CmdopDaemon(home, pid);
     }
 

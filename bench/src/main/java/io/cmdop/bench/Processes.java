@@ -5,9 +5,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-/** Stopping processes this benchmark started (tmux servers, daemons) by pid, never by name. */
+/**
+ * Stopping processes this benchmark started (tmux servers, daemons) by pid, never by name. Those
+ * still running when the JVM exits (an error, Ctrl-C, SIGTERM) are stopped by a shutdown hook.
+ */
 final class Processes {
+    private static final java.util.Set<Long> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(pid -> stop(pid, 5000)),
+                "bench-cleanup"));
+    }
+
     private Processes() {
+    }
+
+    /** A server process (reparented, so not our child) that must not outlive the benchmark. */
+    static void track(long pid) {
+        RUNNING.add(pid);
     }
 
     /**
@@ -15,6 +30,7 @@ final class Processes {
      * as exited: daemons are reparented, and their reaper may be slow), then SIGKILL if it has not.
      */
     static void stop(long pid, long timeoutMillis) {
+        RUNNING.remove(pid);
         ProcessHandle.of(pid).ifPresent(process -> {
             process.destroy();
             if (!awaitExit(pid, timeoutMillis)) {

@@ -42,6 +42,7 @@ final class Tmux implements AutoCloseable {
             run(List.of("set-option", "-g", "status", "off"));
             run(List.of("set-option", "-g", "history-limit", "1000"));
             serverPid = Long.parseLong(run(List.of("display-message", "-p", "#{pid}")).trim());
+            Processes.track(serverPid);
         }
         run(List.of("set-option", "-t", name, "status", "off"));
     }

@@ -49,6 +49,9 @@ public final class Main {
                 e.printStackTrace(err);
             }
         }
+        if (System.getenv("CMDOP_DEBUG") != null) {
+            e.printStackTrace(err);
+        }
         err.flush();
         return EXIT_ERROR;
     }

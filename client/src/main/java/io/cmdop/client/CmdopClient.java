@@ -137,7 +137,7 @@ public final class CmdopClient implements AutoCloseable {
 
     /** Sessions on the connected machine. */
     public Terminal terminal() {
-        return new Terminal(channel, clientInfo, target);
+        return new Terminal(channel, managed::resetConnectBackoff, clientInfo, target);
     }
 
     /** The daemon's status. */

@@ -64,6 +64,11 @@ public class CmdopException extends RuntimeException {
             }
         }
         Status.Code code = e.getStatus().getCode();
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.security.cert.CertificateException) {
+                return new CmdopException(Reason.REASON_UNAUTHENTICATED, cause.getMessage(), e);
+            }
+        }
         if (code == Status.Code.UNAVAILABLE) {
             return new DaemonUnavailableException(target, e);
         }

@@ -35,16 +35,19 @@ public final class Terminal {
     private static final long CALL_DEADLINE_SECONDS = 30;
 
     private final Channel channel;
+    /** Makes the channel try its connection now instead of after its backoff (used when resuming). */
+    private final Runnable reconnectNow;
     private final ClientInfo client;
     private final String target;
     private final String machine;
 
-    Terminal(Channel channel, ClientInfo client, String target) {
-        this(channel, client, target, "");
+    Terminal(Channel channel, Runnable reconnectNow, ClientInfo client, String target) {
+        this(channel, reconnectNow, client, target, "");
     }
 
-    private Terminal(Channel channel, ClientInfo client, String target, String machine) {
+    private Terminal(Channel channel, Runnable reconnectNow, ClientInfo client, String target, String machine) {
         this.channel = channel;
+        this.reconnectNow = reconnectNow;
         this.client = client;
         this.target = target;
         this.machine = machine;
@@ -52,7 +55,7 @@ public final class Terminal {
 
     /** The same sessions API for one machine of the fleet (through a relay). */
     public Terminal onMachine(String machineName) {
-        return new Terminal(channel, client, target, machineName);
+        return new Terminal(channel, reconnectNow, client, target, machineName);
     }
 
     public String machine() {
@@ -138,7 +141,7 @@ public final class Terminal {
 
     /** A live stream on a session in the given mode; call {@link TerminalStream#attach} next. */
     public TerminalStream stream(Mode mode) {
-        return new TerminalStream(channel, client, mode, target, machine);
+        return new TerminalStream(channel, reconnectNow, client, mode, target, machine);
     }
 
     private CommandResult follow(java.util.function.Supplier<Iterator<CommandUpdate>> start, Consumer<byte[]> onOutput) {

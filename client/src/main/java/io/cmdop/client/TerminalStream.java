@@ -40,10 +40,16 @@ import java.util.function.Consumer;
  */
 public final class TerminalStream implements AutoCloseable {
     private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * One resume attempt waits this long before it is abandoned and tried again; an abandoned attempt
+     * that still went through leaves the token usable (see the session's token rules).
+     */
+    private static final Duration RESUME_ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
     /** Requests awaiting a reply: bounded so a stalled daemon cannot make us grow without end. */
     private static final int MAX_PENDING = 1024;
 
     private final Channel channel;
+    private final Runnable reconnectNow;
     private final ClientInfo client;
     private final Mode mode;
     private final String target;
@@ -65,8 +71,10 @@ public final class TerminalStream implements AutoCloseable {
     private volatile long nextOffset;
     private volatile boolean closing;
 
-    TerminalStream(Channel channel, ClientInfo client, Mode mode, String target, String machine) {
+    TerminalStream(Channel channel, Runnable reconnectNow, ClientInfo client, Mode mode, String target,
+                   String machine) {
         this.channel = channel;
+        this.reconnectNow = reconnectNow;
         this.client = client;
         this.mode = mode;
         this.target = target;
@@ -207,6 +215,10 @@ public final class TerminalStream implements AutoCloseable {
     }
 
     private Attached open(ClientFrame.Builder first) {
+        return open(first, REPLY_TIMEOUT);
+    }
+
+    private Attached open(ClientFrame.Builder first, Duration timeout) {
         CompletableFuture<ServerFrame> attached = new CompletableFuture<>();
         long requestId = requestIds.incrementAndGet();
         pending.put(requestId, attached);
@@ -218,7 +230,16 @@ public final class TerminalStream implements AutoCloseable {
         synchronized (this) {
             c.onNext(first.setRequestId(requestId).build());
         }
-        ServerFrame frame = await(attached, requestId);
+        ServerFrame frame;
+        try {
+            frame = await(attached, requestId, timeout);
+        } catch (CmdopException e) {
+            if (e.reason() == Reason.REASON_TIMEOUT) {
+                // A call stuck on a dead connection: give it up so the next attempt starts clean.
+                c.cancel("no answer to attach", null);
+            }
+            throw e;
+        }
         Attached a = frame.getAttached();
         token = a.getContinuityToken();
         clientId = a.getClientId();
@@ -254,8 +275,12 @@ public final class TerminalStream implements AutoCloseable {
     }
 
     private ServerFrame await(CompletableFuture<ServerFrame> reply, long requestId) {
+        return await(reply, requestId, REPLY_TIMEOUT);
+    }
+
+    private ServerFrame await(CompletableFuture<ServerFrame> reply, long requestId, Duration timeout) {
         try {
-            ServerFrame frame = reply.get(REPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            ServerFrame frame = reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (frame.hasError()) {
                 throw CmdopException.from(frame.getError());
             }
@@ -264,7 +289,7 @@ public final class TerminalStream implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new CmdopException(Reason.REASON_INTERNAL, "interrupted while waiting for the daemon");
         } catch (TimeoutException e) {
-            throw new CmdopException(Reason.REASON_TIMEOUT, "no reply from the daemon within " + REPLY_TIMEOUT.toSeconds() + " s");
+            throw new CmdopException(Reason.REASON_TIMEOUT, "no reply from " + target + " within " + timeout.toSeconds() + " s");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof StatusRuntimeException s) {
                 throw CmdopException.from(s, target);
@@ -384,13 +409,15 @@ public final class TerminalStream implements AutoCloseable {
         while (!closing && System.nanoTime() < deadline) {
             try {
                 lastError = null;
-                resume();
+                reconnectNow.run();
+                open(ClientFrame.newBuilder().setResume(ResumeRequest.newBuilder().setToken(token)
+                        .setSeq(lastSeq).setOffset(nextOffset)), RESUME_ATTEMPT_TIMEOUT);
                 reconnecting.set(false);
                 onReconnecting.accept(false);
                 return;
             } catch (CmdopException e) {
                 last = e;
-                if (!resumable(e)) {
+                if (!resumable(e) && e.reason() != Reason.REASON_TIMEOUT) {
                     break;
                 }
             }

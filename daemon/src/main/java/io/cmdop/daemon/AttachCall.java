@@ -91,6 +91,9 @@ final class AttachCall implements StreamObserver<ClientFrame> {
                         "unexpected " + describe(frame) + " on an attached stream");
             }
         } catch (SessionException e) {
+            if (frame.getBodyCase() == ClientFrame.BodyCase.RESUME) {
+                LOG.info(() -> "resume refused (" + e.reason() + "): " + e.getMessage());
+            }
             boolean fatal = e.reason() == Reason.MALFORMED_FRAME || attachment == null;
             out.send(ServerFrame.newBuilder().setInReplyTo(requestId).setError(Errors.frame(e, fatal)).build());
             if (fatal) {
@@ -114,6 +117,7 @@ final class AttachCall implements StreamObserver<ClientFrame> {
         finished = true;
         Attachment a = attachment;
         if (a != null) {
+            LOG.info(() -> "client " + a.clientId() + " left session " + a.session().id());
             a.detach();
         } else {
             out.complete();
@@ -162,6 +166,9 @@ final class AttachCall implements StreamObserver<ClientFrame> {
     }
 
     private void start(long requestId, Session.Attached result, Attached.Builder attached) {
+        LOG.info(() -> (attached.getResumed() ? "resumed " : "attached ") + result.attachment().clientId() + " ("
+                + caller.principal() + ", " + result.attachment().mode() + (relayed ? ", via the relay" : "")
+                + ") to session " + result.attachment().session().id());
         attachment = result.attachment();
         epoch = result.epoch();
         out.send(ServerFrame.newBuilder().setInReplyTo(requestId).setAttached(attached).build());
@@ -211,6 +218,7 @@ final class AttachCall implements StreamObserver<ClientFrame> {
     private void dropped() {
         Attachment a = attachment;
         if (a != null && !finished) {
+            LOG.info(() -> "client " + a.clientId() + " dropped; resumable for " + a.session().graceWindow().toSeconds() + " s");
             a.disconnect(epoch);
         }
     }

@@ -54,6 +54,7 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
     private boolean lagged;
     /** While the daemon's replay of missed events is on its way, live events wait here. */
     private ArrayDeque<Event> heldDuringReplay;
+    private boolean endAfterReplay;
     private boolean ended;
 
     private volatile AgentConnection agent;
@@ -124,7 +125,14 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
             throw io.cmdop.transport.ErrorStatus.of(Reason.REASON_TOKEN_INVALID, "malformed continuity token");
         }
         String sessionId = token.substring(0, dot);
+        LOG.info(() -> caller.name() + "@" + caller.fleetName() + " from " + caller.remoteAddress()
+                + " resumes on session " + sessionId);
         AgentConnection machine = agents.hosting(caller, sessionId);
+        if (out.cancelled()) {
+            // The client gave up while we waited for its machine: resuming now would rotate the token
+            // behind its back and its next attempt, with the token it holds, would be refused.
+            return;
+        }
         resuming = true;
         lock.lock();
         try {
@@ -252,6 +260,11 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
     void sessionEnded() {
         lock.lock();
         try {
+            if (heldDuringReplay != null) {
+                // The replay of what this client missed is on its way: the end comes after it.
+                endAfterReplay = true;
+                return;
+            }
             ended = true;
             changed.signalAll();
         } finally {
@@ -259,11 +272,17 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
         }
     }
 
+    /** The machine's link dropped: the client's call fails so that it resumes (through this or another relay). */
     void machineGone(Error error) {
-        out.send(ServerFrame.newBuilder().setError(error.toBuilder().setFatal(true)).build());
-        out.fail(io.cmdop.transport.ErrorStatus.of(Reason.REASON_MACHINE_OFFLINE, error.getMessage()));
         gone = true;
-        sessionEnded();
+        out.fail(io.cmdop.transport.ErrorStatus.of(Reason.REASON_MACHINE_OFFLINE, error.getMessage()));
+        lock.lock();
+        try {
+            ended = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void replayed(io.cmdop.protocol.v1.Replay replay) {
@@ -289,6 +308,10 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
                 }
             } finally {
                 lock.lock();
+            }
+            if (endAfterReplay) {
+                ended = true;
+                changed.signalAll();
             }
         } finally {
             lock.unlock();
@@ -370,7 +393,13 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
             return;
         }
         gone = true;
-        sessionEnded();
+        lock.lock();
+        try {
+            ended = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
         AgentConnection a = agent;
         SessionFanout f = fanout;
         if (a != null) {
@@ -382,6 +411,7 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
     }
 
     private void fail(long requestId, StatusRuntimeException e) {
+        LOG.info(() -> "refused " + caller.name() + ": " + e.getStatus());
         com.google.rpc.Status status = io.grpc.protobuf.StatusProto.fromThrowable(e);
         Reason reason = Reason.REASON_INTERNAL;
         if (status != null) {

@@ -149,6 +149,36 @@ class RelayTest {
     }
 
     @Test
+    void aClientResumesAcrossARelayRestartWithoutLosingOutput() throws Exception {
+        try (CmdopClient remote = owner()) {
+            var web1 = remote.terminal().onMachine("web-1");
+            web1.create(CreateSessionRequest.newBuilder().setName("quiet")
+                    .addAllCommand(List.of("/bin/sh", "-c", "stty -echo; exec cat")).build());
+            StringBuffer seen = new StringBuffer();
+            java.util.concurrent.atomic.AtomicInteger reconnects = new java.util.concurrent.atomic.AtomicInteger();
+            TerminalStream stream = web1.stream(Mode.MODE_OPERATOR)
+                    .onOutput(b -> seen.append(utf8(b)))
+                    .onReconnecting(on -> reconnects.incrementAndGet());
+            stream.attach("quiet", 80, 24);
+            stream.sendInput("before\n".getBytes());
+            await(() -> seen.toString().contains("before\r\n"), "output before the restart");
+
+            int port = relay.port();
+            relay.close();
+            try (CmdopClient local = CmdopClient.local(new CmdopHome(machineHome), ClientKind.CLIENT_KIND_CLI)) {
+                local.terminal().sendInput("quiet", "while-down\n".getBytes());
+            }
+            relay = RelayServer.start(store, "127.0.0.1", port, RelayTls.load(relayHome.resolve("tls.p12")));
+            await(() -> seen.toString().contains("while-down\r\n"), "output made while the relay was down");
+            stream.sendInput("after\n".getBytes());
+            await(() -> seen.toString().contains("after\r\n"), "output after the restart");
+            assertThat(seen.toString()).isEqualTo("before\r\nwhile-down\r\nafter\r\n");
+            assertThat(reconnects.get()).isGreaterThanOrEqualTo(2);
+            stream.detach();
+        }
+    }
+
+    @Test
     void aChangedCertificateIsRefused() {
         String wrong = "SHA256:" + "A".repeat(43);
         try (CmdopClient client = CmdopClient.remote(url, fleet.ownerKey().secret(), wrong, ClientKind.CLIENT_KIND_CLI)) {

@@ -51,6 +51,8 @@ public final class Attachment {
 
     // Guarded by the session's stream lock.
     private byte[] tokenHash;
+    /** The token the last resume was made with: the client holds it until the rotated one reaches it. */
+    private byte[] presentedTokenHash;
     private long graceDeadlineNanos;
 
     Attachment(Session session, Route route, String clientId, String principal, ClientKind kind, Mode mode,
@@ -332,6 +334,14 @@ public final class Attachment {
 
     void tokenHash(byte[] hash) {
         this.tokenHash = hash;
+    }
+
+    byte[] presentedTokenHash() {
+        return presentedTokenHash;
+    }
+
+    void presentedTokenHash(byte[] hash) {
+        this.presentedTokenHash = hash;
     }
 
     long graceDeadlineNanos() {

@@ -338,6 +338,7 @@ public final class Session {
                 throw new SessionException(Reason.INVALID_ARGUMENT, "resume position seq " + lastSeq + ", offset "
                         + nextOffset + " is ahead of the session (seq " + seq + ", offset " + offset + ")");
             }
+            a.presentedTokenHash(hash);
             String newToken = newToken(a);
             int epoch = a.takeOver(nextOffset);
             Optional<List<SessionEvent>> missed = ring.after(lastSeq);
@@ -345,6 +346,11 @@ public final class Session {
                 missed.get().forEach(a::offer);
             } else {
                 a.markRingOverflow();
+            }
+            if (exitCode != null) {
+                // What was missed, the exit included, is queued: the stream ends after it.
+                attachments.remove(a);
+                a.end("session_ended");
             }
             return new Attached(a, epoch, newToken, Optional.empty(), view());
         } finally {
@@ -659,13 +665,17 @@ public final class Session {
             exitCode = code;
             endedAtMs = System.currentTimeMillis();
             publish(new SessionEvent.Exited(++seq, now(), code));
-            for (Attachment a : attachments) {
-                a.end("session_ended");
+            // Connected clients have everything and end now. Disconnected ones stay until their grace
+            // window ends, so that a resume still delivers what they missed, the exit included.
+            for (Attachment a : List.copyOf(attachments)) {
+                if (a.connected()) {
+                    a.end("session_ended");
+                    attachments.remove(a);
+                }
             }
             for (Attachment feed : feeds) {
                 feed.end("session_ended");
             }
-            attachments.clear();
             feeds.clear();
             promptShown.signalAll();
             listeners = List.copyOf(exitListeners);
@@ -776,10 +786,19 @@ public final class Session {
         return token;
     }
 
+    /**
+     * The attachment a token belongs to. The token of the last resume still counts while the
+     * attachment is disconnected: the answer carrying the rotated token may have been lost with the
+     * carrier, and the client can only present what it holds. A connected attachment is never
+     * taken over with an old token.
+     */
     private Attachment findByToken(byte[] hash) {
         Attachment found = null;
         for (Attachment a : attachments) {
-            if (MessageDigest.isEqual(a.tokenHash(), hash)) {
+            boolean current = MessageDigest.isEqual(a.tokenHash(), hash);
+            boolean lostRotation = !a.connected() && a.presentedTokenHash() != null
+                    && MessageDigest.isEqual(a.presentedTokenHash(), hash);
+            if (current || lostRotation) {
                 found = a;
             }
         }

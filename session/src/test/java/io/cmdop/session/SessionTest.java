@@ -193,6 +193,11 @@ class SessionTest {
         assertThat(before.text()).doesNotContain("two");
         assertThat(after.events().getFirst().seq()).isEqualTo(lastSeq + 1);
 
+        Session.Attached lostAnswer = s.resume(resumed.token(), lastSeq, nextOffset);
+        lostAnswer.attachment().disconnect(lostAnswer.epoch());
+        assertThat(s.resume(resumed.token(), lastSeq, nextOffset).attachment())
+                .as("a resume whose answer was lost with its carrier can be repeated with the same token")
+                .isSameAs(attached.attachment());
         assertThatThrownBy(() -> s.resume(attached.token(), lastSeq, nextOffset))
                 .as("a used token is refused")
                 .isInstanceOfSatisfying(SessionException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TOKEN_INVALID));

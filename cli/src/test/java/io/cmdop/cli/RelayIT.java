@@ -1,0 +1,170 @@
+package io.cmdop.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cmdop.client.CmdopClient;
+import io.cmdop.client.CmdopException;
+import io.cmdop.client.TerminalStream;
+import io.cmdop.protocol.v1.ClientKind;
+import io.cmdop.protocol.v1.CreateSessionRequest;
+import io.cmdop.protocol.v1.Mode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A relay process, a daemon process linked to it, remote clients: the relay's contract as users meet it. */
+@Timeout(180)
+class RelayIT {
+    private CliHome relayHome;
+    private CliHome machineHome;
+    private CliHome.Live relay;
+    private int port;
+    private String url;
+    private String ownerKey;
+    private String fingerprint;
+
+    @BeforeEach
+    void start() throws IOException {
+        relayHome = CliHome.create();
+        machineHome = CliHome.create();
+        JsonNode init = relayHome.json("relay", "init", "--json");
+        ownerKey = init.path("owner_key").asText();
+        fingerprint = init.path("fingerprint").asText();
+        assertThat(ownerKey).startsWith("cmdop_");
+        assertThat(init.path("join_key").asText()).startsWith("cmdop_enroll_");
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        url = "https://127.0.0.1:" + port;
+        relay = startRelay();
+        machineHome.ok("agent", "start", "--relay", url, "--join-key", init.path("join_key").asText(),
+                "--fingerprint", fingerprint, "--name", "web-1");
+        machineHome.agentPid();
+        machineHome.ok("login", "--relay", url, "--key", ownerKey, "--fingerprint", fingerprint);
+        CliHome.Await.until("web-1 online", () -> {
+            JsonNode machines = machineHome.json("machines", "list", "--json");
+            return machines.size() == 1 && machines.get(0).path("online").asBoolean() ? machines : null;
+        });
+    }
+
+    private CliHome.Live startRelay() {
+        CliHome.Live live = relayHome.spawn("relay", "start", "--listen", "127.0.0.1:" + port);
+        live.awaitLine("relay listening", 0, l -> l.startsWith("relay listening on https://127.0.0.1:" + port));
+        return live;
+    }
+
+    @AfterEach
+    void stop() {
+        if (machineHome != null) {
+            machineHome.close();
+        }
+        if (relayHome != null) {
+            relayHome.close();
+        }
+    }
+
+    private static String tail(java.nio.file.Path file) {
+        try {
+            List<String> all = java.nio.file.Files.readAllLines(file);
+            return String.join("\n", all.subList(Math.max(0, all.size() - 15), all.size()));
+        } catch (IOException e) {
+            return "(no " + file + ")";
+        }
+    }
+
+    @Test
+    void everySessionVerbWorksRemotelyAndRolesAreEnforced() {
+        machineHome.ok("session", "create", "--machine", "web-1", "--name", "build");
+        JsonNode listed = machineHome.json("session", "list", "--machine", "web-1", "--json");
+        assertThat(listed.findValuesAsText("name")).contains("build");
+        CliHome.Result run = machineHome.run("session", "run", "web-1/build", "echo remote-$((6*7)); false");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.stdout()).contains("remote-42");
+        machineHome.ok("session", "send", "web-1/build", "--enter", "echo sent-$((2+3))");
+        CliHome.Await.until("sent-5 on the remote screen", () -> {
+            String screen = machineHome.ok("session", "screen", "web-1/build").stdout();
+            return screen.lines().anyMatch("sent-5"::equals) ? screen : null;
+        });
+        CliHome.Result exec = machineHome.run("exec", "web-1", "echo exec-out; exit 7");
+        assertThat(exec.exitCode()).isEqualTo(7);
+        assertThat(exec.stdout()).isEqualTo("exec-out\n");
+
+        JsonNode guest = machineHome.json("keys", "create", "--name", "auditor", "--role", "guest", "--json");
+        try (CmdopClient asGuest = CmdopClient.remote(url, guest.path("secret").asText(), fingerprint,
+                ClientKind.CLIENT_KIND_CLI)) {
+            assertThatThrownBy(() -> asGuest.terminal().onMachine("web-1").sendInput("build", "x".getBytes()))
+                    .isInstanceOfSatisfying(CmdopException.class, e -> assertThat(e.reasonName()).isEqualTo("ROLE_FORBIDS"));
+        }
+        JsonNode keys = machineHome.json("keys", "list", "--json");
+        String guestId = guest.path("id").asText();
+        assertThat(keys.findValuesAsText("id")).contains(guestId);
+        machineHome.ok("keys", "revoke", guestId);
+        try (CmdopClient revoked = CmdopClient.remote(url, guest.path("secret").asText(), fingerprint,
+                ClientKind.CLIENT_KIND_CLI)) {
+            assertThatThrownBy(() -> revoked.terminal().onMachine("web-1").list())
+                    .isInstanceOfSatisfying(CmdopException.class, e -> {
+                        assertThat(e.reasonName()).isEqualTo("UNAUTHENTICATED");
+                        assertThat(e.getMessage()).contains("revoked");
+                    });
+        }
+        CliHome.Result wrongPin = machineHome.run("login", "--relay", url, "--key", ownerKey,
+                "--fingerprint", "SHA256:" + "B".repeat(43));
+        assertThat(wrongPin.exitCode()).isNotZero();
+        assertThat(wrongPin.stderr()).contains("certificate changed");
+    }
+
+    @Test
+    void killingTheRelayMidStreamLosesNoByteAndRepeatsNone() throws Exception {
+        int lines = 20_000;
+        try (CmdopClient client = CmdopClient.remote(url, ownerKey, fingerprint, ClientKind.CLIENT_KIND_SDK)) {
+            var web1 = client.terminal().onMachine("web-1");
+            web1.create(CreateSessionRequest.newBuilder().setName("stream").addAllCommand(List.of("/bin/sh", "-c",
+                    "stty -echo; read go; i=0; while [ $i -lt " + lines + " ]; do echo line-$i; i=$((i+1)); "
+                            + "if [ $((i % 200)) = 0 ]; then sleep 0.05; fi; done; echo END")).build());
+            StringBuffer received = new StringBuffer();
+            AtomicInteger reconnects = new AtomicInteger();
+            CompletableFuture<Throwable> closed = new CompletableFuture<>();
+            TerminalStream stream = web1.stream(Mode.MODE_OPERATOR)
+                    .onOutput(b -> received.append(new String(b, StandardCharsets.UTF_8)))
+                    .onReconnecting(on -> {
+                        if (on) {
+                            reconnects.incrementAndGet();
+                        }
+                    })
+                    .onClosed(closed::complete);
+            stream.attach("stream", 0, 0);
+            stream.sendInput("go\n".getBytes());
+            CliHome.Await.until("output under way", () -> received.indexOf("line-3000\r\n") >= 0 ? true : null);
+
+            relay.kill();
+            relay = startRelay();
+
+            CliHome.Await.until("the end of the stream after the restart",
+                    () -> received.indexOf("END\r\n") >= 0 ? true : null,
+                    () -> "reconnects " + reconnects.get() + ", closed " + closed.getNow(null) + ", received "
+                            + received.length() + " chars ending " + received.substring(Math.max(0, received.length() - 40))
+                            + "\ndaemon log:\n" + tail(machineHome.dir().resolve("logs/daemon.0.log"))
+                            + "\nrelay:\n" + String.join("\n", relay.lines()));
+            assertThat(reconnects.get()).as("the stream had to resume").isGreaterThanOrEqualTo(1);
+            StringBuilder expected = new StringBuilder();
+            for (int i = 0; i < lines; i++) {
+                expected.append("line-").append(i).append("\r\n");
+            }
+            expected.append("END\r\n");
+            assertThat(received.toString()).as("every byte, in order, exactly once").isEqualTo(expected.toString());
+            assertThat(closed.get(20, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("the stream ends with the session, without an error").isNull();
+        }
+    }
+}

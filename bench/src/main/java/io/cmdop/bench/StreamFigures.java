@@ -35,7 +35,8 @@ final class StreamFigures {
      * @param clients each client's delivered throughput, in attach order
      * @param gaps skips forward (resyncs) the clients received
      * @param peakRss the server's peak resident memory during the run (tmux server or cmdop daemon), -1 if not sampled
-     * @param liveHeap the daemon's heap after a full collection at the end of the run, -1 if not measured
+     * @param liveHeap how much the daemon's heap after a full collection grew from just before the
+     *     stream to its end (every client had it, a stalled one still stalled), -1 if not measured
      * @param serverCpu CPU seconds the server (tmux server or cmdop daemon) used from the start of the
      *     stream until every client had its end, NaN for the raw PTY
      * @param clientCpu CPU seconds this process (the raw PTY's reader, the tmux clients' drains, the
@@ -198,6 +199,7 @@ final class StreamFigures {
                 }
                 streams.add(stream);
             }
+            long heapBefore = liveHeap ? ProcessMemory.heapAfterFullGc(daemon.pid()) : -1;
             ProcessMemory.PeakSampler rss = new ProcessMemory.PeakSampler(daemon.pid(), 20);
             long serverCpu = ProcessMemory.cpuNanos(daemon.pid());
             long ownCpu = ownCpu();
@@ -217,7 +219,11 @@ final class StreamFigures {
                 double delivered = Math.min(1.0, (double) end.bytes() / Math.max(1, finalOffset - attachedAt[i] - 2));
                 rates[i] = trigger.rate(end.seenAtNanos() - trigger.firedNanos) * delivered;
             }
-            long heap = liveHeap ? ProcessMemory.heapAfterFullGc(daemon.pid()) : -1;
+            long heap = liveHeap ? ProcessMemory.heapAfterFullGc(daemon.pid()) - heapBefore : -1;
+            if (liveHeap && System.getenv("CMDOP_BENCH_HISTOGRAM") != null) {
+                String histogram = ProcessMemory.jcmd(daemon.pid(), "GC.class_histogram");
+                System.err.println(histogram.lines().limit(18).collect(java.util.stream.Collectors.joining("\n")));
+            }
             release.countDown();
             streams.forEach(TerminalStream::detach);
             terminal.destroy(name);

@@ -25,7 +25,7 @@ class BenchSmokeTest {
         String report = Files.readString(out);
         assertThat(report).contains("| figure | unit | raw PTY | tmux | cmdop local |", "## Machine", "- tmux: tmux ",
                 "Output throughput, 1 client", "Producer throughput, no client attached",
-                "Fan-out to 2 observers: slowest observer", "1 stalled observer among 2", "Keystroke echo p50",
+                "Fan-out to 2 observers: slowest observer", "1 stalled observer among 2", "live heap growth", "Keystroke echo p50",
                 "Attach to a complete snapshot", "Resume with the token", "to the first screen",
                 "Server RSS per idle session, 3 sessions", "relay");
         assertThat(report).doesNotContain("NaN");

@@ -179,6 +179,26 @@ class RelayTest {
     }
 
     @Test
+    void repeatedFailedAuthenticationFromOneSourceIsRateLimited() {
+        for (int i = 0; i < Authenticator.MAX_FAILURES; i++) {
+            try (CmdopClient wrong = CmdopClient.remote(url, "cmdop_" + "x".repeat(16) + "_" + "y".repeat(52),
+                    fingerprint, ClientKind.CLIENT_KIND_CLI)) {
+                assertThatThrownBy(() -> wrong.fleet().machines())
+                        .isInstanceOfSatisfying(CmdopException.class, e -> assertThat(e.reason()).isEqualTo(Reason.REASON_UNAUTHENTICATED));
+            }
+        }
+        try (CmdopClient rightKeyTooLate = owner()) {
+            assertThatThrownBy(() -> rightKeyTooLate.fleet().machines())
+                    .as("after the limit even a valid key from that source waits for the window to pass")
+                    .isInstanceOfSatisfying(CmdopException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(Reason.REASON_LIMIT_REACHED);
+                        assertThat(e.getMessage()).contains("too many failed authentications");
+                    });
+        }
+        assertThat(store.apiKeys().verify(fleet.ownerKey().secret()).isAccepted()).as("the key itself is fine").isTrue();
+    }
+
+    @Test
     void aChangedCertificateIsRefused() {
         String wrong = "SHA256:" + "A".repeat(43);
         try (CmdopClient client = CmdopClient.remote(url, fleet.ownerKey().secret(), wrong, ClientKind.CLIENT_KIND_CLI)) {

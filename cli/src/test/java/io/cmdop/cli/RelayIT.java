@@ -48,6 +48,8 @@ class RelayIT {
         }
         url = "https://127.0.0.1:" + port;
         relay = startRelay();
+        // Long enough to ride out a relay restart, short enough to see a dead machine given up on.
+        machineHome.writeConfig("session:\n  grace: 15s\n");
         machineHome.ok("agent", "start", "--relay", url, "--join-key", init.path("join_key").asText(),
                 "--fingerprint", fingerprint, "--name", "web-1");
         machineHome.agentPid();
@@ -122,6 +124,35 @@ class RelayIT {
                 "--fingerprint", "SHA256:" + "B".repeat(43));
         assertThat(wrongPin.exitCode()).isNotZero();
         assertThat(wrongPin.stderr()).contains("certificate changed");
+    }
+
+    @Test
+    void whenTheDaemonIsKilledRemoteClientsAreToldTheMachineWentAway() throws Exception {
+        try (CmdopClient client = CmdopClient.remote(url, ownerKey, fingerprint, ClientKind.CLIENT_KIND_SDK)) {
+            var web1 = client.terminal().onMachine("web-1");
+            web1.create(CreateSessionRequest.newBuilder().setName("doomed").addCommand("/bin/cat").build());
+            CompletableFuture<Throwable> closed = new CompletableFuture<>();
+            AtomicInteger reconnects = new AtomicInteger();
+            TerminalStream stream = web1.stream(Mode.MODE_OBSERVER)
+                    .onReconnecting(on -> reconnects.incrementAndGet())
+                    .onClosed(closed::complete);
+            stream.attach("doomed", 0, 0);
+            long pid = machineHome.agentPid();
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            Throwable end = closed.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(end).isInstanceOfSatisfying(CmdopException.class, e -> {
+                assertThat(e.reasonName()).isEqualTo("MACHINE_OFFLINE");
+                assertThat(e.getMessage()).contains("not connected");
+            });
+            assertThat(reconnects.get()).as("it tried to resume before giving up").isPositive();
+            CliHome.Await.until("web-1 offline", () -> {
+                JsonNode machines = machineHome.json("machines", "list", "--json");
+                return machines.get(0).path("online").asBoolean() ? null : machines;
+            });
+            CliHome.Result list = machineHome.run("session", "list", "--machine", "web-1");
+            assertThat(list.exitCode()).isNotZero();
+            assertThat(list.stderr()).contains("no machine named 'web-1' is connected");
+        }
     }
 
     @Test

@@ -378,7 +378,11 @@ public final class TerminalStream implements AutoCloseable {
             if (superseded()) {
                 return;
             }
-            failPending(new CmdopException(Reason.REASON_UNSPECIFIED, "the stream ended"));
+            failPending(lastError != null ? lastError : new CmdopException(Reason.REASON_UNSPECIFIED, "the stream ended"));
+            if (reconnecting.get()) {
+                // A refused resume attempt: the reconnect loop decides what comes next.
+                return;
+            }
             onClosed.accept(null);
         }
 

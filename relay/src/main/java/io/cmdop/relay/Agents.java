@@ -17,8 +17,11 @@ import java.util.logging.Logger;
  */
 final class Agents {
     private static final Logger LOG = Logger.getLogger(Agents.class.getName());
-    /** How long a resume waits for the daemon hosting its session to come back (e.g. after a relay restart). */
-    static final Duration RECONNECT_WAIT = Duration.ofSeconds(15);
+    /**
+     * How long one resume waits for the daemon hosting its session to (re)connect, e.g. after a
+     * relay restart. Shorter than a client's resume attempt, which retries within its grace window.
+     */
+    static final Duration RECONNECT_WAIT = Duration.ofSeconds(4);
 
     private final Map<String, AgentConnection> byKey = new ConcurrentHashMap<>();
 
@@ -81,8 +84,8 @@ final class Agents {
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw ErrorStatus.of(Reason.REASON_TOKEN_INVALID,
-                            "no connected machine of your fleet hosts the session of this continuity token");
+                    throw ErrorStatus.of(Reason.REASON_MACHINE_OFFLINE,
+                            "the machine hosting session " + sessionId + " is not connected to the relay");
                 }
                 try {
                     wait(Math.max(1, left / 1_000_000));

@@ -285,34 +285,30 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
         }
     }
 
+    /** The daemon's answer to a resume: what the client missed, then the live events held meanwhile. */
     private void replayed(io.cmdop.protocol.v1.Replay replay) {
         lock.lock();
         try {
             ArrayDeque<Event> held = heldDuringReplay;
             heldDuringReplay = null;
             if (replay.hasResync()) {
-                lastSeq = replay.getResync().getSnapshot().getSeq();
-                deliveredOffset = replay.getResync().getSnapshot().getOffset();
-                Resync resync = replay.getResync().toBuilder().setGap(replay.getResync().getGap().toBuilder()
-                        .setFromOffset(Math.min(deliveredOffset, replay.getResync().getGap().getFromOffset()))).build();
-                ServerFrame frame = ServerFrame.newBuilder().setResync(resync).build();
+                Screen screen = replay.getResync().getSnapshot();
+                ServerFrame frame = ServerFrame.newBuilder().setResync(replay.getResync().toBuilder()
+                        .setGap(replay.getResync().getGap().toBuilder().setFromOffset(deliveredOffset))).build();
+                lastSeq = screen.getSeq();
+                deliveredOffset = screen.getOffset();
                 queue.addLast(frame);
                 queuedBytes += frame.getSerializedSize();
-                changed.signalAll();
             }
-            lock.unlock();
-            try {
-                replay.getEventsList().forEach(this::offer);
-                if (held != null) {
-                    held.forEach(this::offer);
-                }
-            } finally {
-                lock.lock();
+            // Offering under our own (reentrant) lock keeps live events from slipping in between.
+            replay.getEventsList().forEach(this::offer);
+            if (held != null) {
+                held.forEach(this::offer);
             }
             if (endAfterReplay) {
                 ended = true;
-                changed.signalAll();
             }
+            changed.signalAll();
         } finally {
             lock.unlock();
         }

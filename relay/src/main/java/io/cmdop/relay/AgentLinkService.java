@@ -74,6 +74,12 @@ final class AgentLinkService extends AgentLinkGrpc.AgentLinkImplBase {
 
             @Override
             public void onNext(LinkUp up) {
+                if (!hello && up.hasHello() && !up.getHello().getMachineName().equals(machine.name())) {
+                    // A machine speaks only for itself: its credential decides its name.
+                    down.onError(auth.failed(source, "the credential of machine " + machine.name()
+                            + " cannot link as " + up.getHello().getMachineName()));
+                    return;
+                }
                 agent.onUp(up);
                 if (!hello && up.hasHello()) {
                     hello = true;

@@ -199,6 +199,36 @@ class RelayTest {
     }
 
     @Test
+    void aMachineCredentialCannotLinkAsAnotherMachine() throws Exception {
+        String credential = io.cmdop.daemon.RelaySettings.load(machineHome).orElseThrow().credential();
+        io.grpc.ManagedChannel channel = io.cmdop.client.RelayChannels.open(io.cmdop.client.RelayEndpoint.parse(url),
+                new io.cmdop.client.CertificatePin(fingerprint));
+        try {
+            io.grpc.Metadata headers = new io.grpc.Metadata();
+            headers.put(Authenticator.AUTHORIZATION, "Bearer " + credential);
+            java.util.concurrent.CompletableFuture<Throwable> ended = new java.util.concurrent.CompletableFuture<>();
+            var up = io.cmdop.protocol.v1.AgentLinkGrpc.newStub(channel)
+                    .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers))
+                    .connect(new io.grpc.stub.StreamObserver<>() {
+                        public void onNext(io.cmdop.protocol.v1.LinkDown down) { }
+                        public void onError(Throwable t) { ended.complete(t); }
+                        public void onCompleted() { ended.complete(null); }
+                    });
+            up.onNext(io.cmdop.protocol.v1.LinkUp.newBuilder().setHello(io.cmdop.protocol.v1.AgentHello.newBuilder()
+                    .setMachineName("db-1").setAgentVersion("x")).build());
+            Throwable refused = ended.get(20, TimeUnit.SECONDS);
+            assertThat(refused).isInstanceOf(io.grpc.StatusRuntimeException.class);
+            assertThat(io.grpc.Status.fromThrowable(refused).getCode()).isEqualTo(io.grpc.Status.Code.UNAUTHENTICATED);
+            assertThat(refused.getMessage()).contains("cannot link as db-1");
+        } finally {
+            channel.shutdownNow();
+        }
+        try (CmdopClient owner = owner()) {
+            assertThat(owner.fleet().machines()).extracting(Machine::getName).containsExactly("web-1");
+        }
+    }
+
+    @Test
     void aChangedCertificateIsRefused() {
         String wrong = "SHA256:" + "A".repeat(43);
         try (CmdopClient client = CmdopClient.remote(url, fleet.ownerKey().secret(), wrong, ClientKind.CLIENT_KIND_CLI)) {

@@ -229,6 +229,18 @@ class RelayTest {
     }
 
     @Test
+    void anOversizedFrameClosesOnlyItsCall() {
+        try (CmdopClient remote = owner()) {
+            var web1 = remote.terminal().onMachine("web-1");
+            web1.create(CreateSessionRequest.newBuilder().setName("big").addCommand("/bin/cat").build());
+            assertThatThrownBy(() -> web1.sendInput("big", new byte[2 * 1024 * 1024]))
+                    .isInstanceOfSatisfying(CmdopException.class, e -> assertThat(e.reason()).isEqualTo(Reason.REASON_FRAME_TOO_LARGE));
+            assertThat(web1.sendInput("big", "fine\n".getBytes()).getInputId()).isPositive();
+            assertThat(remote.fleet().machines()).extracting(Machine::getOnline).containsExactly(true);
+        }
+    }
+
+    @Test
     void aChangedCertificateIsRefused() {
         String wrong = "SHA256:" + "A".repeat(43);
         try (CmdopClient client = CmdopClient.remote(url, fleet.ownerKey().secret(), wrong, ClientKind.CLIENT_KIND_CLI)) {

@@ -34,7 +34,7 @@ public final class Streams {
     }
 
     /**
-     * Log lines, mostly ASCII, with some SGR colours (about 8 % of the bytes are escape sequences):
+     * Log lines, mostly ASCII, with some SGR colours (about 12 % of the bytes are escape sequences):
      * what a build or a server prints.
      */
     public static byte[] typical(int bytes, long seed, String newline) {

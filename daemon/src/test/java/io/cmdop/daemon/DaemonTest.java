@@ -141,22 +141,27 @@ class DaemonTest {
         client.terminal().create(CreateSessionRequest.newBuilder().setName("quiet")
                 .addAllCommand(List.of("/bin/sh", "-c", "stty -echo; echo ready; exec cat")).build());
         StringBuffer seen = new StringBuffer();
+        java.util.concurrent.CountDownLatch resumed = new java.util.concurrent.CountDownLatch(1);
         TerminalStream watcher = client.terminal().stream(Mode.MODE_OBSERVER)
-                .onOutput(b -> seen.append(new String(b, StandardCharsets.UTF_8)));
+                .onOutput(b -> seen.append(new String(b, StandardCharsets.UTF_8)))
+                .onReconnecting(on -> {
+                    if (!on) {
+                        resumed.countDown();
+                    }
+                });
         Attached first = watcher.attach("quiet", 0, 0);
         seen.append(String.join("\n", first.getSnapshot().getLinesList()).strip());
         await(() -> seen.toString().contains("ready"));
 
         client.terminal().sendInput("quiet", "before-drop\n".getBytes());
         await(() -> seen.toString().contains("before-drop"));
+        String token = watcher.continuityToken();
         watcher.drop();
         for (int i = 0; i < 50; i++) {
             client.terminal().sendInput("quiet", ("while-away-" + i + "\n").getBytes());
         }
-        String token = watcher.continuityToken();
-        Attached resumed = watcher.resume();
-        assertThat(resumed.getResumed()).isTrue();
-        assertThat(resumed.getContinuityToken()).isNotEqualTo(token);
+        assertThat(resumed.await(20, TimeUnit.SECONDS)).as("the stream resumed by itself").isTrue();
+        assertThat(watcher.continuityToken()).as("the token rotated").isNotEqualTo(token);
         client.terminal().sendInput("quiet", "after-resume\n".getBytes());
         await(() -> seen.toString().contains("after-resume"));
         StringBuilder expected = new StringBuilder("before-drop\r\n");

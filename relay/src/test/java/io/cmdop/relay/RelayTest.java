@@ -241,6 +241,28 @@ class RelayTest {
     }
 
     @Test
+    void aUsedContinuityTokenIsRefusedThroughTheRelay() throws Exception {
+        try (CmdopClient remote = owner()) {
+            var web1 = remote.terminal().onMachine("web-1");
+            web1.create(CreateSessionRequest.newBuilder().setName("tokens").addCommand("/bin/cat").build());
+            java.util.concurrent.CountDownLatch resumed = new java.util.concurrent.CountDownLatch(1);
+            TerminalStream stream = web1.stream(Mode.MODE_OBSERVER).onReconnecting(on -> {
+                if (!on) {
+                    resumed.countDown();
+                }
+            });
+            String first = stream.attach("tokens", 0, 0).getContinuityToken();
+            stream.drop();
+            assertThat(resumed.await(20, TimeUnit.SECONDS)).as("the stream resumed by itself").isTrue();
+            assertThat(stream.continuityToken()).as("rotated").isNotEqualTo(first);
+            TerminalStream thief = web1.stream(Mode.MODE_OBSERVER);
+            assertThatThrownBy(() -> thief.resume(first, 0, 0))
+                    .isInstanceOfSatisfying(CmdopException.class, e -> assertThat(e.reason()).isEqualTo(Reason.REASON_TOKEN_INVALID));
+            stream.detach();
+        }
+    }
+
+    @Test
     void aChangedCertificateIsRefused() {
         String wrong = "SHA256:" + "A".repeat(43);
         try (CmdopClient client = CmdopClient.remote(url, fleet.ownerKey().secret(), wrong, ClientKind.CLIENT_KIND_CLI)) {

@@ -181,7 +181,7 @@ public final class TerminalStream implements AutoCloseable {
         }
     }
 
-    /** Drops the call without detaching, as a lost network would: the attachment waits for a resume. */
+    /** Drops the call without detaching, as a lost network would: the stream then resumes by itself. */
     public void drop() {
         ClientCallStreamObserver<ClientFrame> c = call;
         if (c != null) {

@@ -42,7 +42,8 @@ public final class Session {
     public static final int MAX_COMMAND_LENGTH = 8192;
 
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final int READ_BUFFER = 64 * 1024;
+    /** Matches what a PTY read returns at most: idle sessions keep this buffer, so it stays small. */
+    private static final int READ_BUFFER = 16 * 1024;
     private static final int EXPIRED_TOKENS_KEPT = 256;
 
     private final String id;

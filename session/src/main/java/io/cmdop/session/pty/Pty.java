@@ -45,8 +45,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * ignores it keeps running. The process is always reaped, whether or not anybody waits for it.
  */
 public final class Pty implements AutoCloseable {
-    /** Size of each native transfer buffer; a read or write moves at most this much per call. */
-    static final int BUFFER_SIZE = 64 * 1024;
+    /**
+     * Size of each native transfer buffer; a read or write moves at most this much per call. A
+     * terminal hands over a few KiB per read (4 KiB on Linux): bigger buffers only cost memory per session.
+     */
+    static final int BUFFER_SIZE = 16 * 1024;
 
     private static final String MASTER_PATH = "/dev/ptmx";
     private static final long REAPER_STACK_SIZE = 256 * 1024;

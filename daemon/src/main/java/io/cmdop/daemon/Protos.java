@@ -83,7 +83,7 @@ final class Protos {
                 .setCursor(Cursor.newBuilder().setX(s.cursorX()).setY(s.cursorY()).setVisible(s.cursorVisible()))
                 .setAlternateScreen(s.alternateScreen())
                 .setTitle(s.title())
-                .setAnsi(UnsafeByteOperations.unsafeWrap(s.toAnsi(keep > 0)))
+                .setAnsi(UnsafeByteOperations.unsafeWrap(s.toAnsi(keep)))
                 .setOffset(state.offset())
                 .setSeq(state.seq())
                 .build();

@@ -22,21 +22,21 @@ final class AnsiEncoder {
         this.snapshot = snapshot;
     }
 
-    static byte[] encode(ScreenSnapshot snapshot, boolean includeScrollback) {
+    static byte[] encode(ScreenSnapshot snapshot, int scrollbackLines) {
         AnsiEncoder encoder = new AnsiEncoder(snapshot);
-        encoder.write(includeScrollback);
+        encoder.write(scrollbackLines);
         return encoder.out.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private void write(boolean includeScrollback) {
+    private void write(int scrollbackLines) {
         ScreenSnapshot s = snapshot;
         out.append(RESET);
         // The normal screen is drawn from the top, line after line: once more lines than rows have been
         // written, the earliest ones have scrolled into the receiving terminal's own scrollback.
         List<Line> normal = new ArrayList<>();
-        if (includeScrollback) {
-            normal.addAll(s.scrollbackLines());
-        }
+        List<Line> scrollback = s.scrollbackLines();
+        normal.addAll(scrollback.subList(scrollback.size() - Math.min(scrollbackLines, scrollback.size()),
+                scrollback.size()));
         normal.addAll(List.of(s.normalScreenLines()));
         drawLines(normal);
         if (s.alternateScreen()) {

@@ -153,7 +153,12 @@ public final class ScreenSnapshot {
      * that change how input is encoded or output drawn. It begins by resetting everything it sets.
      */
     public byte[] toAnsi(boolean includeScrollback) {
-        return AnsiEncoder.encode(this, includeScrollback);
+        return toAnsi(includeScrollback ? Integer.MAX_VALUE : 0);
+    }
+
+    /** As {@link #toAnsi(boolean)}, with only the latest {@code scrollbackLines} lines of scrollback. */
+    public byte[] toAnsi(int scrollbackLines) {
+        return AnsiEncoder.encode(this, Math.max(0, scrollbackLines));
     }
 
     // Package-private state for the encoder and tests.

@@ -50,7 +50,8 @@ class SessionTest {
     /** cat without terminal echo: its output is exactly the input, in order. */
     private Session quietCat(SessionConfig config) throws InterruptedException {
         Session s = start(List.of("/bin/sh", "-c", "stty -echo; echo cat-ready; exec cat"), config);
-        Drain ready = drain(s.attach("setup", ClientKind.SDK, Mode.OBSERVER, null, false));
+        // From the start: "cat-ready" may well be printed before anyone could attach.
+        Drain ready = drain(s.attachFromStart("setup", ClientKind.SDK));
         ready.awaitText("cat-ready");
         ready.attachment().detach();
         return s;

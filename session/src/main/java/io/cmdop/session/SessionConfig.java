@@ -34,7 +34,8 @@ public record SessionConfig(long ringBytes, Duration grace, ResizePolicy resizeP
     }
 
     public static SessionConfig defaults() {
-        return new SessionConfig(DEFAULT_RING_BYTES, DEFAULT_GRACE, ResizePolicy.LATEST, 1024 * 1024,
+        // 4 MiB of send queue is ~40 ms of full-speed output: a healthy client is not skipped for a hiccup.
+        return new SessionConfig(DEFAULT_RING_BYTES, DEFAULT_GRACE, ResizePolicy.LATEST, 4L * 1024 * 1024,
                 1024 * 1024, 256, 1000, null);
     }
 

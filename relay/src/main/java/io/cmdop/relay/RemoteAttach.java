@@ -38,7 +38,8 @@ import java.util.logging.Logger;
  */
 final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
     private static final Logger LOG = Logger.getLogger(RemoteAttach.class.getName());
-    static final long QUEUE_BYTES = 1024 * 1024;
+    /** As the daemon's per-client queue: ~40 ms of full-speed output. */
+    static final long QUEUE_BYTES = 4L * 1024 * 1024;
 
     private final OutboundStream<ServerFrame> out;
     private final Agents agents;

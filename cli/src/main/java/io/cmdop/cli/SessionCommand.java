@@ -48,9 +48,11 @@ final class SessionCommand {
 
         @Override
         public Integer call() {
-            CreateSessionRequest.Builder request = CreateSessionRequest.newBuilder()
-                    .addAllCommand(command)
-                    .setCwd(Path.of("").toAbsolutePath().toString());
+            CreateSessionRequest.Builder request = CreateSessionRequest.newBuilder().addAllCommand(command);
+            if (machine == null) {
+                // Here, where the user is; on another machine, its home.
+                request.setCwd(Path.of("").toAbsolutePath().toString());
+            }
             if (name != null) {
                 request.setName(name);
             }

@@ -127,6 +127,22 @@ class RelayIT {
     }
 
     @Test
+    void aRemoteSessionIsUsedInARealTerminal() {
+        machineHome.ok("session", "create", "--machine", "web-1", "--name", "shell");
+        RealTerminal terminal = RealTerminal.open(machineHome);
+        try {
+            terminal.typeLine("cmdop session attach web-1/shell");
+            terminal.awaitText("shell as operator");
+            terminal.typeLine("echo remote-$((7*6)) in $PWD");
+            terminal.await("remote-42", s -> s.lines().anyMatch(l -> l.equals("remote-42 in " + System.getProperty("user.home"))));
+            terminal.press("C-]");
+            terminal.awaitText("[cmdop] detached from shell");
+        } finally {
+            terminal.close();
+        }
+    }
+
+    @Test
     void whenTheDaemonIsKilledRemoteClientsAreToldTheMachineWentAway() throws Exception {
         try (CmdopClient client = CmdopClient.remote(url, ownerKey, fingerprint, ClientKind.CLIENT_KIND_SDK)) {
             var web1 = client.terminal().onMachine("web-1");

@@ -31,6 +31,15 @@ final class ShellMarks {
     List<Mark> scan(byte[] data, int length, long base) {
         List<Mark> marks = null;
         for (int i = 0; i < length; i++) {
+            if (state == State.GROUND) {
+                // Most output has no escape at all: find the next one with the tightest loop we can.
+                while (i < length && data[i] != ESC) {
+                    i++;
+                }
+                if (i == length) {
+                    break;
+                }
+            }
             byte b = data[i];
             switch (state) {
                 case GROUND -> {

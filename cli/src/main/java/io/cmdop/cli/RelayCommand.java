@@ -32,6 +32,22 @@ final class RelayCommand {
         return home.dir().resolve("relay");
     }
 
+    /** Where a relay listens: HOST:PORT, port 0 for any free one. */
+    record Listen(String host, int port) {
+        static Listen parse(String text) {
+            int colon = text.lastIndexOf(':');
+            try {
+                int port = Integer.parseInt(text.substring(colon + 1));
+                if (colon > 0 && port >= 0 && port <= 65535) {
+                    return new Listen(text.substring(0, colon), port);
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new UserException("a listen address is HOST:PORT (port 0 to 65535), not '" + text + "'");
+        }
+    }
+
     @Command(name = "init", description = "Once: database, fleet \"default\", an owner API key, a join key and "
             + "the TLS certificate; secrets are printed once.")
     static final class Init implements Callable<Integer> {
@@ -113,12 +129,9 @@ final class RelayCommand {
             Path dir = dir(home);
             Properties settings = PrivateProperties.read(dir.resolve(SETTINGS)).orElseThrow(
                     () -> new UserException("no relay here yet: run `cmdop relay init` first"));
-            int colon = listen.lastIndexOf(':');
-            if (colon <= 0) {
-                throw new UserException("--listen takes HOST:PORT, got '" + listen + "'");
-            }
-            String host = listen.substring(0, colon);
-            int port = Integer.parseInt(listen.substring(colon + 1));
+            Listen address = Listen.parse(listen);
+            String host = address.host();
+            int port = address.port();
             RelayTls tls = plaintext ? null : certificate != null
                     ? RelayTls.fromPem(certificate, require(key, "--tls-key goes with --tls-cert"))
                     : RelayTls.load(dir.resolve("tls.p12"));

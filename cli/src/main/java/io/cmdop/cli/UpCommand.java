@@ -99,10 +99,10 @@ final class UpCommand implements Callable<Integer> {
         Properties settings = PrivateProperties.read(dir.resolve(RelayCommand.SETTINGS)).orElseThrow(
                 () -> new UserException("no relay in " + dir + ": run `cmdop up`"));
         String listen = settings.getProperty(LISTEN, "127.0.0.1:" + io.cmdop.client.RelayEndpoint.DEFAULT_PORT);
-        int colon = listen.lastIndexOf(':');
+        RelayCommand.Listen address = RelayCommand.Listen.parse(listen);
         RelayStore store = RelayStore.open(settings.getProperty("db"));
-        RelayServer server = RelayServer.start(store, listen.substring(0, colon),
-                Integer.parseInt(listen.substring(colon + 1)), RelayTls.load(dir.resolve("tls.p12")));
+        RelayServer server = RelayServer.start(store, address.host(), address.port(),
+                RelayTls.load(dir.resolve("tls.p12")));
         return () -> {
             server.close();
             store.close();

@@ -43,7 +43,6 @@ final class AgentConnection {
     private final Map<String, SessionFanout> fanouts = new ConcurrentHashMap<>();
     /** Sessions the daemon told us about: routing of resumes after a relay restart needs them. */
     private final Map<String, Boolean> sessionIds = new ConcurrentHashMap<>();
-    private final long connectedAtMs = System.currentTimeMillis();
     private volatile String agentVersion = "";
     private volatile boolean closed;
 
@@ -65,12 +64,13 @@ final class AgentConnection {
         return agentVersion;
     }
 
-    long connectedAtMs() {
-        return connectedAtMs;
-    }
-
     int sessionCount() {
         return sessionIds.size();
+    }
+
+    /** Remote clients attached through this link, for the metrics. */
+    int clientCount() {
+        return fanouts.values().stream().mapToInt(SessionFanout::clientCount).sum();
     }
 
     boolean hosts(String sessionId) {

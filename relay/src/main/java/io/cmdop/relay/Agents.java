@@ -2,7 +2,6 @@ package io.cmdop.relay;
 
 import io.cmdop.protocol.v1.Reason;
 import io.cmdop.transport.ErrorStatus;
-import io.grpc.StatusRuntimeException;
 
 import java.time.Duration;
 import java.util.Collection;
@@ -110,9 +109,5 @@ final class Agents {
 
     Collection<AgentConnection> all() {
         return byKey.values();
-    }
-
-    static StatusRuntimeException notFound(String what) {
-        return ErrorStatus.of(Reason.REASON_SESSION_NOT_FOUND, what);
     }
 }

@@ -46,7 +46,7 @@ public final class RelayServer implements AutoCloseable {
         this.tls = tls;
         this.metrics = new RelayMetrics(() -> agents.all().size(),
                 () -> agents.all().stream().mapToLong(AgentConnection::sessionCount).sum(),
-                () -> 0);
+                () -> agents.all().stream().mapToLong(AgentConnection::clientCount).sum());
         Authenticator auth = new Authenticator(store, metrics);
         GrpcServlet grpc = new ServletServerBuilder()
                 .executor(Executors.newVirtualThreadPerTaskExecutor())

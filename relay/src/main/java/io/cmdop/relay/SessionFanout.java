@@ -33,10 +33,6 @@ final class SessionFanout {
         return sessionId;
     }
 
-    AgentConnection agent() {
-        return agent;
-    }
-
     int clientCount() {
         return clients.size();
     }

@@ -99,6 +99,11 @@ class RelayTest {
             remoteWatch.attach("build", 100, 30);
             localWatch.attach("build", 0, 0);
 
+            String metrics = get("/metrics");
+            assertThat(metrics).contains("cmdop_agents_connected 1").contains("cmdop_attachments 1")
+                    .contains("cmdop_attachments_total 1");
+            assertThat(get("/health")).contains("\"status\":\"ok\"");
+
             remoteWatch.sendInput("from-remote\n".getBytes());
             local.terminal().sendInput("build", "from-local\n".getBytes());
             Event remoteInput = poll(remoteEvents, e -> e.hasInput() && e.getInput().getData().toStringUtf8().equals("from-remote\n"));
@@ -266,7 +271,11 @@ class RelayTest {
     void aChangedCertificateIsRefused() {
         String wrong = "SHA256:" + "A".repeat(43);
         try (CmdopClient client = CmdopClient.remote(url, fleet.ownerKey().secret(), wrong, ClientKind.CLIENT_KIND_CLI)) {
-            assertThatThrownBy(() -> client.fleet().machines()).isInstanceOf(CmdopException.class);
+            assertThatThrownBy(() -> client.fleet().machines())
+                    .isInstanceOfSatisfying(CmdopException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(Reason.REASON_UNAUTHENTICATED);
+                        assertThat(e.getMessage()).contains("certificate changed").contains(fingerprint);
+                    });
         }
     }
 
@@ -283,6 +292,16 @@ class RelayTest {
             Thread.sleep(10);
         }
         throw new AssertionError("no matching event within 20 s among " + events.size());
+    }
+
+    /** An HTTP GET on the relay's one port, trusting its pinned certificate. */
+    private String get(String path) throws Exception {
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(null, new javax.net.ssl.TrustManager[] {new io.cmdop.client.CertificatePin(fingerprint)}, null);
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(tls).build()) {
+            return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + path)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        }
     }
 
     static void await(BooleanSupplier condition, String what) throws InterruptedException {

@@ -41,10 +41,6 @@ public record SessionSpec(Optional<String> name, List<String> command, Map<Strin
         return new SessionSpec(name, command, env, cwd, size, policy);
     }
 
-    public SessionSpec withEnv(Map<String, String> newEnv) {
-        return new SessionSpec(name, command, newEnv, cwd, size, resizePolicy);
-    }
-
     static void checkName(String name) {
         if (!NAME.matcher(name).matches()) {
             throw new SessionException(Reason.INVALID_ARGUMENT, "invalid session name '" + name

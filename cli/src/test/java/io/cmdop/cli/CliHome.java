@@ -31,7 +31,9 @@ import java.util.stream.Stream;
 /**
  * A fresh {@code $CMDOP_HOME} and the real {@code cmdop} command (the shaded jar, in its own JVM) run
  * against it, as a user runs it: {@link #run} for one-shot commands, {@link #spawn} for long-running
- * ones, {@link RealTerminal} for interactive ones. It owns the daemon it starts: {@link #close} stops
+ * ones, {@link RealTerminal} for interactive ones. Everything it starts gets an empty {@code $HOME} of
+ * its own, so the shells in its sessions never run this machine's dotfiles (a slow or locking
+ * {@code ~/.bashrc} would otherwise decide whether a test passes). It owns the daemon it starts: {@link #close} stops
  * it with {@code agent stop} and, should that fail, kills it by the pid it reported — never anything
  * else.
  */
@@ -51,6 +53,7 @@ final class CliHome implements AutoCloseable {
 
     private final Path root;
     private final Path home;
+    private final Path userHome;
     private final Path launcher;
     private final AtomicInteger runs = new AtomicInteger();
     private final List<Live> spawned = new CopyOnWriteArrayList<>();
@@ -59,6 +62,7 @@ final class CliHome implements AutoCloseable {
     private CliHome(Path root) throws IOException {
         this.root = root;
         this.home = Files.createDirectory(root.resolve("home"));
+        this.userHome = Files.createDirectory(root.resolve("user"));
         Path bin = Files.createDirectory(root.resolve("bin"));
         this.launcher = bin.resolve("cmdop");
         // What a user has on their PATH: `cmdop ARGS` runs the real jar.
@@ -80,6 +84,11 @@ final class CliHome implements AutoCloseable {
     /** {@code $CMDOP_HOME}. */
     Path dir() {
         return home;
+    }
+
+    /** {@code $HOME} of every process this starts: an empty directory. */
+    Path userHome() {
+        return userHome;
     }
 
     Path socket() {
@@ -354,6 +363,7 @@ final class CliHome implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(command).directory(root.toFile());
         Map<String, String> env = pb.environment();
         env.put("CMDOP_HOME", home.toString());
+        env.put("HOME", userHome.toString());
         return pb;
     }
 

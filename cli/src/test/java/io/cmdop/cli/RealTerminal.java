@@ -25,9 +25,11 @@ final class RealTerminal implements AutoCloseable {
     static final String PROMPT = "pane$ ";
 
     private final String server;
+    private final Path userHome;
 
-    private RealTerminal(String server) {
+    private RealTerminal(String server, Path userHome) {
         this.server = server;
+        this.userHome = userHome;
     }
 
     /** A new pane with a shell at its prompt. */
@@ -44,7 +46,7 @@ final class RealTerminal implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        RealTerminal t = new RealTerminal(server);
+        RealTerminal t = new RealTerminal(server, cli.userHome());
         t.tmux("new-session", "-d", "-s", "it", "-x", String.valueOf(COLS), "-y", String.valueOf(ROWS),
                 "-c", cli.launcher().getParent().getParent().toString(),
                 "bash --noprofile --rcfile " + CliHome.shellQuote(rc.toString()));
@@ -117,6 +119,7 @@ final class RealTerminal implements AutoCloseable {
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             pb.environment().remove("TMUX"); // even when the build itself runs inside tmux
+            pb.environment().put("HOME", userHome.toString());
             Process p = pb.start();
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(10, TimeUnit.SECONDS)) {

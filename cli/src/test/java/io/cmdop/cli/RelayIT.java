@@ -134,7 +134,7 @@ class RelayIT {
             terminal.typeLine("cmdop session attach web-1/shell");
             terminal.awaitText("shell as operator");
             terminal.typeLine("echo remote-$((7*6)) in $PWD");
-            terminal.await("remote-42", s -> s.lines().anyMatch(l -> l.equals("remote-42 in " + System.getProperty("user.home"))));
+            terminal.await("remote-42", s -> s.lines().anyMatch(l -> l.equals("remote-42 in " + machineHome.userHome())));
             terminal.press("C-]");
             terminal.awaitText("[cmdop] detached from shell");
         } finally {

@@ -117,7 +117,8 @@ class SessionScriptingIT {
     @Test
     void signalInterruptsTheForegroundProgram() {
         cli.ok("session", "create", "--name", "sig");
-        cli.ok("session", "send", "sig", "--enter", "echo sleeping-$((5*5)); sleep 100");
+        cli.ok("session", "send", "sig", "--enter", "sh -c 'echo sleeping-$((5*5)); exec sleep 100'");
+        // Printed by the program itself, so it already holds the terminal's foreground when we signal.
         cli.awaitScreen("sig", "sleeping-25");
         Result busy = cli.run("session", "run", "sig", "echo too-early");
         assertThat(busy.exitCode()).as("the shell is busy with sleep: " + busy).isNotZero();

@@ -56,7 +56,7 @@ final class SessionsService extends SessionsGrpc.SessionsImplBase {
     public void createSession(CreateSessionRequest request, StreamObserver<SessionInfo> response) {
         unary(response, () -> {
             Caller.current().grant(Mode.OPERATOR);
-            Path cwd = request.getCwd().isEmpty() ? Path.of(System.getProperty("user.home")) : Path.of(request.getCwd());
+            Path cwd = request.getCwd().isEmpty() ? SessionSpec.homeDirectory() : Path.of(request.getCwd());
             if (!Files.isDirectory(cwd)) {
                 throw new SessionException(Reason.INVALID_ARGUMENT, "working directory " + cwd + " does not exist");
             }

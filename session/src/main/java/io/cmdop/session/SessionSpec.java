@@ -21,8 +21,13 @@ public record SessionSpec(Optional<String> name, List<String> command, Map<Strin
     }
 
     public static SessionSpec shell() {
-        return new SessionSpec(Optional.empty(), List.of(), Map.of(), Path.of(System.getProperty("user.home")),
-                TerminalSize.DEFAULT, null);
+        return new SessionSpec(Optional.empty(), List.of(), Map.of(), homeDirectory(), TerminalSize.DEFAULT, null);
+    }
+
+    /** Where a session starts when nobody says: {@code $HOME}, as a login would, else the account's home. */
+    public static Path homeDirectory() {
+        String home = System.getenv("HOME");
+        return home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"));
     }
 
     public SessionSpec withName(String newName) {

@@ -179,7 +179,8 @@ class SessionTest {
 
         s.sendInput(op, "two\n".getBytes());
         s.sendInput(op, "three\n".getBytes());
-        Drain probe = drain(s.attach("probe", ClientKind.SDK, Mode.OBSERVER, null, false));
+        // From the start of the ring: cat may echo "three" before a live attach would begin.
+        Drain probe = drain(s.attachFromStart("probe", ClientKind.SDK));
         probe.awaitText("three\r\n");
 
         assertThat(s.view().attached()).anyMatch(c -> c.clientId().equals(attached.attachment().clientId())
@@ -436,8 +437,9 @@ class SessionTest {
         Session s = bash();
         Sender op = operator("op", "op-1");
         Drain d = drain(s.attach("w", ClientKind.CLI, Mode.OBSERVER, null, false));
-        s.sendInput(op, "sleep 100; echo after-$((2+3))\r".getBytes());
-        d.awaitEvent(SessionEvent.CommandStarted.class, c -> true);
+        s.sendInput(op, "sh -c 'echo sleeping-$((6*7)); exec sleep 100'; echo after-$((2+3))\r".getBytes());
+        // Printed by the program itself: it holds the terminal's foreground by then, not the shell.
+        d.awaitText("sleeping-42");
         s.signal(op, "INT");
         SessionEvent.Signaled sig = d.awaitEvent(SessionEvent.Signaled.class, e -> true);
         assertThat(sig.signal()).isEqualTo("INT");

@@ -18,6 +18,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.unix.DomainSocketAddress;
@@ -75,6 +76,8 @@ public final class CmdopClient implements AutoCloseable {
                 Thread.ofVirtual().name("cmdop-client-", 0).factory());
         ManagedChannel channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                 .channelType(EpollDomainSocketChannel.class)
+                // gRPC asks every channel for TCP keepalive; a Unix socket has none (null drops the option).
+                .withOption(ChannelOption.SO_KEEPALIVE, null)
                 .eventLoopGroup(group)
                 .executor(callbacks)
                 .usePlaintext()

@@ -8,6 +8,7 @@ import io.cmdop.protocol.v1.ClientInfo;
 import io.cmdop.protocol.v1.CommandFrame;
 import io.cmdop.protocol.v1.DetachFrame;
 import io.cmdop.protocol.v1.Event;
+import io.cmdop.protocol.v1.Gap;
 import io.cmdop.protocol.v1.InputFrame;
 import io.cmdop.protocol.v1.Mode;
 import io.cmdop.protocol.v1.Reason;
@@ -30,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -45,6 +47,11 @@ public final class TerminalStream implements AutoCloseable {
      * that still went through leaves the token usable (see the session's token rules).
      */
     private static final Duration RESUME_ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * How long the stream keeps trying after a drop when the grace window is over: it then attaches
+     * afresh (a gap and the current screen) rather than giving up on a session that still runs.
+     */
+    private static final Duration RECONNECT_WINDOW = Duration.ofMinutes(2);
     /** Requests awaiting a reply: bounded so a stalled daemon cannot make us grow without end. */
     private static final int MAX_PENDING = 1024;
 
@@ -67,6 +74,9 @@ public final class TerminalStream implements AutoCloseable {
     private volatile ClientCallStreamObserver<ClientFrame> call;
     private volatile String token;
     private volatile String clientId;
+    private volatile String sessionId;
+    /** The size this client last asked for, asked again when it attaches afresh. */
+    private volatile Size size = Size.getDefaultInstance();
     private volatile long lastSeq;
     private volatile long nextOffset;
     private volatile boolean closing;
@@ -116,13 +126,20 @@ public final class TerminalStream implements AutoCloseable {
 
     /** Attaches with this stream's mode; returns the current screen and presence. */
     public Attached attach(String session, int cols, int rows) {
+        return open(ClientFrame.newBuilder().setAttach(attachRequest(session, cols, rows)));
+    }
+
+    private AttachRequest.Builder attachRequest(String session, int cols, int rows) {
         AttachRequest.Builder request = AttachRequest.newBuilder()
                 .setSession(io.cmdop.protocol.v1.SessionSelector.newBuilder().setMachine(machine).setSession(session))
                 .setMode(mode).setClient(client);
         if (cols > 0 && rows > 0) {
-            request.setSize(Size.newBuilder().setCols(cols).setRows(rows));
+            size = Size.newBuilder().setCols(cols).setRows(rows).build();
         }
-        return open(ClientFrame.newBuilder().setAttach(request));
+        if (size.getCols() > 0) {
+            request.setSize(size);
+        }
+        return request;
     }
 
     /**
@@ -160,8 +177,8 @@ public final class TerminalStream implements AutoCloseable {
 
     public void resize(int cols, int rows) {
         requireOperator("resize the terminal");
-        send(ClientFrame.newBuilder().setResize(ResizeFrame.newBuilder()
-                .setSize(Size.newBuilder().setCols(cols).setRows(rows))), false);
+        size = Size.newBuilder().setCols(cols).setRows(rows).build();
+        send(ClientFrame.newBuilder().setResize(ResizeFrame.newBuilder().setSize(size)), false);
     }
 
     public void signal(String signal) {
@@ -243,6 +260,7 @@ public final class TerminalStream implements AutoCloseable {
         Attached a = frame.getAttached();
         token = a.getContinuityToken();
         clientId = a.getClientId();
+        sessionId = a.getSession().getId();
         graceMs = a.getGraceMs();
         if (a.hasSnapshot()) {
             lastSeq = a.getSnapshot().getSeq();
@@ -393,7 +411,7 @@ public final class TerminalStream implements AutoCloseable {
 
     private volatile CmdopException lastError;
     /** Set while {@link #reconnect} runs: failures of its own attempts are its to handle. */
-    private final java.util.concurrent.atomic.AtomicBoolean reconnecting = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean reconnecting = new AtomicBoolean();
 
     /** Drops of the carrier are worth a resume; refusals (a revoked key, a destroyed session) are not. */
     private static boolean resumable(Throwable error) {
@@ -404,23 +422,38 @@ public final class TerminalStream implements AutoCloseable {
                 || c.reason() == Reason.REASON_UNSPECIFIED;
     }
 
-    /** Resumes with the token until it works, is refused, or the grace window is over. */
+    /**
+     * Resumes with the token until it works or the grace window is over; then attaches afresh to the
+     * same session and reports what was missed as a resync. Gives up on a refusal (a revoked key, an
+     * ended session) or after {@link #RECONNECT_WINDOW}.
+     */
     private void reconnect(Throwable cause) {
         onReconnecting.accept(true);
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Math.max(graceMs, 1000));
+        long start = System.nanoTime();
+        long graceDeadline = start + TimeUnit.MILLISECONDS.toNanos(Math.max(graceMs, 1000));
+        long giveUp = start + Math.max(RECONNECT_WINDOW.toNanos(), graceDeadline - start);
+        boolean tokenDead = false;
         long backoff = 100;
         Throwable last = cause;
-        while (!closing && System.nanoTime() < deadline) {
+        while (!closing && System.nanoTime() < giveUp) {
             try {
                 lastError = null;
                 reconnectNow.run();
-                open(ClientFrame.newBuilder().setResume(ResumeRequest.newBuilder().setToken(token)
-                        .setSeq(lastSeq).setOffset(nextOffset)), RESUME_ATTEMPT_TIMEOUT);
+                if (tokenDead || System.nanoTime() >= graceDeadline) {
+                    attachAfresh();
+                } else {
+                    open(ClientFrame.newBuilder().setResume(ResumeRequest.newBuilder().setToken(token)
+                            .setSeq(lastSeq).setOffset(nextOffset)), RESUME_ATTEMPT_TIMEOUT);
+                }
                 reconnecting.set(false);
                 onReconnecting.accept(false);
                 return;
             } catch (CmdopException e) {
                 last = e;
+                if (e.reason() == Reason.REASON_TOKEN_EXPIRED || e.reason() == Reason.REASON_TOKEN_INVALID) {
+                    tokenDead = true;
+                    continue;
+                }
                 if (!resumable(e) && e.reason() != Reason.REASON_TIMEOUT) {
                     break;
                 }
@@ -435,5 +468,15 @@ public final class TerminalStream implements AutoCloseable {
         }
         reconnecting.set(false);
         onClosed.accept(closing ? null : last);
+    }
+
+    /** The attachment is gone: a new one, and the output in between reported as a gap with the screen. */
+    private void attachAfresh() {
+        long missedFrom = nextOffset;
+        Attached a = open(ClientFrame.newBuilder().setAttach(attachRequest(sessionId, 0, 0)), RESUME_ATTEMPT_TIMEOUT);
+        onResync.accept(Resync.newBuilder()
+                .setGap(Gap.newBuilder().setFromOffset(missedFrom).setToOffset(a.getSnapshot().getOffset())
+                        .setReason("token_expired"))
+                .setSnapshot(a.getSnapshot()).build());
     }
 }

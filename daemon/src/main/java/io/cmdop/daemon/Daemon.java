@@ -5,6 +5,7 @@ import io.cmdop.session.SessionConfig;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
@@ -89,6 +90,8 @@ public final class Daemon implements AutoCloseable {
         this.handlers = Executors.newVirtualThreadPerTaskExecutor();
         this.server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                 .channelType(EpollServerDomainSocketChannel.class)
+                // gRPC asks every accepted channel for TCP keepalive; a Unix socket has none.
+                .withChildOption(ChannelOption.SO_KEEPALIVE, null)
                 .bossEventLoopGroup(boss)
                 .workerEventLoopGroup(workers)
                 .executor(handlers)

@@ -19,6 +19,7 @@ import io.cmdop.protocol.v1.SessionInfo;
 import io.cmdop.relay.store.CreatedJoinKey;
 import io.cmdop.relay.store.NewFleet;
 import io.cmdop.relay.store.RelayStore;
+import io.cmdop.session.SessionConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -179,6 +180,47 @@ class RelayTest {
             await(() -> seen.toString().contains("after\r\n"), "output after the restart");
             assertThat(seen.toString()).isEqualTo("before\r\nwhile-down\r\nafter\r\n");
             assertThat(reconnects.get()).isGreaterThanOrEqualTo(2);
+            stream.detach();
+        }
+    }
+
+    @Test
+    void pastTheGraceWindowAStreamAttachesAfreshAndReportsWhatItMissed() throws Exception {
+        daemon.stop();
+        daemon = Daemon.start(machineHome, new DaemonConfig(SessionConfig.defaults().withGrace(Duration.ofSeconds(1)),
+                Duration.ofMinutes(10), Duration.ZERO, 16, DaemonConfig.DEFAULT_DETACH_KEY));
+        try (CmdopClient remote = owner();
+             CmdopClient local = CmdopClient.local(new CmdopHome(machineHome), ClientKind.CLIENT_KIND_CLI)) {
+            await(() -> remote.fleet().machines().stream().anyMatch(Machine::getOnline), "web-1 back online");
+            var web1 = remote.terminal().onMachine("web-1");
+            web1.create(CreateSessionRequest.newBuilder().setName("quiet")
+                    .addAllCommand(List.of("/bin/sh", "-c", "stty -echo; exec cat")).build());
+            StringBuffer seen = new StringBuffer();
+            BlockingQueue<io.cmdop.protocol.v1.Resync> resyncs = new LinkedBlockingQueue<>();
+            TerminalStream stream = web1.stream(Mode.MODE_OPERATOR)
+                    .onOutput(b -> seen.append(utf8(b)))
+                    .onResync(resyncs::add);
+            String firstClient = stream.attach("quiet", 80, 24).getClientId();
+            stream.sendInput("before\n".getBytes());
+            await(() -> seen.toString().contains("before\r\n"), "output before the relay went away");
+
+            int port = relay.port();
+            relay.close();
+            local.terminal().sendInput("quiet", "while-down\n".getBytes());
+            await(() -> local.terminal().getSession("quiet").getAttachedList().stream()
+                    .noneMatch(c -> c.getClientId().equals(firstClient)), "the daemon to drop the remote client after its grace");
+            relay = RelayServer.start(store, "127.0.0.1", port, RelayTls.load(relayHome.resolve("tls.p12")));
+
+            io.cmdop.protocol.v1.Resync resync = resyncs.poll(30, TimeUnit.SECONDS);
+            assertThat(resync).as("a resync after attaching afresh").isNotNull();
+            assertThat(resync.getGap().getReason()).isEqualTo("token_expired");
+            assertThat(resync.getGap().getToOffset() - resync.getGap().getFromOffset())
+                    .as("the gap is exactly the output made while the client was away").isEqualTo("while-down\r\n".length());
+            assertThat(resync.getSnapshot().getLinesList()).contains("while-down");
+            assertThat(stream.clientId()).as("a new attachment").isNotEqualTo(firstClient);
+            stream.sendInput("after\n".getBytes());
+            await(() -> seen.toString().contains("after\r\n"), "live output on the new attachment");
+            assertThat(seen.toString()).isEqualTo("before\r\nafter\r\n");
             stream.detach();
         }
     }

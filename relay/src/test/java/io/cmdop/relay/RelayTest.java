@@ -11,6 +11,7 @@ import io.cmdop.daemon.Enrollment;
 import io.cmdop.protocol.v1.ClientKind;
 import io.cmdop.protocol.v1.CreateSessionRequest;
 import io.cmdop.protocol.v1.Event;
+import io.cmdop.protocol.v1.LinkUp;
 import io.cmdop.protocol.v1.Machine;
 import io.cmdop.protocol.v1.Mode;
 import io.cmdop.protocol.v1.Reason;
@@ -28,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -248,30 +251,57 @@ class RelayTest {
     @Test
     void aMachineCredentialCannotLinkAsAnotherMachine() throws Exception {
         String credential = io.cmdop.daemon.RelaySettings.load(machineHome).orElseThrow().credential();
-        io.grpc.ManagedChannel channel = io.cmdop.client.RelayChannels.open(io.cmdop.client.RelayEndpoint.parse(url),
-                new io.cmdop.client.CertificatePin(fingerprint));
-        try {
-            io.grpc.Metadata headers = new io.grpc.Metadata();
-            headers.put(Authenticator.AUTHORIZATION, "Bearer " + credential);
-            java.util.concurrent.CompletableFuture<Throwable> ended = new java.util.concurrent.CompletableFuture<>();
-            var up = io.cmdop.protocol.v1.AgentLinkGrpc.newStub(channel)
-                    .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers))
-                    .connect(new io.grpc.stub.StreamObserver<>() {
-                        public void onNext(io.cmdop.protocol.v1.LinkDown down) { }
-                        public void onError(Throwable t) { ended.complete(t); }
-                        public void onCompleted() { ended.complete(null); }
-                    });
-            up.onNext(io.cmdop.protocol.v1.LinkUp.newBuilder().setHello(io.cmdop.protocol.v1.AgentHello.newBuilder()
-                    .setMachineName("db-1").setAgentVersion("x")).build());
-            Throwable refused = ended.get(20, TimeUnit.SECONDS);
-            assertThat(refused).isInstanceOf(io.grpc.StatusRuntimeException.class);
-            assertThat(io.grpc.Status.fromThrowable(refused).getCode()).isEqualTo(io.grpc.Status.Code.UNAUTHENTICATED);
-            assertThat(refused.getMessage()).contains("cannot link as db-1");
-        } finally {
-            channel.shutdownNow();
+        try (RawLink link = RawLink.open(url, fingerprint, credential)) {
+            io.grpc.Status refused = link.send(RawLink.hello("db-1")).awaitEnd();
+            assertThat(refused.getCode()).isEqualTo(io.grpc.Status.Code.UNAUTHENTICATED);
+            assertThat(refused.getDescription()).contains("cannot link as db-1");
         }
         try (CmdopClient owner = owner()) {
             assertThat(owner.fleet().machines()).extracting(Machine::getName).containsExactly("web-1");
+        }
+    }
+
+    @Test
+    void aMalformedOrOversizedMessageFromAMachineClosesOnlyItsLink() throws Exception {
+        var enrolled = store.machines().enroll(
+                store.joinKeys().create(fleet.fleet().id(), 1, Duration.ofHours(1)).secret(), "db-1", "raw");
+        String credential = ((io.cmdop.relay.store.Verification.Accepted<io.cmdop.relay.store.EnrolledMachine>) enrolled)
+                .value().credential();
+        byte[] truncated = {0x52, (byte) 0xff, (byte) 0xff, 0x7f}; // field 10 (hello), claiming 2 MiB that never come
+        LinkUp oversized = LinkUp.newBuilder().setFeed(io.cmdop.protocol.v1.SessionFeed.newBuilder().setSessionId("s")
+                .addEvents(Event.newBuilder().setOutput(io.cmdop.protocol.v1.Output.newBuilder()
+                        .setData(com.google.protobuf.ByteString.copyFrom(new byte[2 * RelayServer.MAX_FRAME_BYTES]))))).build();
+        Map<String, java.util.function.Function<RawLink, RawLink>> abuses = new LinkedHashMap<>();
+        abuses.put("no hello first", l -> l.send(LinkUp.newBuilder().setPong(io.cmdop.protocol.v1.Ping.getDefaultInstance()).build()));
+        abuses.put("a message without a body", l -> l.send(RawLink.hello("db-1")).send(LinkUp.getDefaultInstance()));
+        abuses.put("bytes that are no message", l -> l.send(RawLink.hello("db-1")).sendBytes(truncated));
+        abuses.put("an oversized message", l -> l.send(RawLink.hello("db-1")).send(oversized));
+        Map<String, io.grpc.Status> endings = new LinkedHashMap<>();
+        try (CmdopClient owner = owner()) {
+            var web1 = owner.terminal().onMachine("web-1");
+            web1.create(CreateSessionRequest.newBuilder().setName("bystander").addAllCommand(List.of("/bin/sh", "-c",
+                    "stty -echo; exec cat")).build());
+            for (var abuse : abuses.entrySet()) {
+                try (RawLink link = RawLink.open(url, fingerprint, credential)) {
+                    endings.put(abuse.getKey(), abuse.getValue().apply(link).awaitEnd());
+                }
+                assertThat(web1.sendInput("bystander", (abuse.getKey() + "\n").getBytes()).getInputId())
+                        .as("web-1 still works after " + abuse.getKey()).isPositive();
+            }
+            assertThat(endings.get("no hello first").getDescription()).contains("a link starts with hello, not pong");
+            assertThat(endings.get("a message without a body").getDescription()).contains("a link message without a body");
+            // gRPC ends a call whose bytes do not parse before any of the relay's code sees them.
+            assertThat(endings.get("bytes that are no message").getCode()).isEqualTo(io.grpc.Status.Code.UNKNOWN);
+            assertThat(endings.get("an oversized message").getCode()).isEqualTo(io.grpc.Status.Code.RESOURCE_EXHAUSTED);
+            await(() -> web1.screen("bystander", 0).getLinesList().contains("an oversized message"),
+                    "every input reached web-1's session");
+            assertThat(web1.screen("bystander", 0).getLinesList()).containsSubsequence(List.copyOf(abuses.keySet()));
+
+            try (RawLink good = RawLink.open(url, fingerprint, credential)) {
+                good.send(RawLink.hello("db-1"));
+                await(() -> owner.fleet().machines().stream().anyMatch(m -> m.getName().equals("db-1") && m.getOnline()),
+                        "db-1 links fine once it behaves");
+            }
         }
     }
 

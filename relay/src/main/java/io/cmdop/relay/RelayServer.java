@@ -15,6 +15,7 @@ import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -35,6 +36,8 @@ import java.util.logging.Logger;
 public final class RelayServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RelayServer.class.getName());
     public static final int MAX_FRAME_BYTES = 1024 * 1024;
+    /** Past this many open connections the relay stops accepting until some close. */
+    static final int MAX_CONNECTIONS = 10_000;
 
     private final Server server;
     private final ServerConnector connector;
@@ -72,16 +75,18 @@ public final class RelayServer implements AutoCloseable {
             SslContextFactory.Server ssl = new SslContextFactory.Server();
             ssl.setKeyStore(tls.keyStore());
             ssl.setKeyStorePassword(new String(RelayTls.STORE_PASSWORD));
-            connector = new ServerConnector(server, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn, h2, http1);
+            connector = new GuardedConnector(server, metrics, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn, h2,
+                    http1);
         } else {
             if (!InetAddress.getByName(host).isLoopbackAddress()) {
                 throw new IllegalArgumentException("plaintext is only allowed on a loopback address, not " + host);
             }
-            connector = new ServerConnector(server, http1, new HTTP2CServerConnectionFactory(http));
+            connector = new GuardedConnector(server, metrics, http1, new HTTP2CServerConnectionFactory(http));
         }
         connector.setHost(host);
         connector.setPort(port);
         server.addConnector(connector);
+        server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
 
         ServletContextHandler context = new ServletContextHandler();
         ServletHolder grpcHolder = new ServletHolder(grpc);
@@ -107,6 +112,11 @@ public final class RelayServer implements AutoCloseable {
         } catch (Exception e) {
             throw new IOException("cannot start the relay on " + host + ":" + port + ": " + e.getMessage(), e);
         }
+    }
+
+    /** What /metrics shows, for tests that cannot ask over a refused connection. */
+    String metricsText() {
+        return metrics.render();
     }
 
     public int port() {

@@ -26,9 +26,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -246,6 +248,67 @@ class RelayTest {
                     });
         }
         assertThat(store.apiKeys().verify(fleet.ownerKey().secret()).isAccepted()).as("the key itself is fine").isTrue();
+    }
+
+    @Test
+    void aConnectionFloodIsRefusedWhileOpenConnectionsGoOn() throws Exception {
+        List<SocketChannel> flood = new ArrayList<>();
+        try (CmdopClient owner = owner()) {
+            var web1 = owner.terminal().onMachine("web-1");
+            web1.create(CreateSessionRequest.newBuilder().setName("busy").addCommand("/bin/cat").build());
+            int extra = 10;
+            for (int i = 0; i < GuardedConnector.MAX_OPEN_PER_SOURCE + extra; i++) {
+                flood.add(connect());
+            }
+            await(() -> refused(flood) >= extra, "the relay to close the connections past what one source may hold");
+            assertThat(refused(flood)).as("the others stay open").isLessThan(flood.size() - GuardedConnector.MAX_OPEN_PER_SOURCE + extra);
+            assertThat(web1.sendInput("busy", "still-here\n".getBytes()).getInputId())
+                    .as("a connection opened before the flood goes on").isPositive();
+            for (SocketChannel c : flood) {
+                c.close();
+            }
+            flood.clear();
+            await(() -> {
+                try (CmdopClient again = owner()) {
+                    return again.fleet().machines().size() == 1;
+                } catch (CmdopException e) {
+                    return false;
+                }
+            }, "new connections accepted once the flood's are closed");
+
+            for (int i = 0; i < GuardedConnector.MAX_NEW_PER_MINUTE; i++) {
+                SocketChannel c = connect();
+                if (i < GuardedConnector.MAX_NEW_PER_MINUTE - extra) {
+                    c.close();
+                } else {
+                    flood.add(c);
+                }
+            }
+            await(() -> refused(flood) == extra, "the relay to close connections past what one source may open a minute");
+            assertThat(web1.sendInput("busy", "and-still\n".getBytes()).getInputId()).isPositive();
+            assertThat(relay.metricsText()).containsPattern("cmdop_connections_refused_total [1-9]");
+        } finally {
+            for (SocketChannel c : flood) {
+                c.close();
+            }
+        }
+    }
+
+    private SocketChannel connect() throws java.io.IOException {
+        SocketChannel c = SocketChannel.open(new java.net.InetSocketAddress("127.0.0.1", relay.port()));
+        c.configureBlocking(false);
+        return c;
+    }
+
+    /** How many of these connections the relay closed (without a word: they never said anything either). */
+    private static long refused(List<SocketChannel> connections) {
+        return connections.stream().filter(c -> {
+            try {
+                return c.read(java.nio.ByteBuffer.allocate(1)) == -1;
+            } catch (java.io.IOException reset) {
+                return true;
+            }
+        }).count();
     }
 
     @Test

@@ -58,7 +58,7 @@ class RelayTest {
 
     @BeforeEach
     void start() throws Exception {
-        store = RelayStore.open(RelayStore.embeddedUrl(relayHome));
+        store = openStore(relayHome);
         fleet = store.fleets().create("default", "owner", true);
         RelayTls tls = RelayTls.createSelfSigned(relayHome.resolve("tls.p12"), List.of("localhost", "127.0.0.1"));
         relay = RelayServer.start(store, "127.0.0.1", 0, tls);
@@ -77,6 +77,11 @@ class RelayTest {
         daemon.stop();
         relay.close();
         store.close();
+    }
+
+    /** The relay's database; the embedded one here, PostgreSQL in {@link RelayOnPostgresTest}. */
+    RelayStore openStore(Path home) throws Exception {
+        return RelayStore.open(RelayStore.embeddedUrl(home));
     }
 
     private CmdopClient owner() {

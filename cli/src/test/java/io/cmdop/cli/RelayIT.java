@@ -127,6 +127,48 @@ class RelayIT {
     }
 
     @Test
+    void execRunsOnSeveralMachinesAtOnceAndSaysWhichFailed() throws IOException {
+        try (CliHome web2 = CliHome.create(); CliHome db1 = CliHome.create()) {
+            for (var machine : java.util.Map.of("web-2", web2, "db-1", db1).entrySet()) {
+                String joinKey = machineHome.json("join-keys", "create", "--json").path("secret").asText();
+                machine.getValue().ok("agent", "start", "--relay", url, "--join-key", joinKey, "--fingerprint",
+                        fingerprint, "--name", machine.getKey());
+            }
+            db1.ok("agent", "stop");
+            // web-2 alone takes its time: the file is in its own home.
+            java.nio.file.Files.writeString(web2.userHome().resolve("slow"), "");
+            CliHome.Await.until("web-2 online", () -> {
+                for (JsonNode m : machineHome.json("machines", "list", "--json")) {
+                    if (m.path("name").asText().equals("web-2") && m.path("online").asBoolean()) {
+                        return m;
+                    }
+                }
+                return null;
+            });
+
+            CliHome.Result r = machineHome.run("exec", "--machines", "web-1,web-2, db-1,web-1,nope", "--timeout", "3s",
+                    "--json", "[ -f ~/slow ] && sleep 30; echo done-$((6*7))");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+            JsonNode all = CliHome.JSON.readTree(r.stdout());
+            JsonNode results = all.path("results");
+            List<String> named = new java.util.ArrayList<>();
+            results.fieldNames().forEachRemaining(named::add);
+            assertThat(named).as("each machine once, in the order named").containsExactly("web-1", "web-2", "db-1", "nope");
+            assertThat(results.path("web-1").path("exit_code").asInt()).isZero();
+            assertThat(results.path("web-1").path("output").asText()).isEqualTo("done-42\n");
+            assertThat(results.path("web-1").path("duration_ms").asLong()).isNotNegative();
+            assertThat(results.path("web-2").path("error").path("reason").asText()).isEqualTo("TIMEOUT");
+            assertThat(results.path("db-1").path("error").path("reason").asText()).isEqualTo("MACHINE_OFFLINE");
+            assertThat(results.path("nope").path("error").path("message").asText()).contains("nope");
+            assertThat(all.path("timed_out").toString()).isEqualTo("[\"web-2\"]");
+
+            CliHome.Result plain = machineHome.run("exec", "--machines", "web-1", "echo plain-$((2+2))");
+            assertThat(plain.exitCode()).isZero();
+            assertThat(plain.stdout()).startsWith("== web-1: exit 0, ").contains("plain-4\n");
+        }
+    }
+
+    @Test
     void aRemoteSessionIsUsedInARealTerminal() {
         machineHome.ok("session", "create", "--machine", "web-1", "--name", "shell");
         RealTerminal terminal = RealTerminal.open(machineHome);

@@ -72,6 +72,9 @@ public class CmdopException extends RuntimeException {
         if (code == Status.Code.UNAVAILABLE) {
             return new DaemonUnavailableException(target, e);
         }
+        if (code == Status.Code.DEADLINE_EXCEEDED) {
+            return new CmdopException(Reason.REASON_TIMEOUT, "no answer from " + target + " in time", e);
+        }
         if (code == Status.Code.RESOURCE_EXHAUSTED) {
             return new CmdopException(Reason.REASON_FRAME_TOO_LARGE, e.getStatus().getDescription(), e);
         }

@@ -26,13 +26,20 @@ import io.grpc.StatusRuntimeException;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /** Sessions of one machine: create, find, use and end them. Obtained from {@link CmdopClient#terminal()}. */
 public final class Terminal {
     private static final long CALL_DEADLINE_SECONDS = 30;
+    /** How long past its timeout a command's machine has to answer before it is given up on. */
+    static final Duration UNANSWERED_SLACK = Duration.ofSeconds(10);
 
     private final Channel channel;
     /** Makes the channel try its connection now instead of after its backoff (used when resuming). */
@@ -128,11 +135,41 @@ public final class Terminal {
         return follow(() -> streamingStub().runCommand(request), onOutput);
     }
 
-    /** Runs a command line in a fresh, short-lived session (listed while it runs) and waits for its end. */
+    /**
+     * Runs a command line in a fresh, short-lived session (listed while it runs) and waits for its end.
+     * Past a non-zero {@code timeout} the machine ends the command and answers {@code TIMEOUT}; one
+     * that does not answer at all is given up on {@link #UNANSWERED_SLACK} later, with the same reason.
+     */
     public CommandResult execute(String command, Duration timeout, Consumer<byte[]> onOutput) {
         ExecRequest request = ExecRequest.newBuilder().setCommand(command).setTimeoutMs(millis(timeout))
                 .setClient(client).setMachine(machine).build();
-        return follow(() -> streamingStub().exec(request), onOutput);
+        SessionsGrpc.SessionsBlockingStub stub = timeout.isPositive()
+                ? streamingStub().withDeadlineAfter(timeout.plus(UNANSWERED_SLACK).toMillis(), TimeUnit.MILLISECONDS)
+                : streamingStub();
+        return follow(() -> stub.exec(request), onOutput);
+    }
+
+    /**
+     * Runs one command line on each machine at once, each in a fresh short-lived session, and waits
+     * for them all. Names are trimmed and each runs once however often it is listed. A machine that
+     * is offline, refuses, or times out has an error in its result instead of an exit code.
+     */
+    public FleetExecResult executeOn(List<String> machines, String command, Duration timeout) {
+        List<String> names = machines.stream().map(String::strip).filter(n -> !n.isEmpty()).distinct().toList();
+        if (names.isEmpty() || names.size() > FleetExecResult.MAX_MACHINES) {
+            throw new CmdopException(io.cmdop.protocol.v1.Reason.REASON_INVALID_ARGUMENT,
+                    "name between 1 and " + FleetExecResult.MAX_MACHINES + " machines, not " + names.size());
+        }
+        Map<String, Future<CommandResult>> runs = new LinkedHashMap<>();
+        try (ExecutorService each = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (String name : names) {
+                Terminal on = onMachine(name);
+                runs.put(name, each.submit(() -> on.execute(command, timeout)));
+            }
+        }
+        Map<String, FleetExecResult.OnMachine> results = new LinkedHashMap<>();
+        runs.forEach((name, run) -> results.put(name, FleetExecResult.OnMachine.of(name, run)));
+        return new FleetExecResult(results);
     }
 
     public CommandResult execute(String command, Duration timeout) {

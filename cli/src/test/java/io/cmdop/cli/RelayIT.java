@@ -169,6 +169,25 @@ class RelayIT {
     }
 
     @Test
+    void aNodeJsClientBuiltFromTheProtoFilesWatchesAndExecsThroughTheRelay() throws Exception {
+        machineHome.ok("session", "create", "--machine", "web-1", "--name", "shared");
+        try (NodeClient node = NodeClient.start("127.0.0.1:" + port, fingerprint, ownerKey, "web-1", "shared",
+                "node-sees-42")) {
+            JsonNode machines = node.next("machines");
+            assertThat(machines.toString()).isEqualTo("[{\"name\":\"web-1\",\"online\":true}]");
+            JsonNode attached = node.next("attached");
+            assertThat(attached.path("session").asText()).isEqualTo("shared");
+            assertThat(attached.path("mode").asText()).isEqualTo("MODE_OBSERVER");
+            machineHome.ok("session", "send", "web-1/shared", "--enter", "echo node-sees-$((6*7))");
+            assertThat(node.next("seen").asText()).contains("node-sees-42");
+            JsonNode exec = node.next("exec");
+            assertThat(exec.path("exit_code").asInt()).isEqualTo(3);
+            assertThat(exec.path("output").asText()).isEqualTo("from-node-42\n");
+            assertThat(node.awaitExit()).isZero();
+        }
+    }
+
+    @Test
     void aRemoteSessionIsUsedInARealTerminal() {
         machineHome.ok("session", "create", "--machine", "web-1", "--name", "shell");
         RealTerminal terminal = RealTerminal.open(machineHome);

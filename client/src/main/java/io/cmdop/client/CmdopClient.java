@@ -5,6 +5,7 @@ import io.cmdop.protocol.v1.AgentStatus;
 import io.cmdop.protocol.v1.AgentStatusRequest;
 import io.cmdop.protocol.v1.ClientInfo;
 import io.cmdop.protocol.v1.ClientKind;
+import io.cmdop.protocol.v1.Reason;
 import io.cmdop.protocol.v1.StopRequest;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -90,6 +91,19 @@ public final class CmdopClient implements AutoCloseable {
      * A relay, with an API key: every machine of the key's fleet is reachable through it. For TLS
      * relays {@code fingerprint} is the pinned certificate fingerprint ({@code SHA256:...}).
      */
+    /**
+     * The fleet of {@code apiKey} through the relay that {@code cmdop login} saved in {@code $CMDOP_HOME}
+     * (its address and certificate pin), as an SDK client.
+     *
+     * @throws CmdopException {@code UNAUTHENTICATED} when no relay was saved
+     */
+    public static CmdopClient remote(String apiKey) {
+        RelayLogin login = RelayLogin.load(CmdopHome.resolve()).orElseThrow(() -> new CmdopException(
+                Reason.REASON_UNAUTHENTICATED, "no relay saved in " + CmdopHome.resolve().dir()
+                + ": run `cmdop login --relay https://HOST:PORT --key cmdop_...` once, or pass the relay's address"));
+        return remote(login.url(), apiKey, login.fingerprint(), ClientKind.CLIENT_KIND_SDK);
+    }
+
     public static CmdopClient remote(String relayUrl, String apiKey, String fingerprint, ClientKind kind) {
         RelayEndpoint endpoint = RelayEndpoint.parse(relayUrl);
         return remote(endpoint, apiKey, endpoint.tls() ? new CertificatePin(fingerprint) : null, kind);

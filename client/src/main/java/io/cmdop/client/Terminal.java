@@ -29,6 +29,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -46,7 +47,7 @@ public final class Terminal {
     private final Runnable reconnectNow;
     private final ClientInfo client;
     private final String target;
-    private final String machine;
+    private volatile String machine;
 
     Terminal(Channel channel, Runnable reconnectNow, ClientInfo client, String target) {
         this(channel, reconnectNow, client, target, "");
@@ -63,6 +64,11 @@ public final class Terminal {
     /** The same sessions API for one machine of the fleet (through a relay). */
     public Terminal onMachine(String machineName) {
         return new Terminal(channel, reconnectNow, client, target, machineName);
+    }
+
+    /** Points this terminal at one machine of the fleet (through a relay); empty: the local daemon. */
+    public void setMachine(String machineName) {
+        this.machine = machineName == null ? "" : machineName;
     }
 
     public String machine() {
@@ -88,6 +94,11 @@ public final class Terminal {
     /** The most recently created running session, creating one (the user's shell) if there is none. */
     public SessionInfo getActiveSession() {
         return getActiveSession(CreateSessionRequest.getDefaultInstance());
+    }
+
+    /** The active session of another machine of the fleet, created (its user's shell) if it has none. */
+    public SessionInfo getActiveSession(String machineName) {
+        return onMachine(machineName).getActiveSession();
     }
 
     /** The most recently created running session, or a new one started from {@code ifNone}. */
@@ -174,6 +185,11 @@ public final class Terminal {
 
     public CommandResult execute(String command, Duration timeout) {
         return execute(command, timeout, bytes -> { });
+    }
+
+    /** {@link #execute(String, Duration)} without blocking the caller. */
+    public CompletableFuture<CommandResult> executeAsync(String command, Duration timeout) {
+        return Async.run("cmdop-execute", () -> execute(command, timeout));
     }
 
     /** A live stream on a session in the given mode; call {@link TerminalStream#attach} next. */

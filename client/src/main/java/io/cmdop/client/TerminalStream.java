@@ -29,6 +29,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.SubmissionPublisher;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -80,6 +82,11 @@ public final class TerminalStream implements AutoCloseable {
     private volatile long lastSeq;
     private volatile long nextOffset;
     private volatile boolean closing;
+    /** Set once the stream has ended for good (detached, refused, given up): operations then fail. */
+    private volatile boolean ended;
+    private final CommandLog commands = new CommandLog();
+    private static final int PUBLISHER_BUFFER = 256;
+    private SubmissionPublisher<Event> publisher;
 
     TerminalStream(Channel channel, Runnable reconnectNow, ClientInfo client, Mode mode, String target,
                    String machine) {
@@ -103,6 +110,22 @@ public final class TerminalStream implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The session's events (output included), in order, as a reactive-streams publisher for any
+     * number of subscribers. A subscriber that does not keep up holds the stream back (each has a
+     * buffer of {@value #PUBLISHER_BUFFER} events): the server then skips this client forward with
+     * a resync rather than growing without end. Completes when the stream ends.
+     */
+    public synchronized Flow.Publisher<Event> events() {
+        if (publisher == null) {
+            publisher = new SubmissionPublisher<>(Runnable::run, PUBLISHER_BUFFER);
+            if (ended) {
+                publisher.close();
+            }
+        }
+        return publisher;
+    }
+
     /** The client missed output (it fell behind or resumed too late): a gap and the screen to redraw. */
     public TerminalStream onResync(Consumer<Resync> listener) {
         this.onResync = listener;
@@ -122,6 +145,11 @@ public final class TerminalStream implements AutoCloseable {
     public TerminalStream onClosed(Consumer<Throwable> listener) {
         this.onClosed = listener;
         return this;
+    }
+
+    /** Attaches with this stream's mode, without a size of its own; returns the current screen and presence. */
+    public Attached attach(String session) {
+        return attach(session, 0, 0);
     }
 
     /** Attaches with this stream's mode; returns the current screen and presence. */
@@ -168,11 +196,39 @@ public final class TerminalStream implements AutoCloseable {
         send(ClientFrame.newBuilder().setInput(InputFrame.newBuilder().setData(ByteString.copyFrom(data))), false);
     }
 
-    /** Runs a command line in the session's shell; returns its command id for the CommandStarted/Finished events. */
+    /**
+     * Runs a command line in the session's shell; returns its command id, which the CommandStarted and
+     * CommandFinished events carry and {@link #waitForCommand} takes.
+     */
     public String sendCommand(String command) {
         requireOperator("execute commands");
-        return send(ClientFrame.newBuilder().setCommand(CommandFrame.newBuilder().setCommand(command)), true)
+        commands.keepOutput();
+        String id = send(ClientFrame.newBuilder().setCommand(CommandFrame.newBuilder().setCommand(command)), true)
                 .getAccepted().getCommandId();
+        commands.sent(id);
+        return id;
+    }
+
+    /**
+     * Waits for the end of a command {@link #sendCommand} sent on this stream: its exit code and its
+     * output (the last {@value CommandLog#WINDOW_BYTES} bytes at most; {@code truncated} says when
+     * there was more, for which {@link Terminal#run} streams everything).
+     *
+     * @throws CmdopException {@code INVALID_ARGUMENT} for an id this stream did not send,
+     *     {@code TIMEOUT}, or {@code STREAM_CLOSED} when the stream ends first
+     */
+    public CommandResult waitForCommand(String commandId, Duration timeout) {
+        try {
+            return commands.await(commandId, timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CmdopException(Reason.REASON_INTERNAL, "interrupted while waiting for command " + commandId);
+        }
+    }
+
+    /** {@link #waitForCommand} without blocking the caller. */
+    public CompletableFuture<CommandResult> waitForCommandAsync(String commandId, Duration timeout) {
+        return Async.run("cmdop-wait-command", () -> waitForCommand(commandId, timeout));
     }
 
     public void resize(int cols, int rows) {
@@ -181,14 +237,21 @@ public final class TerminalStream implements AutoCloseable {
         send(ClientFrame.newBuilder().setResize(ResizeFrame.newBuilder().setSize(size)), false);
     }
 
+    public void signal(Signal signal) {
+        signal(signal.name());
+    }
+
+    /** A signal by name (INT, TERM, HUP, KILL, ...) to the session's foreground process group. */
     public void signal(String signal) {
         requireOperator("send signals");
         send(ClientFrame.newBuilder().setSignal(SignalFrame.newBuilder().setSignal(signal)), true);
     }
 
-    /** Leaves the session on purpose: the token stops working. */
+    /** Leaves the session on purpose: the token stops working, and so does this stream until attached again. */
     public void detach() {
         closing = true;
+        ended = true;
+        commands.ended();
         ClientCallStreamObserver<ClientFrame> c = call;
         if (c != null) {
             synchronized (this) {
@@ -240,6 +303,8 @@ public final class TerminalStream implements AutoCloseable {
         long requestId = requestIds.incrementAndGet();
         pending.put(requestId, attached);
         closing = false;
+        ended = false;
+        commands.reopened();
         ClientResponseObserver<ClientFrame, ServerFrame> observer = new Receiver();
         ClientCallStreamObserver<ClientFrame> c =
                 (ClientCallStreamObserver<ClientFrame>) SessionsGrpc.newStub(channel).attach(observer);
@@ -272,7 +337,11 @@ public final class TerminalStream implements AutoCloseable {
     private ServerFrame send(ClientFrame.Builder frame, boolean awaitReply) {
         ClientCallStreamObserver<ClientFrame> c = call;
         if (c == null) {
-            throw new IllegalStateException("not attached");
+            throw new CmdopException(Reason.REASON_STREAM_CLOSED, "not attached: call attach first");
+        }
+        if (ended) {
+            throw new CmdopException(Reason.REASON_STREAM_CLOSED, "the stream has ended (detached, refused or "
+                    + "given up after a drop): attach again");
         }
         if (!awaitReply) {
             synchronized (this) {
@@ -352,10 +421,17 @@ public final class TerminalStream implements AutoCloseable {
                     if (e.hasOutput()) {
                         long end = e.getOutput().getOffset() + e.getOutput().getData().size();
                         nextOffset = end;
-                        onOutput.accept(e.getOutput().getData().toByteArray());
+                        byte[] data = e.getOutput().getData().toByteArray();
+                        commands.output(e.getOutput().getOffset(), data);
+                        onOutput.accept(data);
+                    } else if (e.hasCommandStarted()) {
+                        commands.started(e.getCommandStarted());
+                    } else if (e.hasCommandFinished()) {
+                        commands.finished(e.getCommandFinished());
                     }
                     lastSeq = e.getSeq();
                     onEvent.accept(e);
+                    publish(e);
                 }
                 case RESYNC -> {
                     lastSeq = frame.getResync().getSnapshot().getSeq();
@@ -388,7 +464,7 @@ public final class TerminalStream implements AutoCloseable {
                 Thread.ofVirtual().name("cmdop-resume").start(() -> reconnect(error));
                 return;
             }
-            onClosed.accept(closing ? null : lastError != null ? lastError : error);
+            closed(closing ? null : lastError != null ? lastError : error);
         }
 
         @Override
@@ -401,11 +477,39 @@ public final class TerminalStream implements AutoCloseable {
                 // A refused resume attempt: the reconnect loop decides what comes next.
                 return;
             }
-            onClosed.accept(null);
+            closed(null);
         }
 
         private void failPending(Throwable t) {
             pending.values().forEach(f -> f.completeExceptionally(t));
+        }
+    }
+
+    /** The stream has ended for good: listeners, subscribers and waiters are told. */
+    private void closed(Throwable error) {
+        ended = true;
+        commands.ended();
+        SubmissionPublisher<Event> p;
+        synchronized (this) {
+            p = publisher;
+        }
+        if (p != null) {
+            if (error == null) {
+                p.close();
+            } else {
+                p.closeExceptionally(error);
+            }
+        }
+        onClosed.accept(error);
+    }
+
+    private void publish(Event e) {
+        SubmissionPublisher<Event> p;
+        synchronized (this) {
+            p = publisher;
+        }
+        if (p != null && !p.isClosed()) {
+            p.submit(e);
         }
     }
 
@@ -467,7 +571,7 @@ public final class TerminalStream implements AutoCloseable {
             backoff = Math.min(backoff * 2, 2000);
         }
         reconnecting.set(false);
-        onClosed.accept(closing ? null : last);
+        closed(closing ? null : last);
     }
 
     /** The attachment is gone: a new one, and the output in between reported as a gap with the screen. */

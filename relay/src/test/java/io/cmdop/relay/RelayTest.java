@@ -172,9 +172,17 @@ class RelayTest {
                     .addAllCommand(List.of("/bin/sh", "-c", "stty -echo; exec cat")).build());
             StringBuffer seen = new StringBuffer();
             java.util.concurrent.atomic.AtomicInteger reconnects = new java.util.concurrent.atomic.AtomicInteger();
+            // What arrived, for the failure message: each event's seq (and output offset), resyncs, reconnects.
+            StringBuffer trace = new StringBuffer();
             TerminalStream stream = web1.stream(Mode.MODE_OPERATOR)
                     .onOutput(b -> seen.append(utf8(b)))
-                    .onReconnecting(on -> reconnects.incrementAndGet());
+                    .onEvent(e -> trace.append(" #").append(e.getSeq())
+                            .append(e.hasOutput() ? "@" + e.getOutput().getOffset() : ""))
+                    .onResync(r -> trace.append(" resync#").append(r.getSnapshot().getSeq()))
+                    .onReconnecting(on -> {
+                        reconnects.incrementAndGet();
+                        trace.append(on ? " reconnecting" : " resumed");
+                    });
             stream.attach("quiet", 80, 24);
             stream.sendInput("before\n".getBytes());
             await(() -> seen.toString().contains("before\r\n"), "output before the restart");
@@ -188,7 +196,7 @@ class RelayTest {
             await(() -> seen.toString().contains("while-down\r\n"), "output made while the relay was down");
             stream.sendInput("after\n".getBytes());
             await(() -> seen.toString().contains("after\r\n"), "output after the restart");
-            assertThat(seen.toString()).isEqualTo("before\r\nwhile-down\r\nafter\r\n");
+            assertThat(seen.toString()).as(trace.toString()).isEqualTo("before\r\nwhile-down\r\nafter\r\n");
             assertThat(reconnects.get()).isGreaterThanOrEqualTo(2);
             stream.detach();
         }

@@ -2,6 +2,7 @@ package io.cmdop.relay.store;
 
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
+import org.opentest4j.TestAbortedException;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -61,8 +62,30 @@ public final class PostgresServer implements AutoCloseable {
         this.port = port;
     }
 
+    private static PostgresServer shared;
+    private static String unavailable;
+
+    /**
+     * One server for every test of this JVM, started on first use and stopped when the JVM exits;
+     * skips the calling test, with the reason, where there is none.
+     */
+    public static synchronized PostgresServer shared() throws IOException, InterruptedException {
+        if (unavailable != null) {
+            Assumptions.abort(unavailable);
+        }
+        if (shared == null) {
+            try {
+                shared = start();
+            } catch (TestAbortedException e) {
+                unavailable = e.getMessage();
+                throw e;
+            }
+        }
+        return shared;
+    }
+
     /** Starts a server, or skips the calling tests when PostgreSQL is not installed here. */
-    public static PostgresServer start() throws IOException, InterruptedException {
+    private static PostgresServer start() throws IOException, InterruptedException {
         Optional<Path> bin = findBinaries();
         if (bin.isEmpty()) {
             String message = "PostgreSQL is not installed (no " + DEBIAN_ROOT + "/*/bin/initdb; apt-get install postgresql):"

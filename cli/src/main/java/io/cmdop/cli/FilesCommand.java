@@ -67,18 +67,21 @@ final class FilesCommand {
             try (FileTarget target = FileTarget.open(address)) {
                 String name = Path.of(target.path().isEmpty() ? "." : target.path()).getFileName().toString();
                 ProgressBar progress = ProgressBar.forTerminal(target.display());
-                if ("-".equals(local)) {
-                    OutputStream stdout = System.out;
-                    target.files().read(target.path(), stdout, progress);
-                    stdout.flush();
-                } else {
-                    Path destination = Path.of(local == null ? name : local);
-                    if (Files.isDirectory(destination)) {
-                        destination = destination.resolve(name);
+                try {
+                    if ("-".equals(local)) {
+                        OutputStream stdout = System.out;
+                        target.files().read(target.path(), stdout, progress);
+                        stdout.flush();
+                    } else {
+                        Path destination = Path.of(local == null ? name : local);
+                        if (Files.isDirectory(destination)) {
+                            destination = destination.resolve(name);
+                        }
+                        target.files().read(target.path(), destination, progress);
                     }
-                    target.files().read(target.path(), destination, progress);
+                } finally {
+                    progress.finish();
                 }
-                progress.finish();
             }
             return 0;
         }
@@ -106,13 +109,16 @@ final class FilesCommand {
                     path = (path.isEmpty() || path.endsWith("/") ? path : path + "/") + source.getFileName();
                 }
                 ProgressBar progress = ProgressBar.forTerminal(target.at(path).display());
-                if (stdin) {
-                    InputStream in = System.in;
-                    target.files().write(path, in, -1, progress);
-                } else {
-                    target.files().write(path, source, progress);
+                try {
+                    if (stdin) {
+                        InputStream in = System.in;
+                        target.files().write(path, in, -1, progress);
+                    } else {
+                        target.files().write(path, source, progress);
+                    }
+                } finally {
+                    progress.finish();
                 }
-                progress.finish();
             }
             return 0;
         }

@@ -46,9 +46,12 @@ final class ProgressBar implements TransferProgress {
         }
     }
 
-    /** The last state stays on screen, as scp and curl leave it. */
+    /**
+     * The last state stays on screen, as scp and curl leave it; after a failure too, so that the
+     * error goes below it. A transfer refused before its first byte drew nothing and adds nothing.
+     */
     void finish() {
-        if (out != null) {
+        if (out != null && lastDraw != 0) {
             draw(System.nanoTime());
             out.println();
             out.flush();

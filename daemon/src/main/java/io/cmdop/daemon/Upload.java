@@ -92,9 +92,9 @@ final class Upload implements StreamObserver<WriteFileRequest> {
     @Override
     public void onCompleted() {
         if (!ended.isDone()) {
-            fail(new FileException(Reason.REASON_TRANSFER_INCOMPLETE, "the upload of " + FileException.quote(
-                    String.valueOf(path)) + " ended after " + received + " bytes without its checksum; nothing was written")
-                    .status());
+            fail(new FileException(Reason.REASON_TRANSFER_INCOMPLETE, path == null ? "the upload ended before its header"
+                    : "the upload of " + FileException.quote(path) + " ended after " + received
+                    + " bytes without its checksum; nothing was written").status());
         }
     }
 

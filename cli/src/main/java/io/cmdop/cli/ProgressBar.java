@@ -101,6 +101,7 @@ final class ProgressBar implements TransferProgress {
     }
 
     /** isatty(2): System.console() answers for stdin and stdout, and a download may go to stdout. */
+    @SuppressWarnings("restricted")
     private static boolean stderrIsTerminal() {
         try {
             Linker linker = Linker.nativeLinker();

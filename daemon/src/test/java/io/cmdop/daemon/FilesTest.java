@@ -257,7 +257,8 @@ class FilesTest {
     void anOsPermissionErrorIsReportedAsSuchAndChangesNothing() throws Exception {
         Path locked = java.nio.file.Files.createDirectories(root.resolve("locked"));
         java.nio.file.Files.writeString(locked.resolve("kept.txt"), "kept");
-        try (Unchangeable ignored = Unchangeable.make(locked)) {
+        Unchangeable unchangeable = Unchangeable.make(locked);
+        try {
             assertThatThrownBy(() -> files.write("locked/new.txt", new java.io.ByteArrayInputStream("x".getBytes()), 1,
                     TransferProgress.NONE))
                     .isInstanceOfSatisfying(FileAccessDeniedException.class, e -> {
@@ -272,6 +273,8 @@ class FilesTest {
             }
             assertThat(files.read("locked/kept.txt", new ByteArrayOutputStream(), TransferProgress.NONE).bytes())
                     .as("reading is still fine").isEqualTo(4);
+        } finally {
+            unchangeable.undo();
         }
         // A different refusal, for contrast: a regular file where a directory must be.
         java.nio.file.Files.writeString(root.resolve("plain"), "");
@@ -498,8 +501,8 @@ class FilesTest {
         }
     }
 
-    /** A directory the OS refuses to change, until closed. */
-    private record Unchangeable(Path dir, boolean immutable) implements AutoCloseable {
+    /** A directory the OS refuses to change, until undone. */
+    private record Unchangeable(Path dir, boolean immutable) {
         static Unchangeable make(Path dir) throws Exception {
             if (System.getProperty("user.name").equals("root")) {
                 run("chattr", "+i", dir.toString());
@@ -509,8 +512,7 @@ class FilesTest {
             return new Unchangeable(dir, false);
         }
 
-        @Override
-        public void close() throws Exception {
+        void undo() throws Exception {
             if (immutable) {
                 run("chattr", "-i", dir.toString());
             } else {
@@ -545,8 +547,8 @@ class FilesTest {
         }
 
         @Override
-        public void close() throws InterruptedException {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        public void close() {
+            channel.shutdownNow();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
     }

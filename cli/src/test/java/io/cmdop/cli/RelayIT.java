@@ -188,6 +188,38 @@ class RelayIT {
     }
 
     @Test
+    void filesGoBothWaysThroughTheRelayAndGuestsOnlyRead(@org.junit.jupiter.api.io.TempDir java.nio.file.Path local)
+            throws IOException {
+        java.nio.file.Path root = machineHome.userHome();
+        java.nio.file.Path report = java.nio.file.Files.writeString(local.resolve("report.txt"), "sent through the relay\n");
+        machineHome.ok("files", "mkdir", "web-1:inbox");
+        machineHome.ok("files", "put", report.toString(), "web-1:inbox/");
+        assertThat(java.nio.file.Files.readString(root.resolve("inbox/report.txt"))).isEqualTo("sent through the relay\n");
+        JsonNode listed = machineHome.json("files", "ls", "web-1:inbox", "--json");
+        assertThat(listed.findValuesAsText("name")).containsExactly("report.txt");
+        machineHome.ok("files", "get", "web-1:inbox/report.txt", local.resolve("back.txt").toString());
+        assertThat(java.nio.file.Files.readString(local.resolve("back.txt"))).isEqualTo("sent through the relay\n");
+        machineHome.ok("files", "mv", "web-1:inbox/report.txt", "web-1:report.txt");
+        CliHome.Result outside = machineHome.run("files", "get", "web-1:../../etc/hostname", "-");
+        assertThat(outside.exitCode()).isEqualTo(1);
+        assertThat(outside.stderr()).contains("[PATH_OUTSIDE_ROOT]");
+
+        JsonNode guest = machineHome.json("keys", "create", "--name", "reader", "--role", "guest", "--json");
+        try (CmdopClient asGuest = CmdopClient.remote(url, guest.path("secret").asText(), fingerprint,
+                ClientKind.CLIENT_KIND_CLI)) {
+            var files = asGuest.files().onMachine("web-1");
+            java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
+            files.read("report.txt", read, io.cmdop.client.TransferProgress.NONE);
+            assertThat(read.toString(StandardCharsets.UTF_8)).isEqualTo("sent through the relay\n");
+            assertThatThrownBy(() -> files.delete("report.txt", false))
+                    .isInstanceOfSatisfying(CmdopException.class, e -> assertThat(e.reasonName()).isEqualTo("ROLE_FORBIDS"));
+        }
+        machineHome.ok("files", "rm", "-r", "web-1:inbox", "web-1:report.txt");
+        assertThat(root.resolve("report.txt")).doesNotExist();
+        assertThat(root.resolve("inbox")).doesNotExist();
+    }
+
+    @Test
     void aRemoteSessionIsUsedInARealTerminal() {
         machineHome.ok("session", "create", "--machine", "web-1", "--name", "shell");
         RealTerminal terminal = RealTerminal.open(machineHome);

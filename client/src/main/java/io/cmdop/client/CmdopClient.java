@@ -157,6 +157,11 @@ public final class CmdopClient implements AutoCloseable {
         return new Terminal(channel, managed::resetConnectBackoff, clientInfo, target);
     }
 
+    /** Files on the connected machine, under its files root; {@link Files#onMachine} through a relay. */
+    public Files files() {
+        return new Files(channel, target, "");
+    }
+
     /** The daemon's status. */
     public AgentStatus status() {
         return call(target, () -> AgentGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)

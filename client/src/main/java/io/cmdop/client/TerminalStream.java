@@ -392,7 +392,8 @@ public final class TerminalStream implements AutoCloseable {
 
     private void requireOperator(String action) {
         if (mode == Mode.MODE_OBSERVER) {
-            throw new PermissionDeniedException("observers only watch: an observer cannot " + action, null);
+            throw new PermissionDeniedException(Reason.REASON_OBSERVER_READ_ONLY,
+                    "observers only watch: an observer cannot " + action, null);
         }
     }
 

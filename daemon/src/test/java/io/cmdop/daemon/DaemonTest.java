@@ -116,7 +116,7 @@ class DaemonTest {
             List<String> services = answer.get(10, TimeUnit.SECONDS).getListServicesResponse().getServiceList()
                     .stream().map(s -> s.getName()).toList();
             req.onCompleted();
-            assertThat(services).contains("cmdop.v1.Sessions", "cmdop.v1.Agent");
+            assertThat(services).contains("cmdop.v1.Sessions", "cmdop.v1.Agent", "cmdop.v1.Files");
         }
     }
 

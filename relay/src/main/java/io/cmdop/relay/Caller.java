@@ -1,9 +1,11 @@
 package io.cmdop.relay;
 
 import io.cmdop.protocol.v1.ClientKind;
+import io.cmdop.protocol.v1.Reason;
 import io.cmdop.protocol.v1.RelayedPrincipal;
 import io.cmdop.relay.store.Principal;
 import io.cmdop.relay.store.Role;
+import io.cmdop.transport.ErrorStatus;
 import io.grpc.Context;
 
 /**
@@ -35,6 +37,14 @@ record Caller(Principal principal, String fleetName, String remoteAddress) {
 
     boolean mayOperate() {
         return principal.role().canOperate();
+    }
+
+    /** Refuses, early, what the permission matrix leaves to operators; the daemon checks again. */
+    void requireOperator(String action) {
+        if (!mayOperate()) {
+            throw ErrorStatus.of(Reason.REASON_ROLE_FORBIDS, name() + " may only observe (role "
+                    + role().wireName() + "): cannot " + action);
+        }
     }
 
     /** How the daemon sees this caller: "member@fleet", and whether the role allows operating. */

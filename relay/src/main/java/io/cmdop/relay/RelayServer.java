@@ -56,6 +56,7 @@ public final class RelayServer implements AutoCloseable {
                 .maxInboundMessageSize(MAX_FRAME_BYTES)
                 .addService(ServerInterceptors.intercept(new AgentLinkService(store, auth, agents), auth.interceptor(false)))
                 .addService(ServerInterceptors.intercept(new RelayedSessions(agents, metrics), auth.interceptor(true)))
+                .addService(ServerInterceptors.intercept(new RelayedFiles(agents), auth.interceptor(true)))
                 .addService(ServerInterceptors.intercept(new FleetService(store, agents), auth.interceptor(true)))
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .buildServlet();
@@ -90,7 +91,7 @@ public final class RelayServer implements AutoCloseable {
 
         ServletContextHandler context = new ServletContextHandler();
         ServletHolder grpcHolder = new ServletHolder(grpc);
-        for (String service : new String[] {"cmdop.v1.Sessions", "cmdop.v1.Fleet", "cmdop.v1.AgentLink",
+        for (String service : new String[] {"cmdop.v1.Sessions", "cmdop.v1.Files", "cmdop.v1.Fleet", "cmdop.v1.AgentLink",
                 "grpc.reflection.v1.ServerReflection"}) {
             context.addServlet(grpcHolder, "/" + service + "/*");
         }

@@ -4,6 +4,13 @@ import io.cmdop.client.CmdopClient;
 import io.cmdop.client.CmdopException;
 import io.cmdop.client.CmdopHome;
 import io.cmdop.client.CommandResult;
+import io.cmdop.client.FileEntry;
+import io.cmdop.client.FileTransfer;
+import io.cmdop.client.Files;
+import io.cmdop.client.PathNotFoundException;
+import io.cmdop.client.PathOutsideRootException;
+import io.cmdop.client.PermissionDeniedException;
+import io.cmdop.client.TransferProgress;
 import io.cmdop.client.TerminalStream;
 import io.cmdop.daemon.Daemon;
 import io.cmdop.daemon.DaemonConfig;
@@ -48,6 +55,8 @@ class RelayTest {
     Path relayHome;
     @TempDir
     Path machineHome;
+    @TempDir
+    Path filesRoot;
 
     private RelayStore store;
     private RelayServer relay;
@@ -66,7 +75,7 @@ class RelayTest {
         fingerprint = relay.fingerprint();
         CreatedJoinKey join = store.joinKeys().create(fleet.fleet().id(), 1, Duration.ofHours(1));
         Enrollment.enroll(machineHome, url, join.secret(), "web-1", fingerprint);
-        daemon = Daemon.start(machineHome, DaemonConfig.defaults());
+        daemon = Daemon.start(machineHome, DaemonConfig.defaults().withFilesRoot(filesRoot));
         try (CmdopClient owner = owner()) {
             await(() -> owner.fleet().machines().stream().anyMatch(Machine::getOnline), "web-1 online");
         }
@@ -428,6 +437,148 @@ class RelayTest {
     }
 
     /** Waits for a matching event among all received so far (nothing is consumed). */
+    @Test
+    void aRemoteClientUsesTheMachinesFilesAndTheRootHoldsThroughTheRelay() throws Exception {
+        byte[] content = new byte[5 * 1024 * 1024 + 3];  // several windows of chunks: credit must flow
+        new java.util.Random(7).nextBytes(content);
+        try (CmdopClient remote = owner()) {
+            Files web1 = remote.files().onMachine("web-1");
+            web1.mkdir("incoming", false);
+            FileTransfer up = web1.write("incoming/blob.bin", new java.io.ByteArrayInputStream(content), content.length,
+                    TransferProgress.NONE);
+            assertThat(up.sha256()).isEqualTo(sha256(content));
+            assertThat(java.nio.file.Files.readAllBytes(filesRoot.resolve("incoming/blob.bin"))).isEqualTo(content);
+
+            java.io.ByteArrayOutputStream back = new java.io.ByteArrayOutputStream();
+            assertThat(web1.read("incoming/blob.bin", back, TransferProgress.NONE).sha256()).isEqualTo(up.sha256());
+            assertThat(back.toByteArray()).isEqualTo(content);
+            assertThat(web1.list("incoming")).extracting(FileEntry::name).containsExactly("blob.bin");
+            assertThat(web1.move("incoming/blob.bin", "blob.bin", false).path()).isEqualTo("blob.bin");
+            assertThat(web1.stat("blob.bin").size()).isEqualTo(content.length);
+            assertThat(web1.delete("incoming", false)).isEqualTo(1);
+
+            assertThatThrownBy(() -> web1.stat("../" + machineHome.getFileName() + "/machine.properties"))
+                    .isInstanceOf(PathOutsideRootException.class);
+            assertThatThrownBy(() -> web1.read("/etc/passwd", java.io.OutputStream.nullOutputStream(), TransferProgress.NONE))
+                    .isInstanceOf(PathOutsideRootException.class);
+            assertThatThrownBy(() -> web1.stat("missing.txt")).isInstanceOf(PathNotFoundException.class)
+                    .hasMessageContaining("'missing.txt'");
+            assertThatThrownBy(() -> remote.files().onMachine("web-9").stat("x"))
+                    .isInstanceOfSatisfying(CmdopException.class, e -> assertThat(e.reason()).isEqualTo(Reason.REASON_MACHINE_OFFLINE));
+        }
+    }
+
+    @Test
+    void guestsReadTheMachinesFilesButNeverChangeThem() throws Exception {
+        java.nio.file.Files.writeString(filesRoot.resolve("notes.txt"), "for everyone's eyes");
+        String guestKey;
+        try (CmdopClient owner = owner()) {
+            guestKey = owner.fleet().createApiKey("reader", Role.ROLE_GUEST).getSecret();
+        }
+        try (CmdopClient guest = CmdopClient.remote(url, guestKey, fingerprint, ClientKind.CLIENT_KIND_CLI)) {
+            Files web1 = guest.files().onMachine("web-1");
+            java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
+            web1.read("notes.txt", read, TransferProgress.NONE);
+            assertThat(read.toString(StandardCharsets.UTF_8)).isEqualTo("for everyone's eyes");
+            assertThat(web1.list("")).extracting(FileEntry::name).containsExactly("notes.txt");
+            assertThatThrownBy(() -> web1.write("notes.txt", new java.io.ByteArrayInputStream("defaced".getBytes()), 7,
+                    TransferProgress.NONE)).isInstanceOfSatisfying(PermissionDeniedException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(Reason.REASON_ROLE_FORBIDS);
+                        assertThat(e.getMessage()).contains("reader may only observe").contains("cannot write files");
+                    });
+            assertThatThrownBy(() -> web1.delete("notes.txt", false)).isInstanceOf(PermissionDeniedException.class);
+            assertThatThrownBy(() -> web1.move("notes.txt", "gone.txt", false)).isInstanceOf(PermissionDeniedException.class);
+            assertThatThrownBy(() -> web1.mkdir("mine", false)).isInstanceOf(PermissionDeniedException.class);
+        }
+        try (java.util.stream.Stream<Path> left = java.nio.file.Files.list(filesRoot)) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactly("notes.txt");
+        }
+        assertThat(java.nio.file.Files.readString(filesRoot.resolve("notes.txt"))).isEqualTo("for everyone's eyes");
+    }
+
+    /** Uploads the SDK would never send, through the relay: cut off midway, and with a wrong checksum. */
+    @Test
+    void aRelayedUploadCutOffOrWithAWrongChecksumLeavesNoFile() throws Exception {
+        java.nio.file.Files.writeString(filesRoot.resolve("db.dump"), "yesterday's dump");
+        io.grpc.Metadata headers = new io.grpc.Metadata();
+        headers.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+                "Bearer " + fleet.ownerKey().secret());
+        io.grpc.ManagedChannel channel = io.cmdop.client.RelayChannels.open(io.cmdop.client.RelayEndpoint.parse(url),
+                new io.cmdop.client.CertificatePin(fingerprint));
+        try {
+            var stub = io.cmdop.protocol.v1.FilesGrpc.newStub(channel)
+                    .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers));
+            RawUpload cut = new RawUpload();
+            stub.write(cut);
+            cut.send(io.cmdop.protocol.v1.WriteFileRequest.newBuilder().setHeader(io.cmdop.protocol.v1.WriteHeader
+                    .newBuilder().setMachine("web-1").setPath("db.dump").setSize(50L * 1024 * 1024)).build());
+            for (int i = 0; i < 4; i++) {
+                cut.send(io.cmdop.protocol.v1.WriteFileRequest.newBuilder()
+                        .setData(com.google.protobuf.ByteString.copyFrom(new byte[64 * 1024])).build());
+            }
+            await(() -> uploadsInProgress() == 1, "the upload's temporary file on the machine");
+            cut.requests.cancel("the network went away", null);
+            await(() -> uploadsInProgress() == 0, "the temporary file to be deleted");
+
+            RawUpload wrong = new RawUpload();
+            stub.write(wrong);
+            wrong.send(io.cmdop.protocol.v1.WriteFileRequest.newBuilder().setHeader(io.cmdop.protocol.v1.WriteHeader
+                    .newBuilder().setMachine("web-1").setPath("db.dump")).build());
+            wrong.send(io.cmdop.protocol.v1.WriteFileRequest.newBuilder()
+                    .setData(com.google.protobuf.ByteString.copyFromUtf8("today's dump")).build());
+            wrong.send(io.cmdop.protocol.v1.WriteFileRequest.newBuilder().setSha256(sha256("tampered".getBytes())).build());
+            Throwable refused = wrong.end.get(20, TimeUnit.SECONDS);
+            assertThat(CmdopClient.translate((io.grpc.StatusRuntimeException) refused, url).reason())
+                    .isEqualTo(Reason.REASON_CHECKSUM_MISMATCH);
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        assertThat(java.nio.file.Files.readString(filesRoot.resolve("db.dump"))).isEqualTo("yesterday's dump");
+        assertThat(uploadsInProgress()).isZero();
+    }
+
+    private long uploadsInProgress() {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(filesRoot)) {
+            return files.filter(p -> p.getFileName().toString().contains(".cmdop-upload-")).count();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    /** One Files.Write call driven message by message. */
+    private static final class RawUpload implements io.grpc.stub.ClientResponseObserver<
+            io.cmdop.protocol.v1.WriteFileRequest, io.cmdop.protocol.v1.WriteFileResponse> {
+        final java.util.concurrent.CompletableFuture<Throwable> end = new java.util.concurrent.CompletableFuture<>();
+        io.grpc.stub.ClientCallStreamObserver<io.cmdop.protocol.v1.WriteFileRequest> requests;
+
+        @Override
+        public void beforeStart(io.grpc.stub.ClientCallStreamObserver<io.cmdop.protocol.v1.WriteFileRequest> stream) {
+            requests = stream;
+        }
+
+        void send(io.cmdop.protocol.v1.WriteFileRequest message) {
+            requests.onNext(message);
+        }
+
+        @Override
+        public void onNext(io.cmdop.protocol.v1.WriteFileResponse value) {
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            end.complete(t);
+        }
+
+        @Override
+        public void onCompleted() {
+            end.complete(new AssertionError("the upload was accepted"));
+        }
+    }
+
     private static Event poll(BlockingQueue<Event> events, java.util.function.Predicate<Event> matching)
             throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

@@ -48,6 +48,10 @@ public record DaemonConfig(SessionConfig session, Duration endedRetention, Durat
                 DEFAULT_DETACH_KEY, SessionSpec.homeDirectory());
     }
 
+    public DaemonConfig withSession(SessionConfig sessionConfig) {
+        return new DaemonConfig(sessionConfig, endedRetention, idleTimeout, maxSessions, detachKey, filesRoot);
+    }
+
     public DaemonConfig withFilesRoot(Path root) {
         return new DaemonConfig(session, endedRetention, idleTimeout, maxSessions, detachKey, root);
     }

@@ -214,8 +214,8 @@ class RelayTest {
     @Test
     void pastTheGraceWindowAStreamAttachesAfreshAndReportsWhatItMissed() throws Exception {
         daemon.stop();
-        daemon = Daemon.start(machineHome, new DaemonConfig(SessionConfig.defaults().withGrace(Duration.ofSeconds(1)),
-                Duration.ofMinutes(10), Duration.ZERO, 16, DaemonConfig.DEFAULT_DETACH_KEY));
+        daemon = Daemon.start(machineHome,
+                DaemonConfig.defaults().withSession(SessionConfig.defaults().withGrace(Duration.ofSeconds(1))));
         try (CmdopClient remote = owner();
              CmdopClient local = CmdopClient.local(new CmdopHome(machineHome), ClientKind.CLIENT_KIND_CLI)) {
             await(() -> remote.fleet().machines().stream().anyMatch(Machine::getOnline), "web-1 back online");

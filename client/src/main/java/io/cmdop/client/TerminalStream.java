@@ -413,6 +413,10 @@ public final class TerminalStream implements AutoCloseable {
 
         @Override
         public void onNext(ServerFrame frame) {
+            if (superseded()) {
+                // A late frame of an abandoned attempt: what it carries, the current call replays.
+                return;
+            }
             switch (frame.getBodyCase()) {
                 case EVENT -> {
                     Event e = frame.getEvent();
@@ -538,6 +542,7 @@ public final class TerminalStream implements AutoCloseable {
         long graceDeadline = start + TimeUnit.MILLISECONDS.toNanos(Math.max(graceMs, 1000));
         long giveUp = start + Math.max(RECONNECT_WINDOW.toNanos(), graceDeadline - start);
         boolean tokenDead = false;
+        boolean abandoned = false;
         long backoff = 100;
         Throwable last = cause;
         while (!closing && System.nanoTime() < giveUp) {
@@ -555,11 +560,16 @@ public final class TerminalStream implements AutoCloseable {
                 return;
             } catch (CmdopException e) {
                 last = e;
-                if (e.reason() == Reason.REASON_TOKEN_EXPIRED || e.reason() == Reason.REASON_TOKEN_INVALID) {
+                // An attempt given up on here may still have resumed there, and the token stays refused
+                // until the server sees that call gone: after one, an invalid token is worth retrying.
+                boolean maybeStillHeld = abandoned && e.reason() == Reason.REASON_TOKEN_INVALID;
+                abandoned |= e.reason() == Reason.REASON_TIMEOUT;
+                if (e.reason() == Reason.REASON_TOKEN_EXPIRED
+                        || e.reason() == Reason.REASON_TOKEN_INVALID && !maybeStillHeld) {
                     tokenDead = true;
                     continue;
                 }
-                if (!resumable(e) && e.reason() != Reason.REASON_TIMEOUT) {
+                if (!maybeStillHeld && !resumable(e) && e.reason() != Reason.REASON_TIMEOUT) {
                     break;
                 }
             }

@@ -202,7 +202,8 @@ class RelayTest {
                 local.terminal().sendInput("quiet", "while-down\n".getBytes());
             }
             relay = RelayServer.start(store, "127.0.0.1", port, RelayTls.load(relayHome.resolve("tls.p12")));
-            await(() -> seen.toString().contains("while-down\r\n"), "output made while the relay was down");
+            await(() -> seen.toString().contains("while-down\r\n"), () -> "output made while the relay was down; seen "
+                    + seen + "; events" + trace);
             stream.sendInput("after\n".getBytes());
             await(() -> seen.toString().contains("after\r\n"), "output after the restart");
             assertThat(seen.toString()).as(trace.toString()).isEqualTo("before\r\nwhile-down\r\nafter\r\n");
@@ -604,10 +605,15 @@ class RelayTest {
     }
 
     static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        await(condition, () -> what);
+    }
+
+    /** As {@link #await(BooleanSupplier, String)}, with {@code what} read when it times out (a trace, say). */
+    static void await(BooleanSupplier condition, java.util.function.Supplier<String> what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
+                throw new AssertionError("timed out waiting for " + what.get());
             }
             Thread.sleep(20);
         }

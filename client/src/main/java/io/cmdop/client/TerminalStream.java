@@ -50,8 +50,9 @@ public final class TerminalStream implements AutoCloseable {
      */
     private static final Duration RESUME_ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
     /**
-     * How long the stream keeps trying after a drop when the grace window is over: it then attaches
-     * afresh (a gap and the current screen) rather than giving up on a session that still runs.
+     * How long the stream keeps trying to reach an unreachable relay after a drop when the grace
+     * window is over: it then attaches afresh (a gap and the current screen) rather than giving up on
+     * a session that still runs. A machine the relay reports offline past the window ends the stream.
      */
     private static final Duration RECONNECT_WINDOW = Duration.ofMinutes(2);
     /** Requests awaiting a reply: bounded so a stalled daemon cannot make us grow without end. */
@@ -570,6 +571,10 @@ public final class TerminalStream implements AutoCloseable {
                     continue;
                 }
                 if (!maybeStillHeld && !resumable(e) && e.reason() != Reason.REASON_TIMEOUT) {
+                    break;
+                }
+                if (e.reason() == Reason.REASON_MACHINE_OFFLINE && System.nanoTime() >= graceDeadline) {
+                    // The relay answers, the machine has not come back within the grace window: it went away.
                     break;
                 }
             }

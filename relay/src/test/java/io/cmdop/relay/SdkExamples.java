@@ -1,6 +1,11 @@
 package io.cmdop.relay;
 
 import io.cmdop.client.CmdopClient;
+import io.cmdop.client.CmdopException;
+import io.cmdop.client.FileEntry;
+import io.cmdop.client.FileTransfer;
+import io.cmdop.client.Files;
+import io.cmdop.client.TransferProgress;
 import io.cmdop.client.CommandResult;
 import io.cmdop.client.FleetExecResult;
 import io.cmdop.client.PermissionDeniedException;
@@ -12,6 +17,9 @@ import io.cmdop.protocol.v1.Event;
 import io.cmdop.protocol.v1.Mode;
 import io.cmdop.protocol.v1.SessionInfo;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -35,6 +43,7 @@ public final class SdkExamples {
             case "stream" -> stream();
             case "observe" -> observe();
             case "remote" -> remote(System.getenv("CMDOP_API_KEY"));
+            case "files" -> files();
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -96,6 +105,29 @@ public final class SdkExamples {
             System.out.println("saw a command finish: " + exited.await(30, TimeUnit.SECONDS)
                     + ", exec exit " + run.get().exitCode());
             watcher.detach();
+        }
+        // end
+    }
+
+    static void files() throws Exception {
+        // sdk.md: files
+        try (CmdopClient client = CmdopClient.local()) {
+            Files files = client.files(); // confined to the daemon's files root (default: its user's home)
+            files.mkdir("reports", true);
+            byte[] report = "all green\n".getBytes(StandardCharsets.UTF_8);
+            files.write("reports/today.txt", new ByteArrayInputStream(report), report.length, TransferProgress.NONE);
+            for (FileEntry e : files.list("reports")) {
+                System.out.println(e.name() + " " + e.size() + " bytes");
+            }
+            ByteArrayOutputStream back = new ByteArrayOutputStream();
+            FileTransfer t = files.read("reports/today.txt", back, TransferProgress.NONE);
+            System.out.println("read " + t.bytes() + " bytes, sha256 " + t.sha256().substring(0, 8) + ": " + back);
+            try {
+                files.read("../../etc/passwd", OutputStream.nullOutputStream(), TransferProgress.NONE);
+            } catch (CmdopException e) {
+                System.out.println("refused: " + e.reasonName());
+            }
+            files.delete("reports", true);
         }
         // end
     }

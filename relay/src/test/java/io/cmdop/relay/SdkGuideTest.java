@@ -41,6 +41,8 @@ class SdkGuideTest {
     static Path relayHome;
     @TempDir
     static Path home;
+    @TempDir
+    static Path filesRoot;
 
     private static RelayStore store;
     private static RelayServer relay;
@@ -56,7 +58,7 @@ class SdkGuideTest {
         String url = "https://127.0.0.1:" + relay.port();
         Enrollment.enroll(home, url, store.joinKeys().create(fleet.fleet().id(), 1, Duration.ofHours(1)).secret(),
                 "web-1", relay.fingerprint());
-        daemon = Daemon.start(home, DaemonConfig.defaults());
+        daemon = Daemon.start(home, DaemonConfig.defaults().withFilesRoot(filesRoot));
         // What `cmdop login` leaves behind, so that CmdopClient.remote(apiKey) finds the relay.
         new RelayLogin(url, relay.fingerprint(), fleet.ownerKey().secret()).save(new io.cmdop.client.CmdopHome(home));
         try (CmdopClient owner = CmdopClient.remote(url, fleet.ownerKey().secret(), relay.fingerprint(),
@@ -105,6 +107,13 @@ class SdkGuideTest {
     void aRemoteClientUsesTheSavedRelay() throws Exception {
         assertThat(run("remote")).contains("web-1: exit 0: Linux\n").contains("active on web-1: SESSION_STATE_RUNNING\n")
                 .contains("web-1: exit 0\n").contains("db-9: ");
+    }
+
+    @Test
+    void filesAreWrittenListedReadAndConfined() throws Exception {
+        assertThat(run("files")).contains("today.txt 10 bytes\n").containsPattern("read 10 bytes, sha256 [0-9a-f]{8}: all green\n")
+                .contains("refused: PATH_OUTSIDE_ROOT\n");
+        assertThat(filesRoot.resolve("reports")).doesNotExist();
     }
 
     /** Runs one example as its own program and returns what it printed; it must succeed. */

@@ -280,7 +280,7 @@ class RelayTest {
     }
 
     /** Waits for a matching event among all received so far (nothing is consumed). */
-    private static Event poll(BlockingQueue<Event> events, java.util.function.Predicate<Event> matching)
+    static Event poll(BlockingQueue<Event> events, java.util.function.Predicate<Event> matching)
             throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {

@@ -1,0 +1,177 @@
+package io.cmdop.relay;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.rpc.ErrorInfo;
+import io.cmdop.protocol.v1.CallStatus;
+import io.cmdop.protocol.v1.FleetGrpc;
+import io.cmdop.protocol.v1.Reason;
+import io.cmdop.protocol.v1.SessionsGrpc;
+import io.cmdop.protocol.v1.WebFrame;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.protobuf.StatusProto;
+
+import java.io.ByteArrayInputStream;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * One call on a WebSocket, made to the relay's services in process with the socket's credential:
+ * the browser's bytes are parsed as the method's request message (so a malformed one is refused
+ * here, clearly), and the service's answers go back serialized as gRPC would carry them. At
+ * most {@link #WINDOW} answers are in flight to the socket; the next is asked for only when one
+ * was written, so a slow browser slows (and, for Attach, eventually resynchronises) only itself.
+ */
+final class WebCall {
+    static final int WINDOW = 8;
+    /**
+     * What the carrier carries: every method of cmdop.v1.Sessions and cmdop.v1.Fleet, by full name.
+     * Each is called as a bidirectional stream: the client's frames decide how many messages it
+     * sends and when it half-closes, exactly as on a gRPC stream; the service behaves by its own kind.
+     */
+    static final Map<String, MethodDescriptor<?, ?>> METHODS = Stream.of(SessionsGrpc.getServiceDescriptor(),
+                    FleetGrpc.getServiceDescriptor())
+            .flatMap(service -> service.getMethods().stream())
+            .collect(Collectors.toUnmodifiableMap(MethodDescriptor::getFullMethodName,
+                    m -> m.toBuilder().setType(MethodDescriptor.MethodType.BIDI_STREAMING).build()));
+
+    private final WebConnection socket;
+    private final long id;
+    private final MethodDescriptor<Object, Object> method;
+    private final ClientCall<Object, Object> call;
+    /** The socket's demand, parked while the service cannot take another message. */
+    private final AtomicReference<Runnable> parkedDemand = new AtomicReference<>();
+    private volatile boolean closed;
+    /** The carrier reported this call's end itself (a malformed message): gRPC's own close is not reported again. */
+    private volatile boolean reported;
+
+    private WebCall(WebConnection socket, long id, MethodDescriptor<Object, Object> method, ClientCall<Object, Object> call) {
+        this.socket = socket;
+        this.id = id;
+        this.method = method;
+        this.call = call;
+    }
+
+    /** Starts a call of {@code method}, or answers with its status and returns null when it cannot be made. */
+    static WebCall start(WebConnection socket, long id, String method, Channel services, Metadata credentials) {
+        @SuppressWarnings("unchecked")
+        MethodDescriptor<Object, Object> descriptor = (MethodDescriptor<Object, Object>) METHODS.get(method);
+        if (descriptor == null) {
+            socket.send(status(id, Status.Code.UNIMPLEMENTED.value(), Reason.REASON_INVALID_ARGUMENT,
+                    "no method '" + method + "' on the WebSocket: cmdop.v1.Sessions/* and cmdop.v1.Fleet/* are carried"), null);
+            return null;
+        }
+        WebCall web = new WebCall(socket, id, descriptor, services.newCall(descriptor, CallOptions.DEFAULT));
+        Metadata headers = new Metadata();
+        headers.merge(credentials);
+        web.call.start(web.new Answers(), headers);
+        web.call.request(WINDOW);
+        return web;
+    }
+
+    /**
+     * Hands a message to the service; false when the socket's demand waits until the call takes
+     * more. Bytes that are not the method's request message end the call with MALFORMED_FRAME.
+     */
+    boolean send(byte[] bytes, Runnable demand) {
+        Object message;
+        try {
+            message = method.parseRequest(new ByteArrayInputStream(bytes));
+        } catch (RuntimeException e) {
+            reported = true;
+            socket.send(status(id, Status.Code.INVALID_ARGUMENT.value(), Reason.REASON_MALFORMED_FRAME,
+                    "the message is not a " + requestType()), null);
+            call.cancel("malformed request", null);
+            return true;
+        }
+        call.sendMessage(message);
+        if (call.isReady() || closed) {
+            return true;
+        }
+        parkedDemand.set(demand);
+        // It may have become ready (or ended) between the check and the parking.
+        if (call.isReady() || closed) {
+            Runnable parked = parkedDemand.getAndSet(null);
+            if (parked != null) {
+                parked.run();
+            }
+        }
+        return false;
+    }
+
+    private String requestType() {
+        return method.getRequestMarshaller() instanceof MethodDescriptor.PrototypeMarshaller<?> proto
+                && proto.getMessagePrototype() instanceof Message m ? m.getDescriptorForType().getFullName() : "request";
+    }
+
+    void halfClose() {
+        call.halfClose();
+    }
+
+    void cancel(String why) {
+        call.cancel(why, null);
+        Runnable parked = parkedDemand.getAndSet(null);
+        if (parked != null) {
+            parked.run();
+        }
+    }
+
+    private final class Answers extends ClientCall.Listener<Object> {
+        @Override
+        public void onMessage(Object message) {
+            socket.send(WebFrame.newBuilder().setCall(id).setMessage(((Message) message).toByteString()).build(),
+                    () -> call.request(1));
+        }
+
+        @Override
+        public void onReady() {
+            Runnable parked = parkedDemand.getAndSet(null);
+            if (parked != null) {
+                parked.run();
+            }
+        }
+
+        @Override
+        public void onClose(Status status, Metadata trailers) {
+            closed = true;
+            socket.ended(id);
+            onReady();  // a demand parked on this call must not stall the socket
+            if (!reported) {
+                Outcome outcome = outcome(status, trailers);
+                socket.send(status(id, status.getCode().value(), outcome.reason(), outcome.message()), null);
+            }
+        }
+    }
+
+    static WebFrame status(long id, int code, Reason reason, String message) {
+        return WebFrame.newBuilder().setCall(id).setStatus(CallStatus.newBuilder().setCode(code).setReason(reason)
+                .setMessage(message == null ? "" : message)).build();
+    }
+
+    /** A gRPC status as the carrier reports it: the stable reason from its ErrorInfo, and its message. */
+    record Outcome(Reason reason, String message) {
+    }
+
+    static Outcome outcome(Status status, Metadata trailers) {
+        Reason reason = Reason.REASON_UNSPECIFIED;
+        com.google.rpc.Status details = StatusProto.fromStatusAndTrailers(status, trailers);
+        for (Any detail : details.getDetailsList()) {
+            if (detail.is(ErrorInfo.class)) {
+                try {
+                    reason = Reason.valueOf("REASON_" + detail.unpack(ErrorInfo.class).getReason());
+                } catch (InvalidProtocolBufferException | IllegalArgumentException unknown) {
+                    // An ErrorInfo of another domain: no cmdop reason.
+                }
+            }
+        }
+        return new Outcome(reason, status.getDescription() == null ? status.getCode().name() : status.getDescription());
+    }
+}

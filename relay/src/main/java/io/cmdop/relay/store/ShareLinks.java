@@ -13,7 +13,7 @@ import java.util.Optional;
  */
 public final class ShareLinks {
     public static final Duration MAX_TTL = Duration.ofDays(30);
-    public static final Duration MIN_TTL = Duration.ofMinutes(1);
+    public static final Duration MIN_TTL = Duration.ofSeconds(10);
 
     private static final String COLUMNS = "id, fleet_id, machine, session_id, session_name, mode, created_by,"
             + " created_at, expires_at, revoked_at, views";
@@ -33,8 +33,8 @@ public final class ShareLinks {
     public CreatedShareLink create(String fleetId, String machine, String sessionId, String sessionName,
                                    boolean operator, String createdBy, Duration ttl) {
         if (ttl.compareTo(MIN_TTL) < 0 || ttl.compareTo(MAX_TTL) > 0) {
-            throw new IllegalArgumentException("a share link lives from 1 minute to " + MAX_TTL.toDays()
-                    + " days, not " + ttl.toMinutes() + " minutes");
+            throw new IllegalArgumentException("a share link lives from " + MIN_TTL.toSeconds() + " seconds to "
+                    + MAX_TTL.toDays() + " days, not " + ttl.toSeconds() + " seconds");
         }
         Names.machine(machine);
         Names.label("session id", sessionId, 64);

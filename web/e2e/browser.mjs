@@ -25,9 +25,6 @@ const ops = {
     pages.set(name, { page, context, problems });
   },
   async goto({ page, url }) { await get(page).goto(url); },
-  async route({ page, url, html }) {
-    await get(page).route(url, (route) => route.fulfill({ status: 200, contentType: "text/html", body: html }));
-  },
   async fill({ page, selector, text }) { await get(page).fill(selector, text); },
   async click({ page, selector }) { await get(page).click(selector); },
   async type({ page, text }) { await get(page).keyboard.type(text, { delay: 5 }); },

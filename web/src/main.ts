@@ -96,7 +96,12 @@ class Console {
       this.setState(this.view ? "resuming…" : "connected", !this.view);
     }, (error: unknown) => {
       const refused = error instanceof CmdopError ? error : new CmdopError(String(error), Reason.UNSPECIFIED);
-      if (first || refused.reason === Reason.UNAUTHENTICATED || refused.reason === Reason.LIMIT_REACHED) {
+      if (refused.reason === Reason.LIMIT_REACHED) {
+        // Too many attempts from here: say so, keep the credential, try again when the minute is over.
+        this.showError(refused.message);
+        window.clearTimeout(this.reconnectTimer);
+        this.reconnectTimer = window.setTimeout(() => this.connect(credential, first), 15_000);
+      } else if (first || refused.reason === Reason.UNAUTHENTICATED) {
         this.refused(refused);
       } else {
         this.reconnectLater();

@@ -19,7 +19,8 @@ import java.util.concurrent.Callable;
 @Command(name = "share", description = "Share a session through a link that opens it in a browser (observer by default).",
         subcommands = {ShareCommand.ListLinks.class, ShareCommand.Revoke.class})
 final class ShareCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "MACHINE/SESSION", description = "The session to share, e.g. web-1/build.")
+    // Optional for picocli only, so that `share list` and `share revoke` parse; a link needs it.
+    @Parameters(paramLabel = "MACHINE/SESSION", arity = "0..1", description = "The session to share, e.g. web-1/build.")
     String address;
     @Option(names = "--ttl", description = "How long the link works (default 1h; e.g. 30m, 24h).",
             converter = SessionCommand.DurationConverter.class)
@@ -31,7 +32,7 @@ final class ShareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String[] parts = Target.split(address);
+        String[] parts = address == null ? new String[] {""} : Target.split(address);
         if (parts[0].isEmpty()) {
             throw new UserException("name the machine: cmdop share MACHINE/SESSION (links go through the relay)");
         }

@@ -182,7 +182,12 @@ final class Browser implements AutoCloseable {
 
         /** Waits until an element matching {@code selector} contains {@code text}. */
         Page awaitText(String selector, String text) {
-            call("waitText", "page", name, "selector", selector, "text", text, "timeout", 30_000);
+            try {
+                call("waitText", "page", name, "selector", selector, "text", text, "timeout", 30_000);
+            } catch (AssertionError e) {
+                throw new AssertionError(name + "'s page never showed '" + text + "' in " + selector + "; it shows "
+                        + call("evaluate", "page", name, "script", "document.body.innerText.slice(0, 3000)").asText(), e);
+            }
             return this;
         }
 
@@ -208,11 +213,6 @@ final class Browser implements AutoCloseable {
 
         JsonNode evaluate(String script) {
             return call("evaluate", "page", name, "script", script);
-        }
-
-        Page route(String url, String html) {
-            call("route", "page", name, "url", url, "html", html);
-            return this;
         }
 
         /** Keeps a screenshot of the page as a test artifact. */

@@ -19,7 +19,7 @@ import io.grpc.protobuf.StatusProto;
 
 import java.io.ByteArrayInputStream;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -32,6 +32,8 @@ import java.util.stream.Stream;
  */
 final class WebCall {
     static final int WINDOW = 8;
+    /** Messages a call may be sent ahead of the service taking them; past this the call is ended. */
+    static final int MAX_UNREAD = 256;
     /**
      * What the carrier carries: every method of cmdop.v1.Sessions and cmdop.v1.Fleet, by full name.
      * Each is called as a bidirectional stream: the client's frames decide how many messages it
@@ -47,9 +49,8 @@ final class WebCall {
     private final long id;
     private final MethodDescriptor<Object, Object> method;
     private final ClientCall<Object, Object> call;
-    /** The socket's demand, parked while the service cannot take another message. */
-    private final AtomicReference<Runnable> parkedDemand = new AtomicReference<>();
-    private volatile boolean closed;
+    /** Messages handed over since the service last said it takes more. */
+    private final AtomicInteger unread = new AtomicInteger();
     /** The carrier reported this call's end itself (a malformed message): gRPC's own close is not reported again. */
     private volatile boolean reported;
 
@@ -78,33 +79,30 @@ final class WebCall {
     }
 
     /**
-     * Hands a message to the service; false when the socket's demand waits until the call takes
-     * more. Bytes that are not the method's request message end the call with MALFORMED_FRAME.
+     * Hands a message to the service. Bytes that are not the method's request message end the call
+     * with MALFORMED_FRAME; a client far ahead of the service ends it with LIMIT_REACHED.
      */
-    boolean send(byte[] bytes, Runnable demand) {
+    void send(byte[] bytes) {
         Object message;
         try {
             message = method.parseRequest(new ByteArrayInputStream(bytes));
         } catch (RuntimeException e) {
-            reported = true;
-            socket.send(status(id, Status.Code.INVALID_ARGUMENT.value(), Reason.REASON_MALFORMED_FRAME,
-                    "the message is not a " + requestType()), null);
-            call.cancel("malformed request", null);
-            return true;
+            end(Status.Code.INVALID_ARGUMENT, Reason.REASON_MALFORMED_FRAME, "the message is not a " + requestType());
+            return;
+        }
+        if (!call.isReady() && unread.incrementAndGet() > MAX_UNREAD) {
+            end(Status.Code.RESOURCE_EXHAUSTED, Reason.REASON_LIMIT_REACHED,
+                    "more than " + MAX_UNREAD + " messages ahead of the session: slow down");
+            return;
         }
         call.sendMessage(message);
-        if (call.isReady() || closed) {
-            return true;
-        }
-        parkedDemand.set(demand);
-        // It may have become ready (or ended) between the check and the parking.
-        if (call.isReady() || closed) {
-            Runnable parked = parkedDemand.getAndSet(null);
-            if (parked != null) {
-                parked.run();
-            }
-        }
-        return false;
+    }
+
+    /** The carrier ends the call itself and reports why; gRPC's own close is not reported again. */
+    private void end(Status.Code code, Reason reason, String message) {
+        reported = true;
+        socket.send(status(id, code.value(), reason, message), null);
+        call.cancel(message, null);
     }
 
     private String requestType() {
@@ -118,10 +116,6 @@ final class WebCall {
 
     void cancel(String why) {
         call.cancel(why, null);
-        Runnable parked = parkedDemand.getAndSet(null);
-        if (parked != null) {
-            parked.run();
-        }
     }
 
     private final class Answers extends ClientCall.Listener<Object> {
@@ -133,17 +127,12 @@ final class WebCall {
 
         @Override
         public void onReady() {
-            Runnable parked = parkedDemand.getAndSet(null);
-            if (parked != null) {
-                parked.run();
-            }
+            unread.set(0);
         }
 
         @Override
         public void onClose(Status status, Metadata trailers) {
-            closed = true;
             socket.ended(id);
-            onReady();  // a demand parked on this call must not stall the socket
             if (!reported) {
                 Outcome outcome = outcome(status, trailers);
                 socket.send(status(id, status.getCode().value(), outcome.reason(), outcome.message()), null);

@@ -23,13 +23,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * One WebSocket at {@code /ws}: its sign-in, then the calls multiplexed on it. Frames are read one
- * at a time (explicit demand), and the next one only when the call it fed can take more, so a
- * client that floods is held back by the socket instead of filling the relay's memory. A frame
- * that breaks the carrier's rules gets an Error frame and closes this socket only.
+ * One WebSocket at {@code /ws}: its sign-in, then the calls multiplexed on it. A client that sends
+ * a call more than it takes has that call ended (see {@link WebCall}), so memory stays bounded. A
+ * frame that breaks the carrier's rules gets an Error frame and closes this socket only.
  */
 // Public only because Jetty looks its listener methods up reflectively; nothing else uses it.
-public final class WebConnection implements Session.Listener {
+public final class WebConnection implements Session.Listener.AutoDemanding {
     private static final Logger LOG = Logger.getLogger(WebConnection.class.getName());
     /** Calls open on one socket at once. */
     static final int MAX_CALLS = 32;
@@ -65,9 +64,7 @@ public final class WebConnection implements Session.Listener {
         this.session = session;
         if (refusal != null) {
             refuse(refusal.getReason(), refusalCode, refusal.getMessage());
-            return;
         }
-        session.demand();
     }
 
     @Override
@@ -99,7 +96,8 @@ public final class WebConnection implements Session.Listener {
     private void handle(WebFrame frame) {
         if (credentials == null) {
             if (frame.getBodyCase() != WebFrame.BodyCase.SIGN_IN || frame.getCall() != 0 || signingIn) {
-                refuse(Reason.REASON_MALFORMED_FRAME, 1008, "the first frame must be sign_in on call 0");
+                refuse(Reason.REASON_MALFORMED_FRAME, 1008, signingIn ? "wait for signed_in before starting calls"
+                        : "the first frame must be sign_in on call 0");
                 return;
             }
             signingIn = true;
@@ -113,8 +111,8 @@ public final class WebConnection implements Session.Listener {
             case START -> start(frame.getCall(), frame.getStart().getMethod());
             case MESSAGE -> {
                 WebCall call = calls.get(frame.getCall());
-                if (call != null && !call.send(frame.getMessage().toByteArray(), this::demand)) {
-                    return;  // demanded again once the call takes more
+                if (call != null) {
+                    call.send(frame.getMessage().toByteArray());
                 }
             }
             case HALF_CLOSE -> {
@@ -129,12 +127,9 @@ public final class WebConnection implements Session.Listener {
                     call.cancel("cancelled by the client");
                 }
             }
-            default -> {
-                refuse(Reason.REASON_MALFORMED_FRAME, 1008, "a client does not send " + frame.getBodyCase().name().toLowerCase());
-                return;
-            }
+            default -> refuse(Reason.REASON_MALFORMED_FRAME, 1008, "a client does not send "
+                    + frame.getBodyCase().name().toLowerCase(java.util.Locale.ROOT));
         }
-        demand();
     }
 
     private void signIn(String credential) {
@@ -149,7 +144,6 @@ public final class WebConnection implements Session.Listener {
             credentials = headers;
             send(WebFrame.newBuilder().setSignedIn(identity).build(), null);
             LOG.info(() -> identity.getMember() + "@" + identity.getFleet() + " signed in to the console from " + source);
-            demand();
         } catch (StatusRuntimeException e) {
             WebCall.Outcome outcome = WebCall.outcome(e.getStatus(), e.getTrailers());
             refuse(outcome.reason() == Reason.REASON_UNSPECIFIED ? Reason.REASON_UNAUTHENTICATED : outcome.reason(),
@@ -187,13 +181,6 @@ public final class WebConnection implements Session.Listener {
         }
         s.sendBinary(ByteBuffer.wrap(frame.toByteArray()), Callback.from(sent == null ? () -> { } : sent,
                 failure -> LOG.fine(() -> "send to " + source + " failed: " + failure)));
-    }
-
-    private void demand() {
-        Session s = session;
-        if (s != null && s.isOpen()) {
-            s.demand();
-        }
     }
 
     /** A frame broke the carrier's rules: say why, then close this socket (and only it). */

@@ -91,8 +91,8 @@ class Console {
       const fresh = this.identity === null;
       this.identity = carrier.identity;
       if (!carrier.identity.share) sessionStorage.setItem(KEY, credential);
-      if (fresh) this.render();
-      if (this.view) this.view.attach(carrier);
+      if (fresh) this.render();  // opens a share link's session, which attaches
+      else if (this.view) this.view.attach(carrier);  // resumes with the continuity token
       this.setState(this.view ? "resuming…" : "connected", !this.view);
     }, (error: unknown) => {
       const refused = error instanceof CmdopError ? error : new CmdopError(String(error), Reason.UNSPECIFIED);

@@ -303,7 +303,7 @@ class ConsoleIT {
         alice.screenshot("11-reconnecting");
         relay = startRelay();
         alice.awaitTerminal("DONE");
-        alice.awaitText("[data-testid=state]", "live");
+        alice.awaitText("[data-testid=state]", "exited (0)");
         String shown = String.join("", alice.terminalRows());
         String expected = IntStream.range(0, 200).mapToObj(i -> i + ",").reduce("", String::concat) + "DONE";
         assertThat(shown).as("every number once, in order, across the restart").contains(expected);

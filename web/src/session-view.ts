@@ -50,6 +50,7 @@ export class SessionView {
   private mode: Mode;
   private closed = false;
   private resizeTimer = 0;
+  private readonly presenceTimer: number;
   private readonly onWindowResize = () => this.scheduleResize();
 
   constructor(readonly target: SessionTarget, private readonly events: ViewEvents, compact: boolean) {
@@ -77,6 +78,7 @@ export class SessionView {
     this.term.onData((data) => this.input(encoder.encode(data)));
     this.term.onBinary((data) => this.input(Uint8Array.from(data, (c) => c.charCodeAt(0))));
     window.addEventListener("resize", this.onWindowResize);
+    this.presenceTimer = window.setInterval(() => this.renderPresence(), 10_000);  // keeps "since" current
   }
 
   get operator(): boolean {
@@ -127,6 +129,7 @@ export class SessionView {
   close(): void {
     this.closed = true;
     window.removeEventListener("resize", this.onWindowResize);
+    window.clearInterval(this.presenceTimer);
     if (this.call) {
       this.call.send(toBinary(ClientFrameSchema, create(ClientFrameSchema, { body: { case: "detach", value: {} } })));
       this.call.halfClose();

@@ -95,12 +95,17 @@ final class WebCall {
                     "more than " + MAX_UNREAD + " messages ahead of the session: slow down");
             return;
         }
-        call.sendMessage(message);
+        try {
+            call.sendMessage(message);
+        } catch (IllegalStateException over) {
+            // The call already ended (its status is on its way) or was half-closed: nothing to deliver.
+        }
     }
 
     /** The carrier ends the call itself and reports why; gRPC's own close is not reported again. */
     private void end(Status.Code code, Reason reason, String message) {
         reported = true;
+        socket.ended(id);
         socket.send(status(id, code.value(), reason, message), null);
         call.cancel(message, null);
     }
@@ -111,7 +116,11 @@ final class WebCall {
     }
 
     void halfClose() {
-        call.halfClose();
+        try {
+            call.halfClose();
+        } catch (IllegalStateException twice) {
+            // Half-closed already, or ended: a repeated half_close changes nothing.
+        }
     }
 
     void cancel(String why) {

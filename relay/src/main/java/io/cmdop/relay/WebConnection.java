@@ -17,6 +17,7 @@ import org.eclipse.jetty.websocket.api.Session;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +33,8 @@ public final class WebConnection implements Session.Listener.AutoDemanding {
     private static final Logger LOG = Logger.getLogger(WebConnection.class.getName());
     /** Calls open on one socket at once. */
     static final int MAX_CALLS = 32;
+    /** Longer than any credential cmdop issues. */
+    static final int MAX_CREDENTIAL = 256;
 
     private final Channel services;
     private final String source;
@@ -128,13 +131,18 @@ public final class WebConnection implements Session.Listener.AutoDemanding {
                 }
             }
             default -> refuse(Reason.REASON_MALFORMED_FRAME, 1008, "a client does not send "
-                    + frame.getBodyCase().name().toLowerCase(java.util.Locale.ROOT));
+                    + frame.getBodyCase().name().toLowerCase(Locale.ROOT));
         }
     }
 
     private void signIn(String credential) {
+        String trimmed = credential.trim();
+        if (trimmed.length() > MAX_CREDENTIAL || !trimmed.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            refuse(Reason.REASON_UNAUTHENTICATED, 1008, "the credential is malformed");  // a header could not carry it
+            return;
+        }
         Metadata headers = new Metadata();
-        headers.put(Authenticator.AUTHORIZATION, "Bearer " + credential.trim());
+        headers.put(Authenticator.AUTHORIZATION, "Bearer " + trimmed);
         headers.put(Authenticator.WEB_SOURCE, source);
         try {
             Identity identity = FleetGrpc.newBlockingStub(services)

@@ -193,6 +193,21 @@ class WebCarrierTest {
                 assertThat(wrongBytes.await(f -> f.getCall() == 2 && f.hasStatus()).getStatus().getMessage())
                         .contains("no method 'cmdop.v1.Nope/Nothing'");
             }
+            try (WebSocketPeer odd = fixture.socket(origin())) {
+                odd.signIn("cmdop_\u00e9t\u00e9");
+                assertThat(odd.await(WebFrame::hasError).getError().getMessage()).isEqualTo("the credential is malformed");
+            }
+            try (WebSocketPeer repeats = fixture.socket(origin())) {
+                repeats.signIn(fixture.fleet.ownerKey().secret()).await(WebFrame::hasSignedIn);
+                repeats.start(1, "cmdop.v1.Fleet/WhoAmI").message(1, io.cmdop.protocol.v1.WhoAmIRequest.getDefaultInstance())
+                        .halfClose(1).halfClose(1).message(1, io.cmdop.protocol.v1.WhoAmIRequest.getDefaultInstance());
+                assertThat(repeats.await(f -> f.getCall() == 1 && f.hasStatus()).getStatus().getCode())
+                        .as("a repeated half_close or a late message is ignored").isZero();
+                repeats.start(2, "cmdop.v1.Fleet/WhoAmI").message(2, io.cmdop.protocol.v1.WhoAmIRequest.getDefaultInstance())
+                        .halfClose(2);
+                assertThat(repeats.awaitMessage(2, io.cmdop.protocol.v1.Identity.parser(), i -> true).getMember())
+                        .as("the socket goes on").isEqualTo("owner");
+            }
             bystander.start(7, "cmdop.v1.Fleet/WhoAmI").message(7, io.cmdop.protocol.v1.WhoAmIRequest.getDefaultInstance())
                     .halfClose(7);
             assertThat(bystander.awaitMessage(7, io.cmdop.protocol.v1.Identity.parser(), i -> true).getMember())
@@ -239,6 +254,38 @@ class WebCarrierTest {
         try (WebSocketPeer again = fixture.socket(origin())) {
             assertThat(again.signIn(link.getToken()).await(WebFrame::hasError).getError().getMessage())
                     .contains("the share link has been revoked");
+        }
+    }
+
+    @Test
+    void onlyAdminsAndOwnersMakeOperatorLinksWhichMayType() throws Exception {
+        String memberKey;
+        try (CmdopClient owner = owner()) {
+            memberKey = owner.fleet().createApiKey("dev", io.cmdop.protocol.v1.Role.ROLE_MEMBER).getSecret();
+        }
+        try (CmdopClient member = fixture.client(memberKey)) {
+            assertThat(member.fleet().createShareLink("web-1", "build", Duration.ofHours(1), false).getLink().getMode())
+                    .isEqualTo(Mode.MODE_OBSERVER);
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                    () -> member.fleet().createShareLink("web-1", "build", Duration.ofHours(1), true))
+                    .isInstanceOfSatisfying(io.cmdop.client.CmdopException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Reason.REASON_ROLE_FORBIDS));
+            assertThat(member.fleet().shareLinks()).as("a member sees the links it made").hasSize(1);
+        }
+        CreatedShareLink operatorLink;
+        try (CmdopClient owner = owner()) {
+            operatorLink = owner.fleet().createShareLink("web-1", "build", Duration.ofHours(1), true);
+            assertThat(owner.fleet().shareLinks()).as("an owner sees the fleet's").hasSize(2);
+        }
+        try (WebSocketPeer guest = fixture.socket(origin())) {
+            guest.signIn(operatorLink.getToken()).await(WebFrame::hasSignedIn);
+            guest.start(1, "cmdop.v1.Sessions/Attach").message(1, attach("build", Mode.MODE_OPERATOR));
+            assertThat(guest.awaitMessage(1, ServerFrame.parser(), ServerFrame::hasAttached).getAttached().getMode())
+                    .isEqualTo(Mode.MODE_OPERATOR);
+            guest.message(1, ClientFrame.newBuilder().setInput(InputFrame.newBuilder()
+                    .setData(com.google.protobuf.ByteString.copyFromUtf8("typed-through-a-link\n"))).build());
+            guest.awaitMessage(1, ServerFrame.parser(), f -> f.hasEvent() && f.getEvent().hasInput()
+                    && f.getEvent().getInput().getSender().getPrincipal().startsWith("share:"));
         }
     }
 

@@ -164,7 +164,12 @@ public final class BenchMain {
         Path fanOut = Workload.writeStream(work.resolve("fanout.txt"), mode.fanOutBytes(), marker);
         Path warm = Workload.writeStream(work.resolve("warm.txt"), Math.min(mode.streamBytes(), 8L << 20), marker);
         if (sections.stream().anyMatch(s -> !s.equals("micro") && (!s.equals("memory") || !mode.thorough()))) {
-            try (CmdopDaemon daemon = startDaemon()) {
+            boolean viaRelay = sections.contains("throughput") || sections.contains("echo");
+            try (CmdopRelay relay = viaRelay ? CmdopRelay.start(jar, work.resolve("relay")) : null;
+                 CmdopDaemon daemon = startDaemon(relay)) {
+                if (relay != null) {
+                    relay.awaitMachine();
+                }
                 StreamFigures f = new StreamFigures(work);
                 if (mode.thorough() && (sections.contains("throughput") || sections.contains("fanout")
                         || sections.contains("stalled"))) {
@@ -176,7 +181,7 @@ public final class BenchMain {
                     }
                 }
                 if (sections.contains("throughput")) {
-                    throughput(f, daemon, stream, marker);
+                    throughput(f, daemon, relay, stream, marker);
                 }
                 StreamFigures.Outcome baseline = null;
                 if (sections.contains("fanout")) {
@@ -188,8 +193,8 @@ public final class BenchMain {
                 if (sections.contains("grpc")) {
                     progress("diagnostic: the SDK against a direct gRPC observer, " + mib(stream));
                     for (int i = 0; i < mode.repeats() + 1; i++) {
-                        f.cmdop(daemon, stream, marker, 1, false, false, false);
-                        f.cmdop(daemon, stream, marker, 1, false, false, true);
+                        f.cmdop(daemon, daemon.local(), stream, marker, 1, false, false, false);
+                        f.cmdop(daemon, daemon.local(), stream, marker, 1, false, false, true);
                     }
                     progress("diagnostic: unary round trips on one connection (µs)");
                     try (var client = daemon.client()) {
@@ -216,7 +221,7 @@ public final class BenchMain {
                     }
                 }
                 if (sections.contains("echo")) {
-                    echo(daemon);
+                    echo(daemon, relay);
                 }
                 if (sections.contains("attach")) {
                     attach(daemon);
@@ -240,28 +245,36 @@ public final class BenchMain {
     }
 
     private CmdopDaemon startDaemon() throws IOException, InterruptedException {
+        return startDaemon(null);
+    }
+
+    /** A daemon for the figures; enrolled into {@code relay} (and reachable through it) unless null. */
+    private CmdopDaemon startDaemon(CmdopRelay relay) throws IOException, InterruptedException {
         Path home = work.resolve("home-" + ++homes);
         int maxSessions = mode.idleSessions().stream().max(Integer::compare).orElse(0) + 100;
         // Ended sessions are forgotten at once (default: kept 10 minutes with their ring), so that
         // one figure's sessions do not weigh on the next one's memory.
         return CmdopDaemon.start(jar, home, "daemon:\n  max_sessions: " + maxSessions
-                + "\nsession:\n  ended_retention: 0s\n", daemonJavaOptions);
+                + "\nsession:\n  ended_retention: 0s\n", daemonJavaOptions, relay);
     }
 
     // ------------------------------------------------------------------ streams
 
-    private void throughput(StreamFigures f, CmdopDaemon daemon, Path stream, String marker) throws Exception {
+    private void throughput(StreamFigures f, CmdopDaemon daemon, CmdopRelay relay, Path stream, String marker)
+            throws Exception {
         String size = mib(stream);
-        progress("streams: 1 client and no client, " + size);
+        progress("streams: 1 client (local and through the relay) and no client, " + size);
         List<StreamFigures.Outcome> raw = new ArrayList<>();
         List<StreamFigures.Outcome> tmux1 = new ArrayList<>();
         List<StreamFigures.Outcome> cmdop1 = new ArrayList<>();
+        List<StreamFigures.Outcome> relay1 = new ArrayList<>();
         List<StreamFigures.Outcome> tmux0 = new ArrayList<>();
         List<StreamFigures.Outcome> cmdop0 = new ArrayList<>();
         for (int r = 0; r < mode.repeats(); r++) {
             raw.add(f.rawPty(stream, marker));
             tmux1.add(f.tmux(stream, marker, 1));
             cmdop1.add(f.cmdop(daemon, stream, marker, 1, false, false));
+            relay1.add(f.cmdop(daemon, relay.reach(), stream, marker, 1, false, false, false));
             tmux0.add(f.tmux(stream, marker, 0));
             cmdop0.add(f.cmdop(daemon, stream, marker, 0, false, false));
         }
@@ -270,7 +283,8 @@ public final class BenchMain {
         double cmdopClient = median(cmdop1, StreamFigures.Outcome::slowest);
         table.add(new Row("Output throughput, 1 client (" + size + " stream)", "MB/s", rawClient, tmuxClient,
                 cmdopClient, Better.HIGHER, "≥ 0.9× raw PTY and ≥ 1.5× tmux",
-                cmdopClient >= 0.9 * rawClient && cmdopClient >= 1.5 * tmuxClient, ""));
+                cmdopClient >= 0.9 * rawClient && cmdopClient >= 1.5 * tmuxClient, "")
+                .viaRelay(median(relay1, StreamFigures.Outcome::slowest)));
         table.row("Producer throughput, no client attached (" + size + ")", "MB/s",
                 median(raw, StreamFigures.Outcome::producer), median(tmux0, StreamFigures.Outcome::producer),
                 median(cmdop0, StreamFigures.Outcome::producer), Better.HIGHER);
@@ -345,26 +359,26 @@ public final class BenchMain {
 
     // ------------------------------------------------------------------ echo
 
-    private void echo(CmdopDaemon daemon) throws Exception {
+    private void echo(CmdopDaemon daemon, CmdopRelay relay) throws Exception {
         EchoFigures f = new EchoFigures(work, mode.keys());
-        progress("echo: raw PTY, tmux, cmdop SDK, cmdop CLI (" + mode.keys() + " keys each)");
+        progress("echo: raw PTY, tmux, cmdop SDK (local and through the relay), cmdop CLI (" + mode.keys() + " keys each)");
         Stats raw = Stats.ofNanos(f.rawPty(), 1e3);
         Stats tmux = Stats.ofNanos(f.tmux(), 1e3);
-        Stats sdk = Stats.ofNanos(f.cmdopSdk(daemon), 1e3);
+        Stats sdk = Stats.ofNanos(f.cmdopSdk(daemon.local()), 1e3);
+        Stats sdkViaRelay = Stats.ofNanos(f.cmdopSdk(relay.reach()), 1e3);
         Stats cli = Stats.ofNanos(f.cmdopCli(daemon, jar), 1e3);
+        echoRows("cmdop SDK (sendInput → onOutput)", raw, tmux, sdk, sdkViaRelay);
+        echoRows("cmdop CLI in a terminal (as tmux)", raw, tmux, cli, null);
+    }
+
+    private void echoRows(String client, Stats raw, Stats tmux, Stats cmdop, Stats viaRelay) {
         for (double p : new double[] {50, 99, 99.9}) {
             String pn = p == 50 ? "p50" : p == 99 ? "p99" : "p99.9";
             boolean target = p == 50;
-            table.add(new Row("Keystroke echo " + pn + ", cmdop SDK (sendInput → onOutput)", "µs", raw.percentile(p),
-                    tmux.percentile(p), sdk.percentile(p), Better.LOWER, target ? "p50 no worse than tmux" : "",
-                    target ? sdk.percentile(p) <= tmux.percentile(p) : null, ""));
-        }
-        for (double p : new double[] {50, 99, 99.9}) {
-            String pn = p == 50 ? "p50" : p == 99 ? "p99" : "p99.9";
-            boolean target = p == 50;
-            table.add(new Row("Keystroke echo " + pn + ", cmdop CLI in a terminal (as tmux)", "µs", raw.percentile(p),
-                    tmux.percentile(p), cli.percentile(p), Better.LOWER, target ? "p50 no worse than tmux" : "",
-                    target ? cli.percentile(p) <= tmux.percentile(p) : null, ""));
+            table.add(new Row("Keystroke echo " + pn + ", " + client, "µs", raw.percentile(p), tmux.percentile(p),
+                    cmdop.percentile(p), Better.LOWER, target ? "p50 no worse than tmux" : "",
+                    target ? cmdop.percentile(p) <= tmux.percentile(p) : null, "")
+                    .viaRelay(viaRelay == null ? Double.NaN : viaRelay.percentile(p)));
         }
     }
 
@@ -485,8 +499,6 @@ public final class BenchMain {
         StringBuilder sb = new StringBuilder();
         sb.append("# cmdop benchmark (").append(mode.name()).append(" mode)\n\n");
         sb.append(table.markdown()).append('\n');
-        sb.append("Columns for cmdop through the relay are left out for now: this run measures the local half of "
-                + "issue 6 (see docs/performance.md).\n\n");
         sb.append("## Machine\n\n");
         machine.forEach((k, v) -> sb.append("- ").append(k).append(": ").append(v).append('\n'));
         sb.append(String.format(Locale.ROOT, "- run time: %.0f s%n", seconds));

@@ -33,11 +33,20 @@ final class CmdopDaemon implements AutoCloseable {
      */
     static CmdopDaemon start(Path jar, Path home, String config, String javaOptions)
             throws IOException, InterruptedException {
+        return start(jar, home, config, javaOptions, null);
+    }
+
+    /** As {@link #start(Path, Path, String, String)}, enrolled into {@code relay} unless it is null. */
+    static CmdopDaemon start(Path jar, Path home, String config, String javaOptions, CmdopRelay relay)
+            throws IOException, InterruptedException {
         Files.createDirectories(home);
         Files.writeString(home.resolve("config.yaml"), config);
         List<String> command = new ArrayList<>(List.of(javaBinary(), "--enable-native-access=ALL-UNNAMED",
                 "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-jar", jar.toString(), "agent", "start"));
+        if (relay != null) {
+            command.addAll(relay.enrollArguments());
+        }
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(home.resolve("agent-start.out").toFile());
         Map<String, String> env = pb.environment();
@@ -62,6 +71,11 @@ final class CmdopDaemon implements AutoCloseable {
 
     CmdopClient client() {
         return CmdopClient.local(new CmdopHome(home), ClientKind.CLIENT_KIND_SDK);
+    }
+
+    /** This daemon's sessions over its Unix socket. */
+    Reach local() {
+        return new Reach("local", this::client, "");
     }
 
     Path home() {

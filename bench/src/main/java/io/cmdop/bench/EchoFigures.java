@@ -68,16 +68,17 @@ final class EchoFigures {
     }
 
     /** Keys sent with the SDK ({@code TerminalStream.sendInput}), taken back from {@code onOutput}. */
-    long[] cmdopSdk(CmdopDaemon daemon) throws Exception {
-        String name = "echo-sdk";
-        try (CmdopClient client = daemon.client()) {
-            client.terminal().create(CreateSessionRequest.newBuilder().setName(name).addAllCommand(Workload.echo())
+    long[] cmdopSdk(Reach reach) throws Exception {
+        String name = "echo-sdk-" + reach.label();
+        try (CmdopClient client = reach.client()) {
+            io.cmdop.client.Terminal terminal = reach.terminal(client);
+            terminal.create(CreateSessionRequest.newBuilder().setName(name).addAllCommand(Workload.echo())
                     .setSize(Size.newBuilder().setCols(80).setRows(24)).build());
-            StreamFigures.awaitScreen(client.terminal(), name, "READY");
+            StreamFigures.awaitScreen(terminal, name, "READY");
             Thread measurer = Thread.currentThread();
             Echo echo = new Echo(measurer);
             VisibleText text = new VisibleText(echo::seen);
-            try (TerminalStream stream = client.terminal().stream(Mode.MODE_OPERATOR)) {
+            try (TerminalStream stream = terminal.stream(Mode.MODE_OPERATOR)) {
                 stream.onOutput(bytes -> text.feed(bytes, 0, bytes.length));
                 stream.attach(name, 0, 0);
                 long[] samples = new long[keys];
@@ -95,7 +96,7 @@ final class EchoFigures {
                 }
                 return samples;
             } finally {
-                client.terminal().destroy(name);
+                terminal.destroy(name);
             }
         }
     }

@@ -146,12 +146,15 @@ final class StreamFigures {
      */
     Outcome cmdop(CmdopDaemon daemon, Path data, String marker, int observers, boolean stalled, boolean liveHeap)
             throws Exception {
-        return cmdop(daemon, data, marker, observers, stalled, liveHeap, false);
+        return cmdop(daemon, daemon.local(), data, marker, observers, stalled, liveHeap, false);
     }
 
-    /** With {@code direct}, the observers are {@link DirectObserver}s instead of the SDK (a diagnostic). */
-    Outcome cmdop(CmdopDaemon daemon, Path data, String marker, int observers, boolean stalled, boolean liveHeap,
-                  boolean direct) throws Exception {
+    /**
+     * With {@code reach}, the observers come through it (the control client always uses the local
+     * socket); with {@code direct}, they are {@link DirectObserver}s instead of the SDK (a diagnostic).
+     */
+    Outcome cmdop(CmdopDaemon daemon, Reach reach, Path data, String marker, int observers, boolean stalled,
+                  boolean liveHeap, boolean direct) throws Exception {
         Trigger trigger = new Trigger(dir, data);
         String name = "stream-" + RUNS.incrementAndGet();
         CountDownLatch release = new CountDownLatch(1);
@@ -178,9 +181,9 @@ final class StreamFigures {
                     attachedAt[i] = before;
                     continue;
                 }
-                CmdopClient client = daemon.client();
+                CmdopClient client = reach.client();
                 clients.add(client);
-                TerminalStream stream = client.terminal().stream(Mode.MODE_OBSERVER);
+                TerminalStream stream = reach.terminal(client).stream(Mode.MODE_OBSERVER);
                 if (i == observers) {
                     stream.onOutput(bytes -> awaitQuietly(release));
                 } else {

@@ -23,11 +23,15 @@ class BenchSmokeTest {
 
         assertThat(code).isZero();
         String report = Files.readString(out);
-        assertThat(report).contains("| figure | unit | raw PTY | tmux | cmdop local |", "## Machine", "- tmux: tmux ",
+        assertThat(report).contains("| figure | unit | raw PTY | tmux | cmdop local | cmdop via relay |", "## Machine", "- tmux: tmux ",
                 "Output throughput, 1 client", "Producer throughput, no client attached",
                 "Fan-out to 2 observers: slowest observer", "1 stalled observer among 2", "live heap growth", "Keystroke echo p50",
                 "Attach to a complete snapshot", "Resume with the token", "to the first screen",
-                "Server RSS per idle session, 3 sessions", "relay");
+                "Server RSS per idle session, 3 sessions");
+        assertThat(report.lines().filter(l -> l.startsWith("| Output throughput, 1 client")
+                || l.startsWith("| Keystroke echo p50, cmdop SDK")))
+                .as("the figures through the relay are measured beside the local ones")
+                .hasSize(2).allSatisfy(l -> assertThat(l.split("\\|")[6].strip()).matches("[0-9.,]+"));
         assertThat(report).doesNotContain("NaN");
     }
 }

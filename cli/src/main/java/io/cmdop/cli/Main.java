@@ -11,7 +11,7 @@ import java.io.PrintWriter;
 @Command(name = "cmdop", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Live terminal sessions that outlive their clients, shared by many clients at once.",
         subcommands = {UpCommand.class, AgentCommand.class, SessionCommand.class, ConnectCommand.class,
-                ExecCommand.class, RelayCommand.class, LoginCommand.class, FleetCommands.Machines.class,
+                ExecCommand.class, FilesCommand.class, RelayCommand.class, LoginCommand.class, FleetCommands.Machines.class,
                 FleetCommands.Keys.class, FleetCommands.JoinKeys.class, FleetCommands.Members.class,
                 FleetCommands.Fleet.class, ShareCommand.class, CommandLine.HelpCommand.class})
 public final class Main {

@@ -127,6 +127,99 @@ class RelayIT {
     }
 
     @Test
+    void execRunsOnSeveralMachinesAtOnceAndSaysWhichFailed() throws IOException {
+        try (CliHome web2 = CliHome.create(); CliHome db1 = CliHome.create()) {
+            for (var machine : java.util.Map.of("web-2", web2, "db-1", db1).entrySet()) {
+                String joinKey = machineHome.json("join-keys", "create", "--json").path("secret").asText();
+                machine.getValue().ok("agent", "start", "--relay", url, "--join-key", joinKey, "--fingerprint",
+                        fingerprint, "--name", machine.getKey());
+            }
+            db1.ok("agent", "stop");
+            // web-2 alone takes its time: the file is in its own home.
+            java.nio.file.Files.writeString(web2.userHome().resolve("slow"), "");
+            CliHome.Await.until("web-2 online", () -> {
+                for (JsonNode m : machineHome.json("machines", "list", "--json")) {
+                    if (m.path("name").asText().equals("web-2") && m.path("online").asBoolean()) {
+                        return m;
+                    }
+                }
+                return null;
+            });
+
+            CliHome.Result r = machineHome.run("exec", "--machines", "web-1,web-2, db-1,web-1,nope", "--timeout", "3s",
+                    "--json", "[ -f ~/slow ] && sleep 30; echo done-$((6*7))");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+            JsonNode all = CliHome.JSON.readTree(r.stdout());
+            JsonNode results = all.path("results");
+            List<String> named = new java.util.ArrayList<>();
+            results.fieldNames().forEachRemaining(named::add);
+            assertThat(named).as("each machine once, in the order named").containsExactly("web-1", "web-2", "db-1", "nope");
+            assertThat(results.path("web-1").path("exit_code").asInt()).isZero();
+            assertThat(results.path("web-1").path("output").asText()).isEqualTo("done-42\n");
+            assertThat(results.path("web-1").path("duration_ms").asLong()).isNotNegative();
+            assertThat(results.path("web-2").path("error").path("reason").asText()).isEqualTo("TIMEOUT");
+            assertThat(results.path("db-1").path("error").path("reason").asText()).isEqualTo("MACHINE_OFFLINE");
+            assertThat(results.path("nope").path("error").path("message").asText()).contains("nope");
+            assertThat(all.path("timed_out").toString()).isEqualTo("[\"web-2\"]");
+
+            CliHome.Result plain = machineHome.run("exec", "--machines", "web-1", "echo plain-$((2+2))");
+            assertThat(plain.exitCode()).isZero();
+            assertThat(plain.stdout()).startsWith("== web-1: exit 0, ").contains("plain-4\n");
+        }
+    }
+
+    @Test
+    void aNodeJsClientBuiltFromTheProtoFilesWatchesAndExecsThroughTheRelay() throws Exception {
+        machineHome.ok("session", "create", "--machine", "web-1", "--name", "shared");
+        try (NodeClient node = NodeClient.start("127.0.0.1:" + port, fingerprint, ownerKey, "web-1", "shared",
+                "node-sees-42")) {
+            JsonNode machines = node.next("machines");
+            assertThat(machines.toString()).isEqualTo("[{\"name\":\"web-1\",\"online\":true}]");
+            JsonNode attached = node.next("attached");
+            assertThat(attached.path("session").asText()).isEqualTo("shared");
+            assertThat(attached.path("mode").asText()).isEqualTo("MODE_OBSERVER");
+            machineHome.ok("session", "send", "web-1/shared", "--enter", "echo node-sees-$((6*7))");
+            assertThat(node.next("seen").asText()).contains("node-sees-42");
+            JsonNode exec = node.next("exec");
+            assertThat(exec.path("exit_code").asInt()).isEqualTo(3);
+            assertThat(exec.path("output").asText()).isEqualTo("from-node-42\n");
+            assertThat(node.awaitExit()).isZero();
+        }
+    }
+
+    @Test
+    void filesGoBothWaysThroughTheRelayAndGuestsOnlyRead(@org.junit.jupiter.api.io.TempDir java.nio.file.Path local)
+            throws IOException {
+        java.nio.file.Path root = machineHome.userHome();
+        java.nio.file.Path report = java.nio.file.Files.writeString(local.resolve("report.txt"), "sent through the relay\n");
+        machineHome.ok("files", "mkdir", "web-1:inbox");
+        machineHome.ok("files", "put", report.toString(), "web-1:inbox/");
+        assertThat(java.nio.file.Files.readString(root.resolve("inbox/report.txt"))).isEqualTo("sent through the relay\n");
+        JsonNode listed = machineHome.json("files", "ls", "web-1:inbox", "--json");
+        assertThat(listed.findValuesAsText("name")).containsExactly("report.txt");
+        machineHome.ok("files", "get", "web-1:inbox/report.txt", local.resolve("back.txt").toString());
+        assertThat(java.nio.file.Files.readString(local.resolve("back.txt"))).isEqualTo("sent through the relay\n");
+        machineHome.ok("files", "mv", "web-1:inbox/report.txt", "web-1:report.txt");
+        CliHome.Result outside = machineHome.run("files", "get", "web-1:../../etc/hostname", "-");
+        assertThat(outside.exitCode()).isEqualTo(1);
+        assertThat(outside.stderr()).contains("[PATH_OUTSIDE_ROOT]");
+
+        JsonNode guest = machineHome.json("keys", "create", "--name", "reader", "--role", "guest", "--json");
+        try (CmdopClient asGuest = CmdopClient.remote(url, guest.path("secret").asText(), fingerprint,
+                ClientKind.CLIENT_KIND_CLI)) {
+            var files = asGuest.files().onMachine("web-1");
+            java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
+            files.read("report.txt", read, io.cmdop.client.TransferProgress.NONE);
+            assertThat(read.toString(StandardCharsets.UTF_8)).isEqualTo("sent through the relay\n");
+            assertThatThrownBy(() -> files.delete("report.txt", false))
+                    .isInstanceOfSatisfying(CmdopException.class, e -> assertThat(e.reasonName()).isEqualTo("ROLE_FORBIDS"));
+        }
+        machineHome.ok("files", "rm", "-r", "web-1:inbox", "web-1:report.txt");
+        assertThat(root.resolve("report.txt")).doesNotExist();
+        assertThat(root.resolve("inbox")).doesNotExist();
+    }
+
+    @Test
     void aRemoteSessionIsUsedInARealTerminal() {
         machineHome.ok("session", "create", "--machine", "web-1", "--name", "shell");
         RealTerminal terminal = RealTerminal.open(machineHome);

@@ -5,6 +5,7 @@ import io.cmdop.protocol.v1.AgentStatus;
 import io.cmdop.protocol.v1.AgentStatusRequest;
 import io.cmdop.protocol.v1.ClientInfo;
 import io.cmdop.protocol.v1.ClientKind;
+import io.cmdop.protocol.v1.Reason;
 import io.cmdop.protocol.v1.StopRequest;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -18,6 +19,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.unix.DomainSocketAddress;
@@ -75,6 +77,8 @@ public final class CmdopClient implements AutoCloseable {
                 Thread.ofVirtual().name("cmdop-client-", 0).factory());
         ManagedChannel channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                 .channelType(EpollDomainSocketChannel.class)
+                // gRPC asks every channel for TCP keepalive; a Unix socket has none (null drops the option).
+                .withOption(ChannelOption.SO_KEEPALIVE, null)
                 .eventLoopGroup(group)
                 .executor(callbacks)
                 .usePlaintext()
@@ -87,6 +91,19 @@ public final class CmdopClient implements AutoCloseable {
      * A relay, with an API key: every machine of the key's fleet is reachable through it. For TLS
      * relays {@code fingerprint} is the pinned certificate fingerprint ({@code SHA256:...}).
      */
+    /**
+     * The fleet of {@code apiKey} through the relay that {@code cmdop login} saved in {@code $CMDOP_HOME}
+     * (its address and certificate pin), as an SDK client.
+     *
+     * @throws CmdopException {@code UNAUTHENTICATED} when no relay was saved
+     */
+    public static CmdopClient remote(String apiKey) {
+        RelayLogin login = RelayLogin.load(CmdopHome.resolve()).orElseThrow(() -> new CmdopException(
+                Reason.REASON_UNAUTHENTICATED, "no relay saved in " + CmdopHome.resolve().dir()
+                + ": run `cmdop login --relay https://HOST:PORT --key cmdop_...` once, or pass the relay's address"));
+        return remote(login.url(), apiKey, login.fingerprint(), ClientKind.CLIENT_KIND_SDK);
+    }
+
     public static CmdopClient remote(String relayUrl, String apiKey, String fingerprint, ClientKind kind) {
         RelayEndpoint endpoint = RelayEndpoint.parse(relayUrl);
         return remote(endpoint, apiKey, endpoint.tls() ? new CertificatePin(fingerprint) : null, kind);
@@ -138,6 +155,11 @@ public final class CmdopClient implements AutoCloseable {
     /** Sessions on the connected machine. */
     public Terminal terminal() {
         return new Terminal(channel, managed::resetConnectBackoff, clientInfo, target);
+    }
+
+    /** Files on the connected machine, under its files root; {@link Files#onMachine} through a relay. */
+    public Files files() {
+        return new Files(channel, target, "");
     }
 
     /** The daemon's status. */

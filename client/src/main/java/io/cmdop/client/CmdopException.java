@@ -38,8 +38,12 @@ public class CmdopException extends RuntimeException {
 
     static CmdopException of(Reason reason, String message, Throwable cause) {
         return switch (reason) {
-            case REASON_OBSERVER_READ_ONLY -> new PermissionDeniedException(message, cause);
+            case REASON_OBSERVER_READ_ONLY, REASON_ROLE_FORBIDS -> new PermissionDeniedException(reason, message, cause);
             case REASON_SESSION_NOT_FOUND -> new SessionNotFoundException(message, cause);
+            case REASON_FILE_NOT_FOUND -> new PathNotFoundException(message, cause);
+            case REASON_PATH_OUTSIDE_ROOT -> new PathOutsideRootException(message, cause);
+            case REASON_CHECKSUM_MISMATCH -> new ChecksumMismatchException(message, cause);
+            case REASON_OS_PERMISSION_DENIED -> new FileAccessDeniedException(message, cause);
             default -> new CmdopException(reason, message, cause);
         };
     }
@@ -71,6 +75,9 @@ public class CmdopException extends RuntimeException {
         }
         if (code == Status.Code.UNAVAILABLE) {
             return new DaemonUnavailableException(target, e);
+        }
+        if (code == Status.Code.DEADLINE_EXCEEDED) {
+            return new CmdopException(Reason.REASON_TIMEOUT, "no answer from " + target + " in time", e);
         }
         if (code == Status.Code.RESOURCE_EXHAUSTED) {
             return new CmdopException(Reason.REASON_FRAME_TOO_LARGE, e.getStatus().getDescription(), e);

@@ -2,9 +2,12 @@ package io.cmdop.client;
 
 import io.cmdop.protocol.v1.Reason;
 
-/** The action needs operator mode (observers only watch). Nothing of it took effect. */
+/**
+ * The action needs an operator: observers only watch ({@code OBSERVER_READ_ONLY}), and a role that
+ * may only observe cannot act ({@code ROLE_FORBIDS}). Nothing of it took effect.
+ */
 public final class PermissionDeniedException extends CmdopException {
-    PermissionDeniedException(String message, Throwable cause) {
-        super(Reason.REASON_OBSERVER_READ_ONLY, message, cause);
+    PermissionDeniedException(Reason reason, String message, Throwable cause) {
+        super(reason, message, cause);
     }
 }

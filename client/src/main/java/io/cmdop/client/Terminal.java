@@ -26,20 +26,28 @@ import io.grpc.StatusRuntimeException;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /** Sessions of one machine: create, find, use and end them. Obtained from {@link CmdopClient#terminal()}. */
 public final class Terminal {
     private static final long CALL_DEADLINE_SECONDS = 30;
+    /** How long past its timeout a command's machine has to answer before it is given up on. */
+    static final Duration UNANSWERED_SLACK = Duration.ofSeconds(10);
 
     private final Channel channel;
     /** Makes the channel try its connection now instead of after its backoff (used when resuming). */
     private final Runnable reconnectNow;
     private final ClientInfo client;
     private final String target;
-    private final String machine;
+    private volatile String machine;
 
     Terminal(Channel channel, Runnable reconnectNow, ClientInfo client, String target) {
         this(channel, reconnectNow, client, target, "");
@@ -56,6 +64,11 @@ public final class Terminal {
     /** The same sessions API for one machine of the fleet (through a relay). */
     public Terminal onMachine(String machineName) {
         return new Terminal(channel, reconnectNow, client, target, machineName);
+    }
+
+    /** Points this terminal at one machine of the fleet (through a relay); empty: the local daemon. */
+    public void setMachine(String machineName) {
+        this.machine = machineName == null ? "" : machineName;
     }
 
     public String machine() {
@@ -81,6 +94,11 @@ public final class Terminal {
     /** The most recently created running session, creating one (the user's shell) if there is none. */
     public SessionInfo getActiveSession() {
         return getActiveSession(CreateSessionRequest.getDefaultInstance());
+    }
+
+    /** The active session of another machine of the fleet, created (its user's shell) if it has none. */
+    public SessionInfo getActiveSession(String machineName) {
+        return onMachine(machineName).getActiveSession();
     }
 
     /** The most recently created running session, or a new one started from {@code ifNone}. */
@@ -128,15 +146,50 @@ public final class Terminal {
         return follow(() -> streamingStub().runCommand(request), onOutput);
     }
 
-    /** Runs a command line in a fresh, short-lived session (listed while it runs) and waits for its end. */
+    /**
+     * Runs a command line in a fresh, short-lived session (listed while it runs) and waits for its end.
+     * Past a non-zero {@code timeout} the machine ends the command and answers {@code TIMEOUT}; one
+     * that does not answer at all is given up on {@link #UNANSWERED_SLACK} later, with the same reason.
+     */
     public CommandResult execute(String command, Duration timeout, Consumer<byte[]> onOutput) {
         ExecRequest request = ExecRequest.newBuilder().setCommand(command).setTimeoutMs(millis(timeout))
                 .setClient(client).setMachine(machine).build();
-        return follow(() -> streamingStub().exec(request), onOutput);
+        SessionsGrpc.SessionsBlockingStub stub = timeout.isPositive()
+                ? streamingStub().withDeadlineAfter(timeout.plus(UNANSWERED_SLACK).toMillis(), TimeUnit.MILLISECONDS)
+                : streamingStub();
+        return follow(() -> stub.exec(request), onOutput);
+    }
+
+    /**
+     * Runs one command line on each machine at once, each in a fresh short-lived session, and waits
+     * for them all. Names are trimmed and each runs once however often it is listed. A machine that
+     * is offline, refuses, or times out has an error in its result instead of an exit code.
+     */
+    public FleetExecResult executeOn(List<String> machines, String command, Duration timeout) {
+        List<String> names = machines.stream().map(String::strip).filter(n -> !n.isEmpty()).distinct().toList();
+        if (names.isEmpty() || names.size() > FleetExecResult.MAX_MACHINES) {
+            throw new CmdopException(io.cmdop.protocol.v1.Reason.REASON_INVALID_ARGUMENT,
+                    "name between 1 and " + FleetExecResult.MAX_MACHINES + " machines, not " + names.size());
+        }
+        Map<String, Future<CommandResult>> runs = new LinkedHashMap<>();
+        try (ExecutorService each = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (String name : names) {
+                Terminal on = onMachine(name);
+                runs.put(name, each.submit(() -> on.execute(command, timeout)));
+            }
+        }
+        Map<String, FleetExecResult.OnMachine> results = new LinkedHashMap<>();
+        runs.forEach((name, run) -> results.put(name, FleetExecResult.OnMachine.of(name, run)));
+        return new FleetExecResult(results);
     }
 
     public CommandResult execute(String command, Duration timeout) {
         return execute(command, timeout, bytes -> { });
+    }
+
+    /** {@link #execute(String, Duration)} without blocking the caller. */
+    public CompletableFuture<CommandResult> executeAsync(String command, Duration timeout) {
+        return Async.run("cmdop-execute", () -> execute(command, timeout));
     }
 
     /** A live stream on a session in the given mode; call {@link TerminalStream#attach} next. */

@@ -8,6 +8,7 @@ import io.cmdop.protocol.v1.ClientInfo;
 import io.cmdop.protocol.v1.CommandFrame;
 import io.cmdop.protocol.v1.DetachFrame;
 import io.cmdop.protocol.v1.Event;
+import io.cmdop.protocol.v1.Gap;
 import io.cmdop.protocol.v1.InputFrame;
 import io.cmdop.protocol.v1.Mode;
 import io.cmdop.protocol.v1.Reason;
@@ -28,8 +29,11 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.SubmissionPublisher;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -45,6 +49,12 @@ public final class TerminalStream implements AutoCloseable {
      * that still went through leaves the token usable (see the session's token rules).
      */
     private static final Duration RESUME_ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * How long the stream keeps trying to reach an unreachable relay after a drop when the grace
+     * window is over: it then attaches afresh (a gap and the current screen) rather than giving up on
+     * a session that still runs. A machine the relay reports offline past the window ends the stream.
+     */
+    private static final Duration RECONNECT_WINDOW = Duration.ofMinutes(2);
     /** Requests awaiting a reply: bounded so a stalled daemon cannot make us grow without end. */
     private static final int MAX_PENDING = 1024;
 
@@ -67,9 +77,17 @@ public final class TerminalStream implements AutoCloseable {
     private volatile ClientCallStreamObserver<ClientFrame> call;
     private volatile String token;
     private volatile String clientId;
+    private volatile String sessionId;
+    /** The size this client last asked for, asked again when it attaches afresh. */
+    private volatile Size size = Size.getDefaultInstance();
     private volatile long lastSeq;
     private volatile long nextOffset;
     private volatile boolean closing;
+    /** Set once the stream has ended for good (detached, refused, given up): operations then fail. */
+    private volatile boolean ended;
+    private final CommandLog commands = new CommandLog();
+    private static final int PUBLISHER_BUFFER = 256;
+    private SubmissionPublisher<Event> publisher;
 
     TerminalStream(Channel channel, Runnable reconnectNow, ClientInfo client, Mode mode, String target,
                    String machine) {
@@ -93,6 +111,22 @@ public final class TerminalStream implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The session's events (output included), in order, as a reactive-streams publisher for any
+     * number of subscribers. A subscriber that does not keep up holds the stream back (each has a
+     * buffer of {@value #PUBLISHER_BUFFER} events): the server then skips this client forward with
+     * a resync rather than growing without end. Completes when the stream ends.
+     */
+    public synchronized Flow.Publisher<Event> events() {
+        if (publisher == null) {
+            publisher = new SubmissionPublisher<>(Runnable::run, PUBLISHER_BUFFER);
+            if (ended) {
+                publisher.close();
+            }
+        }
+        return publisher;
+    }
+
     /** The client missed output (it fell behind or resumed too late): a gap and the screen to redraw. */
     public TerminalStream onResync(Consumer<Resync> listener) {
         this.onResync = listener;
@@ -114,15 +148,27 @@ public final class TerminalStream implements AutoCloseable {
         return this;
     }
 
+    /** Attaches with this stream's mode, without a size of its own; returns the current screen and presence. */
+    public Attached attach(String session) {
+        return attach(session, 0, 0);
+    }
+
     /** Attaches with this stream's mode; returns the current screen and presence. */
     public Attached attach(String session, int cols, int rows) {
+        return open(ClientFrame.newBuilder().setAttach(attachRequest(session, cols, rows)));
+    }
+
+    private AttachRequest.Builder attachRequest(String session, int cols, int rows) {
         AttachRequest.Builder request = AttachRequest.newBuilder()
                 .setSession(io.cmdop.protocol.v1.SessionSelector.newBuilder().setMachine(machine).setSession(session))
                 .setMode(mode).setClient(client);
         if (cols > 0 && rows > 0) {
-            request.setSize(Size.newBuilder().setCols(cols).setRows(rows));
+            size = Size.newBuilder().setCols(cols).setRows(rows).build();
         }
-        return open(ClientFrame.newBuilder().setAttach(request));
+        if (size.getCols() > 0) {
+            request.setSize(size);
+        }
+        return request;
     }
 
     /**
@@ -151,27 +197,62 @@ public final class TerminalStream implements AutoCloseable {
         send(ClientFrame.newBuilder().setInput(InputFrame.newBuilder().setData(ByteString.copyFrom(data))), false);
     }
 
-    /** Runs a command line in the session's shell; returns its command id for the CommandStarted/Finished events. */
+    /**
+     * Runs a command line in the session's shell; returns its command id, which the CommandStarted and
+     * CommandFinished events carry and {@link #waitForCommand} takes.
+     */
     public String sendCommand(String command) {
         requireOperator("execute commands");
-        return send(ClientFrame.newBuilder().setCommand(CommandFrame.newBuilder().setCommand(command)), true)
+        commands.keepOutput();
+        String id = send(ClientFrame.newBuilder().setCommand(CommandFrame.newBuilder().setCommand(command)), true)
                 .getAccepted().getCommandId();
+        commands.sent(id);
+        return id;
+    }
+
+    /**
+     * Waits for the end of a command {@link #sendCommand} sent on this stream: its exit code and its
+     * output (the last {@value CommandLog#WINDOW_BYTES} bytes at most; {@code truncated} says when
+     * there was more, for which {@link Terminal#run} streams everything).
+     *
+     * @throws CmdopException {@code INVALID_ARGUMENT} for an id this stream did not send,
+     *     {@code TIMEOUT}, or {@code STREAM_CLOSED} when the stream ends first
+     */
+    public CommandResult waitForCommand(String commandId, Duration timeout) {
+        try {
+            return commands.await(commandId, timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CmdopException(Reason.REASON_INTERNAL, "interrupted while waiting for command " + commandId);
+        }
+    }
+
+    /** {@link #waitForCommand} without blocking the caller. */
+    public CompletableFuture<CommandResult> waitForCommandAsync(String commandId, Duration timeout) {
+        return Async.run("cmdop-wait-command", () -> waitForCommand(commandId, timeout));
     }
 
     public void resize(int cols, int rows) {
         requireOperator("resize the terminal");
-        send(ClientFrame.newBuilder().setResize(ResizeFrame.newBuilder()
-                .setSize(Size.newBuilder().setCols(cols).setRows(rows))), false);
+        size = Size.newBuilder().setCols(cols).setRows(rows).build();
+        send(ClientFrame.newBuilder().setResize(ResizeFrame.newBuilder().setSize(size)), false);
     }
 
+    public void signal(Signal signal) {
+        signal(signal.name());
+    }
+
+    /** A signal by name (INT, TERM, HUP, KILL, ...) to the session's foreground process group. */
     public void signal(String signal) {
         requireOperator("send signals");
         send(ClientFrame.newBuilder().setSignal(SignalFrame.newBuilder().setSignal(signal)), true);
     }
 
-    /** Leaves the session on purpose: the token stops working. */
+    /** Leaves the session on purpose: the token stops working, and so does this stream until attached again. */
     public void detach() {
         closing = true;
+        ended = true;
+        commands.ended();
         ClientCallStreamObserver<ClientFrame> c = call;
         if (c != null) {
             synchronized (this) {
@@ -223,6 +304,8 @@ public final class TerminalStream implements AutoCloseable {
         long requestId = requestIds.incrementAndGet();
         pending.put(requestId, attached);
         closing = false;
+        ended = false;
+        commands.reopened();
         ClientResponseObserver<ClientFrame, ServerFrame> observer = new Receiver();
         ClientCallStreamObserver<ClientFrame> c =
                 (ClientCallStreamObserver<ClientFrame>) SessionsGrpc.newStub(channel).attach(observer);
@@ -243,6 +326,7 @@ public final class TerminalStream implements AutoCloseable {
         Attached a = frame.getAttached();
         token = a.getContinuityToken();
         clientId = a.getClientId();
+        sessionId = a.getSession().getId();
         graceMs = a.getGraceMs();
         if (a.hasSnapshot()) {
             lastSeq = a.getSnapshot().getSeq();
@@ -254,7 +338,11 @@ public final class TerminalStream implements AutoCloseable {
     private ServerFrame send(ClientFrame.Builder frame, boolean awaitReply) {
         ClientCallStreamObserver<ClientFrame> c = call;
         if (c == null) {
-            throw new IllegalStateException("not attached");
+            throw new CmdopException(Reason.REASON_STREAM_CLOSED, "not attached: call attach first");
+        }
+        if (ended) {
+            throw new CmdopException(Reason.REASON_STREAM_CLOSED, "the stream has ended (detached, refused or "
+                    + "given up after a drop): attach again");
         }
         if (!awaitReply) {
             synchronized (this) {
@@ -305,7 +393,8 @@ public final class TerminalStream implements AutoCloseable {
 
     private void requireOperator(String action) {
         if (mode == Mode.MODE_OBSERVER) {
-            throw new PermissionDeniedException("observers only watch: an observer cannot " + action, null);
+            throw new PermissionDeniedException(Reason.REASON_OBSERVER_READ_ONLY,
+                    "observers only watch: an observer cannot " + action, null);
         }
     }
 
@@ -325,6 +414,10 @@ public final class TerminalStream implements AutoCloseable {
 
         @Override
         public void onNext(ServerFrame frame) {
+            if (superseded()) {
+                // A late frame of an abandoned attempt: what it carries, the current call replays.
+                return;
+            }
             switch (frame.getBodyCase()) {
                 case EVENT -> {
                     Event e = frame.getEvent();
@@ -334,10 +427,17 @@ public final class TerminalStream implements AutoCloseable {
                     if (e.hasOutput()) {
                         long end = e.getOutput().getOffset() + e.getOutput().getData().size();
                         nextOffset = end;
-                        onOutput.accept(e.getOutput().getData().toByteArray());
+                        byte[] data = e.getOutput().getData().toByteArray();
+                        commands.output(e.getOutput().getOffset(), data);
+                        onOutput.accept(data);
+                    } else if (e.hasCommandStarted()) {
+                        commands.started(e.getCommandStarted());
+                    } else if (e.hasCommandFinished()) {
+                        commands.finished(e.getCommandFinished());
                     }
                     lastSeq = e.getSeq();
                     onEvent.accept(e);
+                    publish(e);
                 }
                 case RESYNC -> {
                     lastSeq = frame.getResync().getSnapshot().getSeq();
@@ -370,7 +470,7 @@ public final class TerminalStream implements AutoCloseable {
                 Thread.ofVirtual().name("cmdop-resume").start(() -> reconnect(error));
                 return;
             }
-            onClosed.accept(closing ? null : lastError != null ? lastError : error);
+            closed(closing ? null : lastError != null ? lastError : error);
         }
 
         @Override
@@ -383,7 +483,7 @@ public final class TerminalStream implements AutoCloseable {
                 // A refused resume attempt: the reconnect loop decides what comes next.
                 return;
             }
-            onClosed.accept(null);
+            closed(null);
         }
 
         private void failPending(Throwable t) {
@@ -391,9 +491,37 @@ public final class TerminalStream implements AutoCloseable {
         }
     }
 
+    /** The stream has ended for good: listeners, subscribers and waiters are told. */
+    private void closed(Throwable error) {
+        ended = true;
+        commands.ended();
+        SubmissionPublisher<Event> p;
+        synchronized (this) {
+            p = publisher;
+        }
+        if (p != null) {
+            if (error == null) {
+                p.close();
+            } else {
+                p.closeExceptionally(error);
+            }
+        }
+        onClosed.accept(error);
+    }
+
+    private void publish(Event e) {
+        SubmissionPublisher<Event> p;
+        synchronized (this) {
+            p = publisher;
+        }
+        if (p != null && !p.isClosed()) {
+            p.submit(e);
+        }
+    }
+
     private volatile CmdopException lastError;
     /** Set while {@link #reconnect} runs: failures of its own attempts are its to handle. */
-    private final java.util.concurrent.atomic.AtomicBoolean reconnecting = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean reconnecting = new AtomicBoolean();
 
     /** Drops of the carrier are worth a resume; refusals (a revoked key, a destroyed session) are not. */
     private static boolean resumable(Throwable error) {
@@ -404,24 +532,49 @@ public final class TerminalStream implements AutoCloseable {
                 || c.reason() == Reason.REASON_UNSPECIFIED;
     }
 
-    /** Resumes with the token until it works, is refused, or the grace window is over. */
+    /**
+     * Resumes with the token until it works or the grace window is over; then attaches afresh to the
+     * same session and reports what was missed as a resync. Gives up on a refusal (a revoked key, an
+     * ended session) or after {@link #RECONNECT_WINDOW}.
+     */
     private void reconnect(Throwable cause) {
         onReconnecting.accept(true);
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Math.max(graceMs, 1000));
+        long start = System.nanoTime();
+        long graceDeadline = start + TimeUnit.MILLISECONDS.toNanos(Math.max(graceMs, 1000));
+        long giveUp = start + Math.max(RECONNECT_WINDOW.toNanos(), graceDeadline - start);
+        boolean tokenDead = false;
+        boolean abandoned = false;
         long backoff = 100;
         Throwable last = cause;
-        while (!closing && System.nanoTime() < deadline) {
+        while (!closing && System.nanoTime() < giveUp) {
             try {
                 lastError = null;
                 reconnectNow.run();
-                open(ClientFrame.newBuilder().setResume(ResumeRequest.newBuilder().setToken(token)
-                        .setSeq(lastSeq).setOffset(nextOffset)), RESUME_ATTEMPT_TIMEOUT);
+                if (tokenDead || System.nanoTime() >= graceDeadline) {
+                    attachAfresh();
+                } else {
+                    open(ClientFrame.newBuilder().setResume(ResumeRequest.newBuilder().setToken(token)
+                            .setSeq(lastSeq).setOffset(nextOffset)), RESUME_ATTEMPT_TIMEOUT);
+                }
                 reconnecting.set(false);
                 onReconnecting.accept(false);
                 return;
             } catch (CmdopException e) {
                 last = e;
-                if (!resumable(e) && e.reason() != Reason.REASON_TIMEOUT) {
+                // An attempt given up on here may still have resumed there, and the token stays refused
+                // until the server sees that call gone: after one, an invalid token is worth retrying.
+                boolean maybeStillHeld = abandoned && e.reason() == Reason.REASON_TOKEN_INVALID;
+                abandoned |= e.reason() == Reason.REASON_TIMEOUT;
+                if (e.reason() == Reason.REASON_TOKEN_EXPIRED
+                        || e.reason() == Reason.REASON_TOKEN_INVALID && !maybeStillHeld) {
+                    tokenDead = true;
+                    continue;
+                }
+                if (!maybeStillHeld && !resumable(e) && e.reason() != Reason.REASON_TIMEOUT) {
+                    break;
+                }
+                if (e.reason() == Reason.REASON_MACHINE_OFFLINE && System.nanoTime() >= graceDeadline) {
+                    // The relay answers, the machine has not come back within the grace window: it went away.
                     break;
                 }
             }
@@ -434,6 +587,16 @@ public final class TerminalStream implements AutoCloseable {
             backoff = Math.min(backoff * 2, 2000);
         }
         reconnecting.set(false);
-        onClosed.accept(closing ? null : last);
+        closed(closing ? null : last);
+    }
+
+    /** The attachment is gone: a new one, and the output in between reported as a gap with the screen. */
+    private void attachAfresh() {
+        long missedFrom = nextOffset;
+        Attached a = open(ClientFrame.newBuilder().setAttach(attachRequest(sessionId, 0, 0)), RESUME_ATTEMPT_TIMEOUT);
+        onResync.accept(Resync.newBuilder()
+                .setGap(Gap.newBuilder().setFromOffset(missedFrom).setToOffset(a.getSnapshot().getOffset())
+                        .setReason("token_expired"))
+                .setSnapshot(a.getSnapshot()).build());
     }
 }

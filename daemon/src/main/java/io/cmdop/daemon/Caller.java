@@ -40,14 +40,26 @@ record Caller(String principal, boolean mayOperate) {
         return requested;
     }
 
+    /** Refuses an action the permission matrix leaves to operators (e.g. writing files) to an observer. */
+    void requireOperator(String action) {
+        if (!mayOperate) {
+            throw new SessionException(Reason.ROLE_FORBIDS, principal + " may only observe (guest role): cannot " + action);
+        }
+    }
+
     /** Marks every call on the local socket as coming from the socket's owner. */
     static ServerInterceptor local(String user) {
-        Caller owner = new Caller(user, true);
+        return new Caller(user, true).interceptor();
+    }
+
+    /** Marks every call of a server as coming from this caller. */
+    ServerInterceptor interceptor() {
+        Caller caller = this;
         return new ServerInterceptor() {
             @Override
             public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
                                                                 ServerCallHandler<Q, R> next) {
-                return Contexts.interceptCall(Context.current().withValue(KEY, owner), call, headers, next);
+                return Contexts.interceptCall(Context.current().withValue(KEY, caller), call, headers, next);
             }
         };
     }

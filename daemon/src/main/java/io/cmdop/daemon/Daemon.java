@@ -5,6 +5,7 @@ import io.cmdop.session.SessionConfig;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
@@ -84,23 +85,27 @@ public final class Daemon implements AutoCloseable {
         SessionConfig sessionConfig = config.session().withIntegrationDir(home.resolve("shell"));
         this.registry = new SessionRegistry(config, sessionConfig, principal);
         SessionsService sessions = new SessionsService(registry, machine);
+        FileRoot filesRoot = new FileRoot(config.filesRoot());
         this.boss = new EpollEventLoopGroup(1);
         this.workers = new EpollEventLoopGroup(2);
         this.handlers = Executors.newVirtualThreadPerTaskExecutor();
         this.server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                 .channelType(EpollServerDomainSocketChannel.class)
+                // gRPC asks every accepted channel for TCP keepalive; a Unix socket has none.
+                .withChildOption(ChannelOption.SO_KEEPALIVE, null)
                 .bossEventLoopGroup(boss)
                 .workerEventLoopGroup(workers)
                 .executor(handlers)
                 .maxInboundMessageSize(MAX_FRAME_BYTES)
                 .addService(io.grpc.ServerInterceptors.intercept(sessions, Caller.local(principal)))
+                .addService(io.grpc.ServerInterceptors.intercept(new FilesService(filesRoot), Caller.local(principal)))
                 .addService(new AgentService(this))
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .build();
         server.start();
         restrictToOwner(socket, "rw-------");
         // Enrolled into a relay: dial out and keep the link up.
-        this.relayLink = relay.map(settings -> new RelayLink(settings, sessions, registry, VERSION)).orElse(null);
+        this.relayLink = relay.map(settings -> new RelayLink(settings, sessions, filesRoot, registry, VERSION)).orElse(null);
         LOG.info(() -> "cmdop daemon " + VERSION + " serving " + socket + " (pid " + ProcessHandle.current().pid() + ")");
     }
 

@@ -2,6 +2,7 @@ package io.cmdop.daemon;
 
 import io.cmdop.session.ResizePolicy;
 import io.cmdop.session.SessionConfig;
+import io.cmdop.session.SessionSpec;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -31,9 +32,10 @@ import java.util.regex.Pattern;
  * @param idleTimeout a session with no client and no activity for this long is ended; zero: never
  * @param maxSessions sessions one daemon hosts at most
  * @param detachKey the key that detaches an interactive attach (read by the CLI)
+ * @param filesRoot the directory the files service is confined to
  */
 public record DaemonConfig(SessionConfig session, Duration endedRetention, Duration idleTimeout, int maxSessions,
-                           String detachKey) {
+                           String detachKey, Path filesRoot) {
     public static final String FILE_NAME = "config.yaml";
     public static final String DEFAULT_DETACH_KEY = "ctrl-]";
 
@@ -43,7 +45,15 @@ public record DaemonConfig(SessionConfig session, Duration endedRetention, Durat
 
     public static DaemonConfig defaults() {
         return new DaemonConfig(SessionConfig.defaults(), Duration.ofMinutes(10), Duration.ZERO, 256,
-                DEFAULT_DETACH_KEY);
+                DEFAULT_DETACH_KEY, SessionSpec.homeDirectory());
+    }
+
+    public DaemonConfig withSession(SessionConfig sessionConfig) {
+        return new DaemonConfig(sessionConfig, endedRetention, idleTimeout, maxSessions, detachKey, filesRoot);
+    }
+
+    public DaemonConfig withFilesRoot(Path root) {
+        return new DaemonConfig(session, endedRetention, idleTimeout, maxSessions, detachKey, root);
     }
 
     /** Reads the file; defaults when it does not exist. */
@@ -80,6 +90,7 @@ public record DaemonConfig(SessionConfig session, Duration endedRetention, Durat
         Duration idle = config.idleTimeout();
         int maxSessions = config.maxSessions();
         String detachKey = config.detachKey();
+        Path filesRoot = config.filesRoot();
         for (NodeTuple section : top.getValue()) {
             String sectionName = reader.key(section);
             switch (sectionName) {
@@ -117,10 +128,19 @@ public record DaemonConfig(SessionConfig session, Duration endedRetention, Durat
                         detachKey = reader.detachKey(t.getValueNode(), key);
                     }
                 }
-                default -> throw reader.unknown(section, sectionName, "session, daemon, attach");
+                case "files" -> {
+                    for (NodeTuple t : reader.mapping(section.getValueNode(), sectionName).getValue()) {
+                        String key = sectionName + "." + reader.key(t);
+                        if (!key.equals("files.root")) {
+                            throw reader.unknown(t, key, "root");
+                        }
+                        filesRoot = reader.directory(t.getValueNode(), key);
+                    }
+                }
+                default -> throw reader.unknown(section, sectionName, "session, daemon, attach, files");
             }
         }
-        return new DaemonConfig(session, retention, idle, maxSessions, detachKey);
+        return new DaemonConfig(session, retention, idle, maxSessions, detachKey, filesRoot);
     }
 
     /** Reads 500ms, 30s, 10m, 1h or plain seconds, as the config file and the CLI's flags accept them. */
@@ -225,6 +245,18 @@ public record DaemonConfig(SessionConfig session, Duration endedRetention, Durat
                 throw error(node, key, "'" + text + "' is not a detach key (ctrl-LETTER, ctrl-], ctrl-\\, ctrl-^, ctrl-_)");
             }
             return text;
+        }
+
+        /** An absolute path, or one starting with ~ (the user's home); whether it exists is checked at use. */
+        Path directory(Node node, String key) {
+            String text = scalar(node, key);
+            if (text.equals("~") || text.startsWith("~/")) {
+                return SessionSpec.homeDirectory().resolve(text.substring(1).replaceFirst("^/+", "")).normalize();
+            }
+            if (!text.startsWith("/") || text.indexOf('\0') >= 0) {
+                throw error(node, key, "'" + text + "' is not an absolute path (e.g. /srv/data or ~/shared)");
+            }
+            return Path.of(text).normalize();
         }
 
         ConfigException unknown(NodeTuple tuple, String key, String known) {

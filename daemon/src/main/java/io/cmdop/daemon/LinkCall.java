@@ -9,6 +9,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ServerCallStreamObserver;
 
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 
 /**
@@ -20,21 +21,32 @@ final class LinkCall<T> extends ServerCallStreamObserver<T> {
     private final long callId;
     private final RelayLink link;
     private final BiConsumer<LinkUp.Builder, T> body;
+    /** A download sends only as many messages as the relay granted (FileCredit); other calls are not limited. */
+    private final boolean credited;
+    private final AtomicLong credit = new AtomicLong();
     private volatile Runnable onCancel = () -> { };
     private volatile Runnable onReady = () -> { };
     private volatile boolean cancelled;
     private volatile boolean ended;
 
     LinkCall(long callId, RelayLink link, BiConsumer<LinkUp.Builder, T> body) {
+        this(callId, link, body, false);
+    }
+
+    LinkCall(long callId, RelayLink link, BiConsumer<LinkUp.Builder, T> body, boolean credited) {
         this.callId = callId;
         this.link = link;
         this.body = body;
+        this.credited = credited;
     }
 
     @Override
     public void onNext(T value) {
         if (ended || cancelled) {
             return;
+        }
+        if (credited) {
+            credit.decrementAndGet();
         }
         LinkUp.Builder up = LinkUp.newBuilder().setCallId(callId);
         body.accept(up, value);
@@ -72,6 +84,12 @@ final class LinkCall<T> extends ServerCallStreamObserver<T> {
         onReady.run();
     }
 
+    /** The relay accepts {@code messages} more of this call. */
+    void grant(int messages) {
+        credit.addAndGet(messages);
+        ready();
+    }
+
     @Override
     public boolean isCancelled() {
         return cancelled;
@@ -84,7 +102,7 @@ final class LinkCall<T> extends ServerCallStreamObserver<T> {
 
     @Override
     public boolean isReady() {
-        return link.isReady();
+        return link.isReady() && (!credited || credit.get() > 0);
     }
 
     @Override

@@ -6,16 +6,21 @@ import io.cmdop.client.RelayEndpoint;
 import io.cmdop.protocol.v1.AgentHello;
 import io.cmdop.protocol.v1.AgentLinkGrpc;
 import io.cmdop.protocol.v1.CommandUpdate;
+import io.cmdop.protocol.v1.DeleteFileResponse;
 import io.cmdop.protocol.v1.Event;
+import io.cmdop.protocol.v1.FileInfo;
 import io.cmdop.protocol.v1.Gap;
 import io.cmdop.protocol.v1.LinkDown;
 import io.cmdop.protocol.v1.LinkUp;
 import io.cmdop.protocol.v1.ListSessionsRequest;
+import io.cmdop.protocol.v1.ListFilesResponse;
 import io.cmdop.protocol.v1.ListSessionsResponse;
+import io.cmdop.protocol.v1.ReadFileResponse;
 import io.cmdop.protocol.v1.Replay;
 import io.cmdop.protocol.v1.Resync;
 import io.cmdop.protocol.v1.ServerFrame;
 import io.cmdop.protocol.v1.SessionFeed;
+import io.cmdop.protocol.v1.WriteFileResponse;
 import io.cmdop.session.Attachment;
 import io.cmdop.session.Delivery;
 import io.cmdop.session.Session;
@@ -57,11 +62,14 @@ final class RelayLink implements AutoCloseable {
 
     private final RelaySettings settings;
     private final SessionsService service;
+    private final FilesService files;
+    private final FileRoot filesRoot;
     private final SessionRegistry registry;
     private final String version;
     private final Executor calls = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
     private final Map<Long, LinkCall<?>> streamingCalls = new ConcurrentHashMap<>();
     private final Map<Long, AttachCall> attachCalls = new ConcurrentHashMap<>();
+    private final Map<Long, LinkUpload> uploads = new ConcurrentHashMap<>();
     private final Map<String, Session.Attached> feeds = new ConcurrentHashMap<>();
     private final Object readiness = new Object();
     private final Thread loop;
@@ -69,9 +77,12 @@ final class RelayLink implements AutoCloseable {
     private volatile boolean closed;
     private volatile boolean connected;
 
-    RelayLink(RelaySettings settings, SessionsService service, SessionRegistry registry, String version) {
+    RelayLink(RelaySettings settings, SessionsService service, FileRoot filesRoot, SessionRegistry registry,
+              String version) {
         this.settings = settings;
         this.service = service;
+        this.files = new FilesService(filesRoot);
+        this.filesRoot = filesRoot;
         this.registry = registry;
         this.version = version;
         this.loop = Thread.ofPlatform().name("cmdop-relay-link").daemon().start(this::run);
@@ -193,10 +204,29 @@ final class RelayLink implements AutoCloseable {
             case SEND_SIGNAL -> this.<io.cmdop.protocol.v1.SignalSent>unary(caller, id, LinkUp.Builder::setSignalSent,
                     o -> service.sendSignal(down.getSendSignal(), o));
             case RESIZE -> this.<io.cmdop.protocol.v1.Size>unary(caller, id, LinkUp.Builder::setSize, o -> service.resize(down.getResize(), o));
-            case RUN_COMMAND -> streaming(caller, id, LinkUp.Builder::setCommandUpdate,
+            case RUN_COMMAND -> this.<CommandUpdate>streaming(caller, id, LinkUp.Builder::setCommandUpdate, false,
                     o -> service.runCommand(down.getRunCommand(), o));
-            case EXEC -> streaming(caller, id, LinkUp.Builder::setCommandUpdate,
+            case EXEC -> this.<CommandUpdate>streaming(caller, id, LinkUp.Builder::setCommandUpdate, false,
                     o -> service.exec(down.getExec(), o));
+            case STAT_FILE -> this.<FileInfo>unary(caller, id, LinkUp.Builder::setFileInfo,
+                    o -> files.stat(down.getStatFile(), o));
+            case LIST_FILES -> this.<ListFilesResponse>unary(caller, id, LinkUp.Builder::setFileList,
+                    o -> files.list(down.getListFiles(), o));
+            case DELETE_FILE -> this.<DeleteFileResponse>unary(caller, id, LinkUp.Builder::setFileDeleted,
+                    o -> files.delete(down.getDeleteFile(), o));
+            case MOVE_FILE -> this.<FileInfo>unary(caller, id, LinkUp.Builder::setFileInfo,
+                    o -> files.move(down.getMoveFile(), o));
+            case MAKE_DIRECTORY -> this.<FileInfo>unary(caller, id, LinkUp.Builder::setFileInfo,
+                    o -> files.mkdir(down.getMakeDirectory(), o));
+            case READ_FILE -> this.<ReadFileResponse>streaming(caller, id, LinkUp.Builder::setReadFile, true,
+                    o -> files.read(down.getReadFile(), o));
+            case FILE_CREDIT -> {
+                LinkCall<?> call = streamingCalls.get(id);
+                if (call != null) {
+                    call.grant(down.getFileCredit().getMessages());
+                }
+            }
+            case WRITE_FILE -> upload(caller, id, down);
             case ATTACH_FRAME -> attachFrame(caller, id, down);
             case CALL_CLOSED -> closeCall(id, down.getCallClosed().getAbrupt());
             case FEED -> feed(down.getFeed().getSessionId(), down.getFeed().getSubscribe());
@@ -212,13 +242,13 @@ final class RelayLink implements AutoCloseable {
         calls.execute(() -> caller.run(() -> call.accept(observer)));
     }
 
-    private void streaming(Caller caller, long id, java.util.function.BiFunction<LinkUp.Builder, CommandUpdate, LinkUp.Builder> body,
-                           java.util.function.Consumer<StreamObserver<CommandUpdate>> call) {
+    private <T> void streaming(Caller caller, long id, java.util.function.BiFunction<LinkUp.Builder, T, LinkUp.Builder> body,
+                               boolean credited, java.util.function.Consumer<StreamObserver<T>> call) {
         if (streamingCalls.size() >= MAX_CALLS) {
             refuse(id);
             return;
         }
-        LinkCall<CommandUpdate> observer = new LinkCall<>(id, this, body::apply);
+        LinkCall<T> observer = new LinkCall<>(id, this, body::apply, credited);
         streamingCalls.put(id, observer);
         calls.execute(() -> caller.run(() -> call.accept(observer)));
     }
@@ -238,7 +268,30 @@ final class RelayLink implements AutoCloseable {
         call.onNext(down.getAttachFrame());
     }
 
+    /** A message of a relayed upload: its header opens it; anything else of an unknown call is late and dropped. */
+    private void upload(Caller caller, long id, LinkDown down) {
+        LinkUpload upload = uploads.get(id);
+        if (upload == null) {
+            if (!down.getWriteFile().hasHeader()) {
+                return;
+            }
+            if (uploads.size() >= MAX_CALLS) {
+                refuse(id);
+                return;
+            }
+            upload = new LinkUpload(id, this, new Upload(filesRoot, caller,
+                    new LinkCall<WriteFileResponse>(id, this, LinkUp.Builder::setFileWritten)));
+            uploads.put(id, upload);
+        }
+        upload.offer(down);
+    }
+
     private void closeCall(long id, boolean abrupt) {
+        LinkUpload upload = uploads.get(id);
+        if (upload != null) {
+            upload.offer(LinkDown.newBuilder().setCallId(id).setCallClosed(
+                    io.cmdop.protocol.v1.CallClosed.newBuilder().setAbrupt(abrupt)).build());
+        }
         AttachCall attach = attachCalls.remove(id);
         if (attach != null) {
             if (abrupt) {
@@ -378,6 +431,7 @@ final class RelayLink implements AutoCloseable {
     void forget(long callId) {
         streamingCalls.remove(callId);
         attachCalls.remove(callId);
+        uploads.remove(callId);
     }
 
     /** The link is gone: relayed clients enter their grace windows, running relayed calls stop waiting. */
@@ -387,6 +441,9 @@ final class RelayLink implements AutoCloseable {
         attachCalls.clear();
         streamingCalls.values().forEach(LinkCall::cancel);
         streamingCalls.clear();
+        uploads.forEach((id, upload) -> upload.offer(LinkDown.newBuilder().setCallId(id)
+                .setCallClosed(io.cmdop.protocol.v1.CallClosed.newBuilder().setAbrupt(true)).build()));
+        uploads.clear();
         feeds.forEach((id, feed) -> feed.attachment().session().closeFeed(feed.attachment()));
         feeds.clear();
     }

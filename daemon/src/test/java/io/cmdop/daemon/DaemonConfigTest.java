@@ -52,6 +52,21 @@ class DaemonConfigTest {
     }
 
     @Test
+    void theFilesRootIsTheHomeUnlessSetToAnAbsoluteOrHomeRelativePath() throws Exception {
+        assertThat(DaemonConfig.load(dir.resolve("none.yaml")).filesRoot())
+                .isEqualTo(io.cmdop.session.SessionSpec.homeDirectory());
+        assertThat(DaemonConfig.load(write("files:\n  root: /srv/shared/\n")).filesRoot()).isEqualTo(Path.of("/srv/shared"));
+        assertThat(DaemonConfig.load(write("files:\n  root: ~/exchange\n")).filesRoot())
+                .isEqualTo(io.cmdop.session.SessionSpec.homeDirectory().resolve("exchange"));
+        Path relative = write("files:\n  root: data\n");
+        assertThatThrownBy(() -> DaemonConfig.load(relative))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(relative + ":2:")
+                .hasMessageContaining("files.root")
+                .hasMessageContaining("'data' is not an absolute path");
+    }
+
+    @Test
     void aBadValueIsReportedWithFileLineAndKey() throws Exception {
         Path file = write("""
                 session:

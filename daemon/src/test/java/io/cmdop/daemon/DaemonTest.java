@@ -75,6 +75,32 @@ class DaemonTest {
     }
 
     @Test
+    void waitingForAnUnknownCommandOrUsingADetachedStreamIsAClearErrorAndTheSessionGoesOn() throws Exception {
+        client.terminal().create(CreateSessionRequest.newBuilder().setName("w")
+                .addAllCommand(List.of("/bin/sh", "-c", "stty -echo; exec cat")).build());
+        TerminalStream stream = client.terminal().stream(Mode.MODE_OPERATOR);
+        stream.attach("w");
+        assertThatThrownBy(() -> stream.waitForCommand("nope1234", Duration.ofSeconds(5)))
+                .isInstanceOfSatisfying(CmdopException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(Reason.REASON_INVALID_ARGUMENT);
+                    assertThat(e.getMessage()).contains("no command nope1234 was sent on this stream");
+                });
+        stream.detach();
+        for (Runnable op : List.<Runnable>of(() -> stream.sendInput("late\n".getBytes()), () -> stream.resize(100, 30),
+                () -> stream.sendCommand("true"), () -> stream.signal(io.cmdop.client.Signal.INT))) {
+            assertThatThrownBy(op::run).isInstanceOfSatisfying(CmdopException.class,
+                    e -> assertThat(e.reason()).isEqualTo(Reason.REASON_STREAM_CLOSED));
+        }
+        BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+        TerminalStream again = client.terminal().stream(Mode.MODE_OPERATOR)
+                .onOutput(b -> seen.add(new String(b, StandardCharsets.UTF_8)));
+        again.attach("w");
+        again.sendInput("still-here\n".getBytes());
+        assertThat(seen.poll(20, TimeUnit.SECONDS)).isEqualTo("still-here\r\n");
+        again.detach();
+    }
+
+    @Test
     void theSocketIsPrivateAndTheContractIsDiscoverableByReflection() throws Exception {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(daemon.socket()))).isEqualTo("rw-------");
         assertThat(daemon.socket()).isEqualTo(new CmdopHome(home).socket());
@@ -90,7 +116,7 @@ class DaemonTest {
             List<String> services = answer.get(10, TimeUnit.SECONDS).getListServicesResponse().getServiceList()
                     .stream().map(s -> s.getName()).toList();
             req.onCompleted();
-            assertThat(services).contains("cmdop.v1.Sessions", "cmdop.v1.Agent");
+            assertThat(services).contains("cmdop.v1.Sessions", "cmdop.v1.Agent", "cmdop.v1.Files");
         }
     }
 

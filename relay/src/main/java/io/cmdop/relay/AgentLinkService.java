@@ -15,8 +15,12 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 
+import java.util.logging.Logger;
+
 /** Daemons enroll and link here. */
 final class AgentLinkService extends AgentLinkGrpc.AgentLinkImplBase {
+    private static final Logger LOG = Logger.getLogger(AgentLinkService.class.getName());
+
     private final RelayStore store;
     private final Authenticator auth;
     private final Agents agents;
@@ -71,17 +75,30 @@ final class AgentLinkService extends AgentLinkGrpc.AgentLinkImplBase {
         down.setOnCancelHandler(() -> agents.disconnected(agent, "link cancelled"));
         return new StreamObserver<>() {
             private boolean hello;
+            private boolean refused;
 
             @Override
             public void onNext(LinkUp up) {
-                if (!hello && up.hasHello() && !up.getHello().getMachineName().equals(machine.name())) {
+                if (refused) {
+                    return;
+                }
+                if (!hello && !up.hasHello()) {
+                    refuse(ErrorStatus.of(Reason.REASON_INVALID_ARGUMENT,
+                            "a link starts with hello, not " + up.getBodyCase().name().toLowerCase()));
+                    return;
+                }
+                if (up.getBodyCase() == LinkUp.BodyCase.BODY_NOT_SET) {
+                    refuse(ErrorStatus.of(Reason.REASON_INVALID_ARGUMENT, "a link message without a body"));
+                    return;
+                }
+                if (!hello && !up.getHello().getMachineName().equals(machine.name())) {
                     // A machine speaks only for itself: its credential decides its name.
-                    down.onError(auth.failed(source, "the credential of machine " + machine.name()
+                    refuse(auth.failed(source, "the credential of machine " + machine.name()
                             + " cannot link as " + up.getHello().getMachineName()));
                     return;
                 }
                 agent.onUp(up);
-                if (!hello && up.hasHello()) {
+                if (!hello) {
                     hello = true;
                     store.machines().markSeen(machine.fleetId(), machine.id(), up.getHello().getAgentVersion());
                     agents.connected(agent);
@@ -89,6 +106,15 @@ final class AgentLinkService extends AgentLinkGrpc.AgentLinkImplBase {
                 } else if (up.hasSession() || up.hasSessions()) {
                     agents.changed();
                 }
+            }
+
+            /** A broken link is closed, alone: the machine's other state and every other link go on. */
+            private void refuse(StatusRuntimeException why) {
+                refused = true;
+                LOG.warning(() -> "closing the link of machine " + machine.name() + " from " + source + ": "
+                        + why.getStatus().getDescription());
+                agents.disconnected(agent, why.getStatus().getDescription());
+                down.onError(why);
             }
 
             @Override

@@ -19,8 +19,6 @@ import io.grpc.inprocess.InProcessSocketAddress;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -51,13 +49,7 @@ final class Authenticator {
 
     private final RelayStore store;
     private final RelayMetrics metrics;
-    /** source -> (window start, failures); oldest evicted past MAX_SOURCES. */
-    private final Map<String, long[]> failures = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, long[]> eldest) {
-            return size() > MAX_SOURCES;
-        }
-    };
+    private final SourceWindows failures = new SourceWindows(WINDOW_NANOS, MAX_SOURCES);
 
     Authenticator(RelayStore store, RelayMetrics metrics) {
         this.store = store;
@@ -132,26 +124,15 @@ final class Authenticator {
     /** Counts a failure of the source; returns the error for the caller. */
     StatusRuntimeException failed(String source, String message) {
         metrics.authFailures.incrementAndGet();
-        synchronized (failures) {
-            long now = System.nanoTime();
-            long[] entry = failures.computeIfAbsent(source, s -> new long[] {now, 0});
-            if (now - entry[0] > WINDOW_NANOS) {
-                entry[0] = now;
-                entry[1] = 0;
-            }
-            entry[1]++;
-        }
+        failures.hit(source);
         LOG.warning(() -> "authentication failed from " + source + ": " + message);
         return ErrorStatus.of(Reason.REASON_UNAUTHENTICATED, message);
     }
 
     private void throttle(String source) {
-        synchronized (failures) {
-            long[] entry = failures.get(source);
-            if (entry != null && System.nanoTime() - entry[0] <= WINDOW_NANOS && entry[1] >= MAX_FAILURES) {
-                throw ErrorStatus.of(Reason.REASON_LIMIT_REACHED, "too many failed authentications from "
-                        + source + "; try again in a minute");
-            }
+        if (failures.count(source) >= MAX_FAILURES) {
+            throw ErrorStatus.of(Reason.REASON_LIMIT_REACHED, "too many failed authentications from "
+                    + source + "; try again in a minute");
         }
     }
 

@@ -71,6 +71,14 @@ record Caller(Principal principal, String fleetName, String remoteAddress, Share
         return SessionSelector.newBuilder().setMachine(share.machine()).setSession(share.sessionId()).build();
     }
 
+    /** Refuses, early, what the permission matrix leaves to operators; the daemon checks again. */
+    void requireOperator(String action) {
+        if (!mayOperate()) {
+            throw ErrorStatus.of(Reason.REASON_ROLE_FORBIDS, name() + " may only observe (role "
+                    + role().wireName() + "): cannot " + action);
+        }
+    }
+
     /** How the daemon sees this caller: "member@fleet", and whether the role allows operating. */
     RelayedPrincipal relayed(ClientKind kind) {
         return RelayedPrincipal.newBuilder().setPrincipal(principal.memberName() + "@" + fleetName)

@@ -9,6 +9,7 @@ final class RelayMetrics {
     final AtomicLong bytesOut = new AtomicLong();
     final AtomicLong queueDrops = new AtomicLong();
     final AtomicLong authFailures = new AtomicLong();
+    final AtomicLong connectionsRefused = new AtomicLong();
     private final LongSupplier agentsConnected;
     private final LongSupplier sessions;
     private final LongSupplier clientsAttached;
@@ -29,6 +30,8 @@ final class RelayMetrics {
         counter(out, "cmdop_queue_drops_total", "Times a remote client fell behind its queue and was resynchronised.",
                 queueDrops.get());
         counter(out, "cmdop_auth_failures_total", "Refused credentials.", authFailures.get());
+        counter(out, "cmdop_connections_refused_total", "Connections closed at once: their source opened too many.",
+                connectionsRefused.get());
         return out.toString();
     }
 

@@ -19,6 +19,7 @@ import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -42,6 +43,8 @@ import java.util.logging.Logger;
 public final class RelayServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RelayServer.class.getName());
     public static final int MAX_FRAME_BYTES = 1024 * 1024;
+    /** Past this many open connections the relay stops accepting until some close. */
+    static final int MAX_CONNECTIONS = 10_000;
 
     private final Server server;
     private final ServerConnector connector;
@@ -61,6 +64,7 @@ public final class RelayServer implements AutoCloseable {
         this.shares = new ShareWatch(store);
         ServerServiceDefinition sessions = ServerInterceptors.intercept(new RelayedSessions(agents, metrics, shares),
                 auth.interceptor(true));
+        ServerServiceDefinition files = ServerInterceptors.intercept(new RelayedFiles(agents), auth.interceptor(true));
         ServerServiceDefinition fleet = ServerInterceptors.intercept(new FleetService(store, agents, shares),
                 auth.interceptor(true));
         GrpcServlet grpc = new ServletServerBuilder()
@@ -68,13 +72,14 @@ public final class RelayServer implements AutoCloseable {
                 .maxInboundMessageSize(MAX_FRAME_BYTES)
                 .addService(ServerInterceptors.intercept(new AgentLinkService(store, auth, agents), auth.interceptor(false)))
                 .addService(sessions)
+                .addService(files)
                 .addService(fleet)
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .buildServlet();
         // The WebSocket carrier calls the very same services, in process: one schema, one implementation.
         String inProcessName = "cmdop-relay-" + UUID.randomUUID();
         inProcess = InProcessServerBuilder.forName(inProcessName).executor(Executors.newVirtualThreadPerTaskExecutor())
-                .maxInboundMessageSize(MAX_FRAME_BYTES).addService(sessions).addService(fleet).build().start();
+                .maxInboundMessageSize(MAX_FRAME_BYTES).addService(sessions).addService(files).addService(fleet).build().start();
         webChannel = InProcessChannelBuilder.forName(inProcessName).executor(Executors.newVirtualThreadPerTaskExecutor())
                 .maxInboundMessageSize(Integer.MAX_VALUE).build();
         WebCarrier web = new WebCarrier(webChannel);
@@ -94,20 +99,22 @@ public final class RelayServer implements AutoCloseable {
             SslContextFactory.Server ssl = new SslContextFactory.Server();
             ssl.setKeyStore(tls.keyStore());
             ssl.setKeyStorePassword(new String(RelayTls.STORE_PASSWORD));
-            connector = new ServerConnector(server, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn, h2, http1);
+            connector = new GuardedConnector(server, metrics, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn, h2,
+                    http1);
         } else {
             if (!InetAddress.getByName(host).isLoopbackAddress()) {
                 throw new IllegalArgumentException("plaintext is only allowed on a loopback address, not " + host);
             }
-            connector = new ServerConnector(server, http1, new HTTP2CServerConnectionFactory(http));
+            connector = new GuardedConnector(server, metrics, http1, new HTTP2CServerConnectionFactory(http));
         }
         connector.setHost(host);
         connector.setPort(port);
         server.addConnector(connector);
+        server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
 
         ServletContextHandler context = new ServletContextHandler();
         ServletHolder grpcHolder = new ServletHolder(grpc);
-        for (String service : new String[] {"cmdop.v1.Sessions", "cmdop.v1.Fleet", "cmdop.v1.AgentLink",
+        for (String service : new String[] {"cmdop.v1.Sessions", "cmdop.v1.Files", "cmdop.v1.Fleet", "cmdop.v1.AgentLink",
                 "grpc.reflection.v1.ServerReflection"}) {
             context.addServlet(grpcHolder, "/" + service + "/*");
         }
@@ -132,6 +139,11 @@ public final class RelayServer implements AutoCloseable {
         } catch (Exception e) {
             throw new IOException("cannot start the relay on " + host + ":" + port + ": " + e.getMessage(), e);
         }
+    }
+
+    /** What /metrics shows, for tests that cannot ask over a refused connection. */
+    String metricsText() {
+        return metrics.render();
     }
 
     public int port() {

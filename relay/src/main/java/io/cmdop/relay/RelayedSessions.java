@@ -11,7 +11,6 @@ import io.cmdop.protocol.v1.LinkDown;
 import io.cmdop.protocol.v1.LinkUp;
 import io.cmdop.protocol.v1.ListSessionsRequest;
 import io.cmdop.protocol.v1.ListSessionsResponse;
-import io.cmdop.protocol.v1.Reason;
 import io.cmdop.protocol.v1.ResizeRequest;
 import io.cmdop.protocol.v1.RunCommandRequest;
 import io.cmdop.protocol.v1.Screen;
@@ -23,7 +22,6 @@ import io.cmdop.protocol.v1.SessionRequest;
 import io.cmdop.protocol.v1.SessionsGrpc;
 import io.cmdop.protocol.v1.SignalSent;
 import io.cmdop.protocol.v1.Size;
-import io.cmdop.transport.ErrorStatus;
 import io.cmdop.transport.OutboundStream;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -187,10 +185,6 @@ final class RelayedSessions extends SessionsGrpc.SessionsImplBase {
     }
 
     private static void requireOperator(String action) {
-        Caller caller = Caller.current();
-        if (!caller.mayOperate()) {
-            throw ErrorStatus.of(Reason.REASON_ROLE_FORBIDS, caller.name() + " may only observe (role "
-                    + caller.role().wireName() + "): cannot " + action);
-        }
+        Caller.current().requireOperator(action);
     }
 }

@@ -27,7 +27,7 @@ final class ShareWatch implements AutoCloseable {
 
     private final RelayStore store;
     private final Map<String, Set<RemoteAttach>> viewers = new ConcurrentHashMap<>();
-    private final RateLimit opens = new RateLimit(OPENS_PER_MINUTE, Duration.ofMinutes(1), 10_000);
+    private final SourceWindows opens = new SourceWindows(Duration.ofMinutes(1).toNanos(), 10_000);
     private final Thread ticker;
     private volatile boolean closed;
 
@@ -38,7 +38,7 @@ final class ShareWatch implements AutoCloseable {
 
     /** A link is opened (a fresh attach): counted, and refused past its rate. */
     void opened(ShareLink link) {
-        if (!opens.tryAcquire(link.id())) {
+        if (opens.hit(link.id()) > OPENS_PER_MINUTE) {
             throw ErrorStatus.of(Reason.REASON_LIMIT_REACHED, "this share link was opened too often; try again in a minute");
         }
         store.shareLinks().countView(link.id());

@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.rpc.ErrorInfo;
 import io.cmdop.protocol.v1.CallStatus;
+import io.cmdop.protocol.v1.FilesGrpc;
 import io.cmdop.protocol.v1.FleetGrpc;
 import io.cmdop.protocol.v1.Reason;
 import io.cmdop.protocol.v1.SessionsGrpc;
@@ -35,12 +36,12 @@ final class WebCall {
     /** Messages a call may be sent ahead of the service taking them; past this the call is ended. */
     static final int MAX_UNREAD = 256;
     /**
-     * What the carrier carries: every method of cmdop.v1.Sessions and cmdop.v1.Fleet, by full name.
+     * What the carrier carries: every method of cmdop.v1.Sessions, Files and Fleet, by full name.
      * Each is called as a bidirectional stream: the client's frames decide how many messages it
      * sends and when it half-closes, exactly as on a gRPC stream; the service behaves by its own kind.
      */
     static final Map<String, MethodDescriptor<?, ?>> METHODS = Stream.of(SessionsGrpc.getServiceDescriptor(),
-                    FleetGrpc.getServiceDescriptor())
+                    FilesGrpc.getServiceDescriptor(), FleetGrpc.getServiceDescriptor())
             .flatMap(service -> service.getMethods().stream())
             .collect(Collectors.toUnmodifiableMap(MethodDescriptor::getFullMethodName,
                     m -> m.toBuilder().setType(MethodDescriptor.MethodType.BIDI_STREAMING).build()));
@@ -67,7 +68,7 @@ final class WebCall {
         MethodDescriptor<Object, Object> descriptor = (MethodDescriptor<Object, Object>) METHODS.get(method);
         if (descriptor == null) {
             socket.send(status(id, Status.Code.UNIMPLEMENTED.value(), Reason.REASON_INVALID_ARGUMENT,
-                    "no method '" + method + "' on the WebSocket: cmdop.v1.Sessions/* and cmdop.v1.Fleet/* are carried"), null);
+                    "no method '" + method + "' on the WebSocket: cmdop.v1.Sessions, Files and Fleet are carried"), null);
             return null;
         }
         WebCall web = new WebCall(socket, id, descriptor, services.newCall(descriptor, CallOptions.DEFAULT));

@@ -28,7 +28,10 @@ final class WebCarrier {
     static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
 
     private final Channel services;
-    private final RateLimit signIns = new RateLimit(60, Duration.ofMinutes(1), 10_000);
+    /** Sign-ins (sockets) a minute from one address; failed ones also count toward the relay's auth limit. */
+    static final int SOCKETS_PER_MINUTE = 60;
+
+    private final SourceWindows sockets = new SourceWindows(Duration.ofMinutes(1).toNanos(), 10_000);
 
     WebCarrier(Channel services) {
         this.services = services;
@@ -45,7 +48,7 @@ final class WebCarrier {
                 LOG.warning(() -> "refused a WebSocket from " + source + " with the foreign origin " + origin);
                 return WebConnection.refused(source, Reason.REASON_UNAUTHENTICATED, 1008, "origin " + origin + " is not allowed");
             }
-            if (!signIns.tryAcquire(source)) {
+            if (sockets.hit(source) > SOCKETS_PER_MINUTE) {
                 return WebConnection.refused(source, Reason.REASON_LIMIT_REACHED, 1008, "too many connections from "
                         + source + "; try again in a minute");
             }

@@ -4,6 +4,13 @@ import io.cmdop.client.CmdopClient;
 import io.cmdop.client.CmdopException;
 import io.cmdop.client.CmdopHome;
 import io.cmdop.client.CommandResult;
+import io.cmdop.client.FileEntry;
+import io.cmdop.client.FileTransfer;
+import io.cmdop.client.Files;
+import io.cmdop.client.PathNotFoundException;
+import io.cmdop.client.PathOutsideRootException;
+import io.cmdop.client.PermissionDeniedException;
+import io.cmdop.client.TransferProgress;
 import io.cmdop.client.TerminalStream;
 import io.cmdop.daemon.Daemon;
 import io.cmdop.daemon.DaemonConfig;
@@ -11,6 +18,7 @@ import io.cmdop.daemon.Enrollment;
 import io.cmdop.protocol.v1.ClientKind;
 import io.cmdop.protocol.v1.CreateSessionRequest;
 import io.cmdop.protocol.v1.Event;
+import io.cmdop.protocol.v1.LinkUp;
 import io.cmdop.protocol.v1.Machine;
 import io.cmdop.protocol.v1.Mode;
 import io.cmdop.protocol.v1.Reason;
@@ -19,15 +27,20 @@ import io.cmdop.protocol.v1.SessionInfo;
 import io.cmdop.relay.store.CreatedJoinKey;
 import io.cmdop.relay.store.NewFleet;
 import io.cmdop.relay.store.RelayStore;
+import io.cmdop.session.SessionConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +55,8 @@ class RelayTest {
     Path relayHome;
     @TempDir
     Path machineHome;
+    @TempDir
+    Path filesRoot;
 
     private RelayStore store;
     private RelayServer relay;
@@ -52,7 +67,7 @@ class RelayTest {
 
     @BeforeEach
     void start() throws Exception {
-        store = RelayStore.open(RelayStore.embeddedUrl(relayHome));
+        store = openStore(relayHome);
         fleet = store.fleets().create("default", "owner", true);
         RelayTls tls = RelayTls.createSelfSigned(relayHome.resolve("tls.p12"), List.of("localhost", "127.0.0.1"));
         relay = RelayServer.start(store, "127.0.0.1", 0, tls);
@@ -60,7 +75,7 @@ class RelayTest {
         fingerprint = relay.fingerprint();
         CreatedJoinKey join = store.joinKeys().create(fleet.fleet().id(), 1, Duration.ofHours(1));
         Enrollment.enroll(machineHome, url, join.secret(), "web-1", fingerprint);
-        daemon = Daemon.start(machineHome, DaemonConfig.defaults());
+        daemon = Daemon.start(machineHome, DaemonConfig.defaults().withFilesRoot(filesRoot));
         try (CmdopClient owner = owner()) {
             await(() -> owner.fleet().machines().stream().anyMatch(Machine::getOnline), "web-1 online");
         }
@@ -71,6 +86,11 @@ class RelayTest {
         daemon.stop();
         relay.close();
         store.close();
+    }
+
+    /** The relay's database; the embedded one here, PostgreSQL in {@link RelayOnPostgresTest}. */
+    RelayStore openStore(Path home) throws Exception {
+        return RelayStore.open(RelayStore.embeddedUrl(home));
     }
 
     private CmdopClient owner() {
@@ -161,9 +181,17 @@ class RelayTest {
                     .addAllCommand(List.of("/bin/sh", "-c", "stty -echo; exec cat")).build());
             StringBuffer seen = new StringBuffer();
             java.util.concurrent.atomic.AtomicInteger reconnects = new java.util.concurrent.atomic.AtomicInteger();
+            // What arrived, for the failure message: each event's seq (and output offset), resyncs, reconnects.
+            StringBuffer trace = new StringBuffer();
             TerminalStream stream = web1.stream(Mode.MODE_OPERATOR)
                     .onOutput(b -> seen.append(utf8(b)))
-                    .onReconnecting(on -> reconnects.incrementAndGet());
+                    .onEvent(e -> trace.append(" #").append(e.getSeq())
+                            .append(e.hasOutput() ? "@" + e.getOutput().getOffset() : ""))
+                    .onResync(r -> trace.append(" resync#").append(r.getSnapshot().getSeq()))
+                    .onReconnecting(on -> {
+                        reconnects.incrementAndGet();
+                        trace.append(on ? " reconnecting" : " resumed");
+                    });
             stream.attach("quiet", 80, 24);
             stream.sendInput("before\n".getBytes());
             await(() -> seen.toString().contains("before\r\n"), "output before the restart");
@@ -174,11 +202,53 @@ class RelayTest {
                 local.terminal().sendInput("quiet", "while-down\n".getBytes());
             }
             relay = RelayServer.start(store, "127.0.0.1", port, RelayTls.load(relayHome.resolve("tls.p12")));
-            await(() -> seen.toString().contains("while-down\r\n"), "output made while the relay was down");
+            await(() -> seen.toString().contains("while-down\r\n"), () -> "output made while the relay was down; seen "
+                    + seen + "; events" + trace);
             stream.sendInput("after\n".getBytes());
             await(() -> seen.toString().contains("after\r\n"), "output after the restart");
-            assertThat(seen.toString()).isEqualTo("before\r\nwhile-down\r\nafter\r\n");
+            assertThat(seen.toString()).as(trace.toString()).isEqualTo("before\r\nwhile-down\r\nafter\r\n");
             assertThat(reconnects.get()).isGreaterThanOrEqualTo(2);
+            stream.detach();
+        }
+    }
+
+    @Test
+    void pastTheGraceWindowAStreamAttachesAfreshAndReportsWhatItMissed() throws Exception {
+        daemon.stop();
+        daemon = Daemon.start(machineHome,
+                DaemonConfig.defaults().withSession(SessionConfig.defaults().withGrace(Duration.ofSeconds(1))));
+        try (CmdopClient remote = owner();
+             CmdopClient local = CmdopClient.local(new CmdopHome(machineHome), ClientKind.CLIENT_KIND_CLI)) {
+            await(() -> remote.fleet().machines().stream().anyMatch(Machine::getOnline), "web-1 back online");
+            var web1 = remote.terminal().onMachine("web-1");
+            web1.create(CreateSessionRequest.newBuilder().setName("quiet")
+                    .addAllCommand(List.of("/bin/sh", "-c", "stty -echo; exec cat")).build());
+            StringBuffer seen = new StringBuffer();
+            BlockingQueue<io.cmdop.protocol.v1.Resync> resyncs = new LinkedBlockingQueue<>();
+            TerminalStream stream = web1.stream(Mode.MODE_OPERATOR)
+                    .onOutput(b -> seen.append(utf8(b)))
+                    .onResync(resyncs::add);
+            String firstClient = stream.attach("quiet", 80, 24).getClientId();
+            stream.sendInput("before\n".getBytes());
+            await(() -> seen.toString().contains("before\r\n"), "output before the relay went away");
+
+            int port = relay.port();
+            relay.close();
+            local.terminal().sendInput("quiet", "while-down\n".getBytes());
+            await(() -> local.terminal().getSession("quiet").getAttachedList().stream()
+                    .noneMatch(c -> c.getClientId().equals(firstClient)), "the daemon to drop the remote client after its grace");
+            relay = RelayServer.start(store, "127.0.0.1", port, RelayTls.load(relayHome.resolve("tls.p12")));
+
+            io.cmdop.protocol.v1.Resync resync = resyncs.poll(30, TimeUnit.SECONDS);
+            assertThat(resync).as("a resync after attaching afresh").isNotNull();
+            assertThat(resync.getGap().getReason()).isEqualTo("token_expired");
+            assertThat(resync.getGap().getToOffset() - resync.getGap().getFromOffset())
+                    .as("the gap is exactly the output made while the client was away").isEqualTo("while-down\r\n".length());
+            assertThat(resync.getSnapshot().getLinesList()).contains("while-down");
+            assertThat(stream.clientId()).as("a new attachment").isNotEqualTo(firstClient);
+            stream.sendInput("after\n".getBytes());
+            await(() -> seen.toString().contains("after\r\n"), "live output on the new attachment");
+            assertThat(seen.toString()).isEqualTo("before\r\nafter\r\n");
             stream.detach();
         }
     }
@@ -204,32 +274,120 @@ class RelayTest {
     }
 
     @Test
+    void aConnectionFloodIsRefusedWhileOpenConnectionsGoOn() throws Exception {
+        List<SocketChannel> flood = new ArrayList<>();
+        try (CmdopClient owner = owner()) {
+            var web1 = owner.terminal().onMachine("web-1");
+            web1.create(CreateSessionRequest.newBuilder().setName("busy").addCommand("/bin/cat").build());
+            int extra = 10;
+            for (int i = 0; i < GuardedConnector.MAX_OPEN_PER_SOURCE + extra; i++) {
+                flood.add(connect());
+            }
+            await(() -> refused(flood) >= extra, "the relay to close the connections past what one source may hold");
+            assertThat(refused(flood)).as("the others stay open").isLessThan(flood.size() - GuardedConnector.MAX_OPEN_PER_SOURCE + extra);
+            assertThat(web1.sendInput("busy", "still-here\n".getBytes()).getInputId())
+                    .as("a connection opened before the flood goes on").isPositive();
+            for (SocketChannel c : flood) {
+                c.close();
+            }
+            flood.clear();
+            await(() -> {
+                try (CmdopClient again = owner()) {
+                    return again.fleet().machines().size() == 1;
+                } catch (CmdopException e) {
+                    return false;
+                }
+            }, "new connections accepted once the flood's are closed");
+
+            for (int i = 0; i < GuardedConnector.MAX_NEW_PER_MINUTE; i++) {
+                SocketChannel c = connect();
+                if (i < GuardedConnector.MAX_NEW_PER_MINUTE - extra) {
+                    c.close();
+                } else {
+                    flood.add(c);
+                }
+            }
+            await(() -> refused(flood) == extra, "the relay to close connections past what one source may open a minute");
+            assertThat(web1.sendInput("busy", "and-still\n".getBytes()).getInputId()).isPositive();
+            assertThat(relay.metricsText()).containsPattern("cmdop_connections_refused_total [1-9]");
+        } finally {
+            for (SocketChannel c : flood) {
+                c.close();
+            }
+        }
+    }
+
+    private SocketChannel connect() throws java.io.IOException {
+        SocketChannel c = SocketChannel.open(new java.net.InetSocketAddress("127.0.0.1", relay.port()));
+        c.configureBlocking(false);
+        return c;
+    }
+
+    /** How many of these connections the relay closed (without a word: they never said anything either). */
+    private static long refused(List<SocketChannel> connections) {
+        return connections.stream().filter(c -> {
+            try {
+                return c.read(java.nio.ByteBuffer.allocate(1)) == -1;
+            } catch (java.io.IOException reset) {
+                return true;
+            }
+        }).count();
+    }
+
+    @Test
     void aMachineCredentialCannotLinkAsAnotherMachine() throws Exception {
         String credential = io.cmdop.daemon.RelaySettings.load(machineHome).orElseThrow().credential();
-        io.grpc.ManagedChannel channel = io.cmdop.client.RelayChannels.open(io.cmdop.client.RelayEndpoint.parse(url),
-                new io.cmdop.client.CertificatePin(fingerprint));
-        try {
-            io.grpc.Metadata headers = new io.grpc.Metadata();
-            headers.put(Authenticator.AUTHORIZATION, "Bearer " + credential);
-            java.util.concurrent.CompletableFuture<Throwable> ended = new java.util.concurrent.CompletableFuture<>();
-            var up = io.cmdop.protocol.v1.AgentLinkGrpc.newStub(channel)
-                    .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers))
-                    .connect(new io.grpc.stub.StreamObserver<>() {
-                        public void onNext(io.cmdop.protocol.v1.LinkDown down) { }
-                        public void onError(Throwable t) { ended.complete(t); }
-                        public void onCompleted() { ended.complete(null); }
-                    });
-            up.onNext(io.cmdop.protocol.v1.LinkUp.newBuilder().setHello(io.cmdop.protocol.v1.AgentHello.newBuilder()
-                    .setMachineName("db-1").setAgentVersion("x")).build());
-            Throwable refused = ended.get(20, TimeUnit.SECONDS);
-            assertThat(refused).isInstanceOf(io.grpc.StatusRuntimeException.class);
-            assertThat(io.grpc.Status.fromThrowable(refused).getCode()).isEqualTo(io.grpc.Status.Code.UNAUTHENTICATED);
-            assertThat(refused.getMessage()).contains("cannot link as db-1");
-        } finally {
-            channel.shutdownNow();
+        try (RawLink link = RawLink.open(url, fingerprint, credential)) {
+            io.grpc.Status refused = link.send(RawLink.hello("db-1")).awaitEnd();
+            assertThat(refused.getCode()).isEqualTo(io.grpc.Status.Code.UNAUTHENTICATED);
+            assertThat(refused.getDescription()).contains("cannot link as db-1");
         }
         try (CmdopClient owner = owner()) {
             assertThat(owner.fleet().machines()).extracting(Machine::getName).containsExactly("web-1");
+        }
+    }
+
+    @Test
+    void aMalformedOrOversizedMessageFromAMachineClosesOnlyItsLink() throws Exception {
+        var enrolled = store.machines().enroll(
+                store.joinKeys().create(fleet.fleet().id(), 1, Duration.ofHours(1)).secret(), "db-1", "raw");
+        String credential = ((io.cmdop.relay.store.Verification.Accepted<io.cmdop.relay.store.EnrolledMachine>) enrolled)
+                .value().credential();
+        byte[] truncated = {0x52, (byte) 0xff, (byte) 0xff, 0x7f}; // field 10 (hello), claiming 2 MiB that never come
+        LinkUp oversized = LinkUp.newBuilder().setFeed(io.cmdop.protocol.v1.SessionFeed.newBuilder().setSessionId("s")
+                .addEvents(Event.newBuilder().setOutput(io.cmdop.protocol.v1.Output.newBuilder()
+                        .setData(com.google.protobuf.ByteString.copyFrom(new byte[2 * RelayServer.MAX_FRAME_BYTES]))))).build();
+        Map<String, java.util.function.Function<RawLink, RawLink>> abuses = new LinkedHashMap<>();
+        abuses.put("no hello first", l -> l.send(LinkUp.newBuilder().setPong(io.cmdop.protocol.v1.Ping.getDefaultInstance()).build()));
+        abuses.put("a message without a body", l -> l.send(RawLink.hello("db-1")).send(LinkUp.getDefaultInstance()));
+        abuses.put("bytes that are no message", l -> l.send(RawLink.hello("db-1")).sendBytes(truncated));
+        abuses.put("an oversized message", l -> l.send(RawLink.hello("db-1")).send(oversized));
+        Map<String, io.grpc.Status> endings = new LinkedHashMap<>();
+        try (CmdopClient owner = owner()) {
+            var web1 = owner.terminal().onMachine("web-1");
+            web1.create(CreateSessionRequest.newBuilder().setName("bystander").addAllCommand(List.of("/bin/sh", "-c",
+                    "stty -echo; exec cat")).build());
+            for (var abuse : abuses.entrySet()) {
+                try (RawLink link = RawLink.open(url, fingerprint, credential)) {
+                    endings.put(abuse.getKey(), abuse.getValue().apply(link).awaitEnd());
+                }
+                assertThat(web1.sendInput("bystander", (abuse.getKey() + "\n").getBytes()).getInputId())
+                        .as("web-1 still works after " + abuse.getKey()).isPositive();
+            }
+            assertThat(endings.get("no hello first").getDescription()).contains("a link starts with hello, not pong");
+            assertThat(endings.get("a message without a body").getDescription()).contains("a link message without a body");
+            // gRPC ends a call whose bytes do not parse before any of the relay's code sees them.
+            assertThat(endings.get("bytes that are no message").getCode()).isEqualTo(io.grpc.Status.Code.UNKNOWN);
+            assertThat(endings.get("an oversized message").getCode()).isEqualTo(io.grpc.Status.Code.RESOURCE_EXHAUSTED);
+            await(() -> web1.screen("bystander", 0).getLinesList().contains("an oversized message"),
+                    "every input reached web-1's session");
+            assertThat(web1.screen("bystander", 0).getLinesList()).containsSubsequence(List.copyOf(abuses.keySet()));
+
+            try (RawLink good = RawLink.open(url, fingerprint, credential)) {
+                good.send(RawLink.hello("db-1"));
+                await(() -> owner.fleet().machines().stream().anyMatch(m -> m.getName().equals("db-1") && m.getOnline()),
+                        "db-1 links fine once it behaves");
+            }
         }
     }
 
@@ -280,6 +438,148 @@ class RelayTest {
     }
 
     /** Waits for a matching event among all received so far (nothing is consumed). */
+    @Test
+    void aRemoteClientUsesTheMachinesFilesAndTheRootHoldsThroughTheRelay() throws Exception {
+        byte[] content = new byte[5 * 1024 * 1024 + 3];  // several windows of chunks: credit must flow
+        new java.util.Random(7).nextBytes(content);
+        try (CmdopClient remote = owner()) {
+            Files web1 = remote.files().onMachine("web-1");
+            web1.mkdir("incoming", false);
+            FileTransfer up = web1.write("incoming/blob.bin", new java.io.ByteArrayInputStream(content), content.length,
+                    TransferProgress.NONE);
+            assertThat(up.sha256()).isEqualTo(sha256(content));
+            assertThat(java.nio.file.Files.readAllBytes(filesRoot.resolve("incoming/blob.bin"))).isEqualTo(content);
+
+            java.io.ByteArrayOutputStream back = new java.io.ByteArrayOutputStream();
+            assertThat(web1.read("incoming/blob.bin", back, TransferProgress.NONE).sha256()).isEqualTo(up.sha256());
+            assertThat(back.toByteArray()).isEqualTo(content);
+            assertThat(web1.list("incoming")).extracting(FileEntry::name).containsExactly("blob.bin");
+            assertThat(web1.move("incoming/blob.bin", "blob.bin", false).path()).isEqualTo("blob.bin");
+            assertThat(web1.stat("blob.bin").size()).isEqualTo(content.length);
+            assertThat(web1.delete("incoming", false)).isEqualTo(1);
+
+            assertThatThrownBy(() -> web1.stat("../" + machineHome.getFileName() + "/machine.properties"))
+                    .isInstanceOf(PathOutsideRootException.class);
+            assertThatThrownBy(() -> web1.read("/etc/passwd", java.io.OutputStream.nullOutputStream(), TransferProgress.NONE))
+                    .isInstanceOf(PathOutsideRootException.class);
+            assertThatThrownBy(() -> web1.stat("missing.txt")).isInstanceOf(PathNotFoundException.class)
+                    .hasMessageContaining("'missing.txt'");
+            assertThatThrownBy(() -> remote.files().onMachine("web-9").stat("x"))
+                    .isInstanceOfSatisfying(CmdopException.class, e -> assertThat(e.reason()).isEqualTo(Reason.REASON_MACHINE_OFFLINE));
+        }
+    }
+
+    @Test
+    void guestsReadTheMachinesFilesButNeverChangeThem() throws Exception {
+        java.nio.file.Files.writeString(filesRoot.resolve("notes.txt"), "for everyone's eyes");
+        String guestKey;
+        try (CmdopClient owner = owner()) {
+            guestKey = owner.fleet().createApiKey("reader", Role.ROLE_GUEST).getSecret();
+        }
+        try (CmdopClient guest = CmdopClient.remote(url, guestKey, fingerprint, ClientKind.CLIENT_KIND_CLI)) {
+            Files web1 = guest.files().onMachine("web-1");
+            java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
+            web1.read("notes.txt", read, TransferProgress.NONE);
+            assertThat(read.toString(StandardCharsets.UTF_8)).isEqualTo("for everyone's eyes");
+            assertThat(web1.list("")).extracting(FileEntry::name).containsExactly("notes.txt");
+            assertThatThrownBy(() -> web1.write("notes.txt", new java.io.ByteArrayInputStream("defaced".getBytes()), 7,
+                    TransferProgress.NONE)).isInstanceOfSatisfying(PermissionDeniedException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(Reason.REASON_ROLE_FORBIDS);
+                        assertThat(e.getMessage()).contains("reader may only observe").contains("cannot write files");
+                    });
+            assertThatThrownBy(() -> web1.delete("notes.txt", false)).isInstanceOf(PermissionDeniedException.class);
+            assertThatThrownBy(() -> web1.move("notes.txt", "gone.txt", false)).isInstanceOf(PermissionDeniedException.class);
+            assertThatThrownBy(() -> web1.mkdir("mine", false)).isInstanceOf(PermissionDeniedException.class);
+        }
+        try (java.util.stream.Stream<Path> left = java.nio.file.Files.list(filesRoot)) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactly("notes.txt");
+        }
+        assertThat(java.nio.file.Files.readString(filesRoot.resolve("notes.txt"))).isEqualTo("for everyone's eyes");
+    }
+
+    /** Uploads the SDK would never send, through the relay: cut off midway, and with a wrong checksum. */
+    @Test
+    void aRelayedUploadCutOffOrWithAWrongChecksumLeavesNoFile() throws Exception {
+        java.nio.file.Files.writeString(filesRoot.resolve("db.dump"), "yesterday's dump");
+        io.grpc.Metadata headers = new io.grpc.Metadata();
+        headers.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+                "Bearer " + fleet.ownerKey().secret());
+        io.grpc.ManagedChannel channel = io.cmdop.client.RelayChannels.open(io.cmdop.client.RelayEndpoint.parse(url),
+                new io.cmdop.client.CertificatePin(fingerprint));
+        try {
+            var stub = io.cmdop.protocol.v1.FilesGrpc.newStub(channel)
+                    .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers));
+            RawUpload cut = new RawUpload();
+            stub.write(cut);
+            cut.send(io.cmdop.protocol.v1.WriteFileRequest.newBuilder().setHeader(io.cmdop.protocol.v1.WriteHeader
+                    .newBuilder().setMachine("web-1").setPath("db.dump").setSize(50L * 1024 * 1024)).build());
+            for (int i = 0; i < 4; i++) {
+                cut.send(io.cmdop.protocol.v1.WriteFileRequest.newBuilder()
+                        .setData(com.google.protobuf.ByteString.copyFrom(new byte[64 * 1024])).build());
+            }
+            await(() -> uploadsInProgress() == 1, "the upload's temporary file on the machine");
+            cut.requests.cancel("the network went away", null);
+            await(() -> uploadsInProgress() == 0, "the temporary file to be deleted");
+
+            RawUpload wrong = new RawUpload();
+            stub.write(wrong);
+            wrong.send(io.cmdop.protocol.v1.WriteFileRequest.newBuilder().setHeader(io.cmdop.protocol.v1.WriteHeader
+                    .newBuilder().setMachine("web-1").setPath("db.dump")).build());
+            wrong.send(io.cmdop.protocol.v1.WriteFileRequest.newBuilder()
+                    .setData(com.google.protobuf.ByteString.copyFromUtf8("today's dump")).build());
+            wrong.send(io.cmdop.protocol.v1.WriteFileRequest.newBuilder().setSha256(sha256("tampered".getBytes())).build());
+            Throwable refused = wrong.end.get(20, TimeUnit.SECONDS);
+            assertThat(CmdopClient.translate((io.grpc.StatusRuntimeException) refused, url).reason())
+                    .isEqualTo(Reason.REASON_CHECKSUM_MISMATCH);
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        assertThat(java.nio.file.Files.readString(filesRoot.resolve("db.dump"))).isEqualTo("yesterday's dump");
+        assertThat(uploadsInProgress()).isZero();
+    }
+
+    private long uploadsInProgress() {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(filesRoot)) {
+            return files.filter(p -> p.getFileName().toString().contains(".cmdop-upload-")).count();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    /** One Files.Write call driven message by message. */
+    private static final class RawUpload implements io.grpc.stub.ClientResponseObserver<
+            io.cmdop.protocol.v1.WriteFileRequest, io.cmdop.protocol.v1.WriteFileResponse> {
+        final java.util.concurrent.CompletableFuture<Throwable> end = new java.util.concurrent.CompletableFuture<>();
+        io.grpc.stub.ClientCallStreamObserver<io.cmdop.protocol.v1.WriteFileRequest> requests;
+
+        @Override
+        public void beforeStart(io.grpc.stub.ClientCallStreamObserver<io.cmdop.protocol.v1.WriteFileRequest> stream) {
+            requests = stream;
+        }
+
+        void send(io.cmdop.protocol.v1.WriteFileRequest message) {
+            requests.onNext(message);
+        }
+
+        @Override
+        public void onNext(io.cmdop.protocol.v1.WriteFileResponse value) {
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            end.complete(t);
+        }
+
+        @Override
+        public void onCompleted() {
+            end.complete(new AssertionError("the upload was accepted"));
+        }
+    }
+
     static Event poll(BlockingQueue<Event> events, java.util.function.Predicate<Event> matching)
             throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -305,10 +605,15 @@ class RelayTest {
     }
 
     static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        await(condition, () -> what);
+    }
+
+    /** As {@link #await(BooleanSupplier, String)}, with {@code what} read when it times out (a trace, say). */
+    static void await(BooleanSupplier condition, java.util.function.Supplier<String> what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
+                throw new AssertionError("timed out waiting for " + what.get());
             }
             Thread.sleep(20);
         }

@@ -1,10 +1,6 @@
 package io.cmdop.relay.store;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.opentest4j.TestAbortedException;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -13,32 +9,13 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The store suite on a real PostgreSQL server, started for this class and stopped after it. */
+/** The store suite on a real PostgreSQL server (one for the test run, a fresh database per test). */
 class PostgresRelayStoreTest extends RelayStoreContract {
-    private static PostgresServer server;
-    private static String unavailable;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        try {
-            server = PostgresServer.start();
-        } catch (TestAbortedException e) {
-            // Skip each test with the reason, so the report shows what did not run and why.
-            unavailable = e.getMessage();
-            System.err.println("PostgresRelayStoreTest skipped: " + unavailable);
-        }
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    private PostgresServer server;
 
     @Override
     String freshDatabaseUrl() throws Exception {
-        Assumptions.assumeTrue(server != null, () -> unavailable);
+        server = PostgresServer.shared();
         return server.url(server.createDatabase());
     }
 

@@ -2,6 +2,7 @@ package io.cmdop.relay.store;
 
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
+import org.opentest4j.TestAbortedException;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -38,8 +39,8 @@ import java.util.stream.Stream;
  * <p>Where PostgreSQL is not installed the caller's tests are skipped with a message saying so,
  * except under CI ({@code CI} set), where {@code .ci/run} installs it and its absence is a failure.
  */
-final class PostgresServer implements AutoCloseable {
-    static final String USER = "cmdop";
+public final class PostgresServer implements AutoCloseable {
+    public static final String USER = "cmdop";
     private static final Path DEBIAN_ROOT = Path.of("/usr/lib/postgresql");
     private static final long COMMAND_TIMEOUT_SECONDS = 120;
 
@@ -61,8 +62,30 @@ final class PostgresServer implements AutoCloseable {
         this.port = port;
     }
 
+    private static PostgresServer shared;
+    private static String unavailable;
+
+    /**
+     * One server for every test of this JVM, started on first use and stopped when the JVM exits;
+     * skips the calling test, with the reason, where there is none.
+     */
+    public static synchronized PostgresServer shared() throws IOException, InterruptedException {
+        if (unavailable != null) {
+            Assumptions.abort(unavailable);
+        }
+        if (shared == null) {
+            try {
+                shared = start();
+            } catch (TestAbortedException e) {
+                unavailable = e.getMessage();
+                throw e;
+            }
+        }
+        return shared;
+    }
+
     /** Starts a server, or skips the calling tests when PostgreSQL is not installed here. */
-    static PostgresServer start() throws IOException, InterruptedException {
+    private static PostgresServer start() throws IOException, InterruptedException {
         Optional<Path> bin = findBinaries();
         if (bin.isEmpty()) {
             String message = "PostgreSQL is not installed (no " + DEBIAN_ROOT + "/*/bin/initdb; apt-get install postgresql):"
@@ -129,7 +152,7 @@ final class PostgresServer implements AutoCloseable {
     }
 
     /** A new, empty database on this server, for one test. */
-    String createDatabase() throws SQLException {
+    public String createDatabase() throws SQLException {
         String name = "relay_test_" + databases.incrementAndGet();
         try (Connection c = DriverManager.getConnection(url("postgres"), USER, password);
              Statement s = c.createStatement()) {
@@ -139,7 +162,7 @@ final class PostgresServer implements AutoCloseable {
     }
 
     /** The JDBC URL of {@code database}, without credentials. */
-    String url(String database) {
+    public String url(String database) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
     }
 
@@ -147,7 +170,7 @@ final class PostgresServer implements AutoCloseable {
         return port;
     }
 
-    String password() {
+    public String password() {
         return password;
     }
 

@@ -50,7 +50,8 @@ final class UpCommand implements Callable<Integer> {
             System.out.println("cmdop daemon running (pid " + running.getPid() + ")");
         }
         RelayLogin.load(home).ifPresent(login -> System.out.println("relay: " + login.url()
-                + " (you are logged in as its owner; `cmdop machines list`)"));
+                + " (you are logged in as its owner; `cmdop machines list`)\nweb console: " + login.url()
+                + "/ (sign in with a key from `cmdop keys create --name browser`)"));
         if (System.console() == null || !System.console().isTerminal()) {
             System.out.println("""
                     Next:

@@ -4,7 +4,14 @@ import io.cmdop.protocol.v1.ApiKey;
 import io.cmdop.protocol.v1.CreateApiKeyRequest;
 import io.cmdop.protocol.v1.CreateFleetRequest;
 import io.cmdop.protocol.v1.CreateJoinKeyRequest;
+import io.cmdop.protocol.v1.CreateShareLinkRequest;
 import io.cmdop.protocol.v1.CreatedSecret;
+import io.cmdop.protocol.v1.CreatedShareLink;
+import io.cmdop.protocol.v1.ListShareLinksRequest;
+import io.cmdop.protocol.v1.Mode;
+import io.cmdop.protocol.v1.RevokeShareLinkRequest;
+import io.cmdop.protocol.v1.SessionSelector;
+import io.cmdop.protocol.v1.ShareLink;
 import io.cmdop.protocol.v1.FleetGrpc;
 import io.cmdop.protocol.v1.Identity;
 import io.cmdop.protocol.v1.ListApiKeysRequest;
@@ -70,6 +77,24 @@ public final class FleetAdmin {
     /** Relay administrators only: a new isolated fleet and its owner key. */
     public CreatedSecret createFleet(String name) {
         return CmdopClient.call(target, () -> stub().createFleet(CreateFleetRequest.newBuilder().setName(name).build()));
+    }
+
+    /**
+     * A share link for one session: observer unless {@code operator} (admins and owners only).
+     * The token in the answer is shown once; the link opens at RELAY/share#TOKEN.
+     */
+    public CreatedShareLink createShareLink(String machine, String session, Duration ttl, boolean operator) {
+        return CmdopClient.call(target, () -> stub().createShareLink(CreateShareLinkRequest.newBuilder()
+                .setSession(SessionSelector.newBuilder().setMachine(machine).setSession(session))
+                .setTtlMs(ttl.toMillis()).setMode(operator ? Mode.MODE_OPERATOR : Mode.MODE_OBSERVER).build()));
+    }
+
+    public List<ShareLink> shareLinks() {
+        return CmdopClient.call(target, () -> stub().listShareLinks(ListShareLinksRequest.getDefaultInstance()).getLinksList());
+    }
+
+    public ShareLink revokeShareLink(String id) {
+        return CmdopClient.call(target, () -> stub().revokeShareLink(RevokeShareLinkRequest.newBuilder().setId(id).build()));
     }
 
     private FleetGrpc.FleetBlockingStub stub() {

@@ -5,6 +5,7 @@ import io.cmdop.protocol.v1.Error;
 import io.cmdop.protocol.v1.FeedRequest;
 import io.cmdop.protocol.v1.LinkDown;
 import io.cmdop.protocol.v1.LinkUp;
+import io.cmdop.protocol.v1.Ping;
 import io.cmdop.protocol.v1.Reason;
 import io.cmdop.protocol.v1.RelayedPrincipal;
 import io.cmdop.protocol.v1.SessionInfo;
@@ -34,6 +35,11 @@ final class AgentConnection {
     /** Calls open on one link at once; more are refused rather than queued. */
     static final int MAX_CALLS = 10_000;
     static final Duration UNARY_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * A link quiet for the server's idle timeout (30 s) would be cut, and every remote client of
+     * the machine with it: the relay pings this often, the daemon answers.
+     */
+    static final Duration PING_EVERY = Duration.ofSeconds(10);
 
     private final Machine machine;
     private final ServerCallStreamObserver<LinkDown> down;
@@ -75,6 +81,20 @@ final class AgentConnection {
 
     boolean hosts(String sessionId) {
         return sessionIds.containsKey(sessionId);
+    }
+
+    /** Pings the daemon until the link closes, so an idle link is never taken for a dead one. */
+    void keepAlive() {
+        Thread.ofVirtual().name("cmdop-link-ping-" + machine.name()).start(() -> {
+            try {
+                while (!closed) {
+                    Thread.sleep(PING_EVERY);
+                    send(LinkDown.newBuilder().setPing(Ping.newBuilder().setSentMs(System.currentTimeMillis())).build());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
 
     /** A message from the daemon. */

@@ -102,6 +102,7 @@ final class AgentLinkService extends AgentLinkGrpc.AgentLinkImplBase {
                     hello = true;
                     store.machines().markSeen(machine.fleetId(), machine.id(), up.getHello().getAgentVersion());
                     agents.connected(agent);
+                    agent.keepAlive();
                 } else if (up.hasSession() || up.hasSessions()) {
                     agents.changed();
                 }

@@ -1,6 +1,18 @@
 package io.cmdop.relay;
 
 import io.cmdop.protocol.v1.ApiKey;
+import io.cmdop.protocol.v1.ClientKind;
+import io.cmdop.protocol.v1.CreateShareLinkRequest;
+import io.cmdop.protocol.v1.CreatedShareLink;
+import io.cmdop.protocol.v1.LinkDown;
+import io.cmdop.protocol.v1.LinkUp;
+import io.cmdop.protocol.v1.ListShareLinksRequest;
+import io.cmdop.protocol.v1.ListShareLinksResponse;
+import io.cmdop.protocol.v1.Mode;
+import io.cmdop.protocol.v1.RevokeShareLinkRequest;
+import io.cmdop.protocol.v1.SessionInfo;
+import io.cmdop.protocol.v1.SessionRequest;
+import io.cmdop.protocol.v1.ShareLink;
 import io.cmdop.protocol.v1.CreateApiKeyRequest;
 import io.cmdop.protocol.v1.CreateFleetRequest;
 import io.cmdop.protocol.v1.CreateJoinKeyRequest;
@@ -32,20 +44,29 @@ import java.time.Duration;
 
 /** Fleet administration: machines, members, API keys, join keys, fleets. Managing needs admin or owner. */
 final class FleetService extends FleetGrpc.FleetImplBase {
+    /** A share link's lifetime when none is asked for. */
+    static final Duration DEFAULT_SHARE_TTL = Duration.ofHours(1);
+
     private final RelayStore store;
     private final Agents agents;
+    private final ShareWatch shares;
 
-    FleetService(RelayStore store, Agents agents) {
+    FleetService(RelayStore store, Agents agents, ShareWatch shares) {
         this.store = store;
         this.agents = agents;
+        this.shares = shares;
     }
 
     @Override
     public void whoAmI(WhoAmIRequest request, StreamObserver<Identity> response) {
         Calls.unary(response, () -> {
             Caller c = Caller.current();
-            return Identity.newBuilder().setFleet(c.fleetName()).setMember(c.name()).setRole(role(c.role()))
-                    .setRelayAdmin(c.principal().relayAdmin()).build();
+            Identity.Builder identity = Identity.newBuilder().setFleet(c.fleetName()).setMember(c.name())
+                    .setRole(role(c.role())).setRelayAdmin(c.principal().relayAdmin());
+            if (c.share() != null) {
+                identity.setShare(link(c.share()));
+            }
+            return identity.build();
         });
     }
 
@@ -170,6 +191,66 @@ final class FleetService extends FleetGrpc.FleetImplBase {
             return CreatedSecret.newBuilder().setId(fleet.ownerKey().key().id()).setSecret(fleet.ownerKey().secret())
                     .setFleet(fleet.fleet().name()).build();
         });
+    }
+
+    @Override
+    public void createShareLink(CreateShareLinkRequest request, StreamObserver<CreatedShareLink> response) {
+        Calls.unary(response, () -> {
+            Caller c = Caller.current();
+            boolean operator = request.getMode() == Mode.MODE_OPERATOR;
+            if (!c.mayOperate()) {
+                throw ErrorStatus.of(Reason.REASON_ROLE_FORBIDS, c.name() + " (" + c.role().wireName()
+                        + ") cannot share sessions: member role or higher needed");
+            }
+            if (operator && !c.role().canManage()) {
+                throw ErrorStatus.of(Reason.REASON_ROLE_FORBIDS, c.name() + " (" + c.role().wireName()
+                        + ") cannot create operator links: admin or owner role needed; observer links are allowed");
+            }
+            Duration ttl = request.getTtlMs() == 0 ? DEFAULT_SHARE_TTL : Duration.ofMillis(request.getTtlMs());
+            String machine = request.getSession().getMachine();
+            SessionInfo session = agents.require(c, machine).unary(c.relayed(ClientKind.CLIENT_KIND_UNSPECIFIED),
+                    LinkDown.newBuilder().setGetSession(SessionRequest.newBuilder().setSession(request.getSession())),
+                    LinkUp::getSession);
+            io.cmdop.relay.store.CreatedShareLink created = store.shareLinks().create(c.fleetId(), machine,
+                    session.getId(), session.getName(), operator, c.name(), ttl);
+            store.audit().append(c.fleetId(), c.name(), "share_link.create", created.link().id() + " "
+                    + machine + "/" + session.getId() + (operator ? " operator" : " observer"), c.remoteAddress());
+            return CreatedShareLink.newBuilder().setLink(link(created.link())).setToken(created.token()).build();
+        });
+    }
+
+    @Override
+    public void listShareLinks(ListShareLinksRequest request, StreamObserver<ListShareLinksResponse> response) {
+        Calls.unary(response, () -> {
+            Caller c = Caller.current();
+            ListShareLinksResponse.Builder list = ListShareLinksResponse.newBuilder();
+            store.shareLinks().list(c.fleetId()).stream()
+                    .filter(l -> c.role().canManage() || l.createdBy().equals(c.name()))
+                    .forEach(l -> list.addLinks(link(l)));
+            return list.build();
+        });
+    }
+
+    @Override
+    public void revokeShareLink(RevokeShareLinkRequest request, StreamObserver<ShareLink> response) {
+        Calls.unary(response, () -> {
+            Caller c = Caller.current();
+            io.cmdop.relay.store.ShareLink found = store.shareLinks().get(c.fleetId(), request.getId())
+                    .filter(l -> c.role().canManage() || l.createdBy().equals(c.name()))
+                    .orElseThrow(() -> ErrorStatus.of(Reason.REASON_INVALID_ARGUMENT,
+                            "no share link '" + request.getId() + "' of yours in this fleet"));
+            store.shareLinks().revoke(c.fleetId(), found.id());
+            shares.revoked(found.id());
+            store.audit().append(c.fleetId(), c.name(), "share_link.revoke", found.id(), c.remoteAddress());
+            return link(store.shareLinks().get(c.fleetId(), found.id()).orElse(found));
+        });
+    }
+
+    static ShareLink link(io.cmdop.relay.store.ShareLink l) {
+        return ShareLink.newBuilder().setId(l.id()).setMachine(l.machine()).setSessionId(l.sessionId())
+                .setSessionName(l.sessionName()).setMode(l.operator() ? Mode.MODE_OPERATOR : Mode.MODE_OBSERVER)
+                .setCreatedBy(l.createdBy()).setCreatedAtMs(l.createdAt().toEpochMilli())
+                .setExpiresAtMs(l.expiresAt().toEpochMilli()).setRevoked(l.revoked()).setViews(l.views()).build();
     }
 
     private static Caller manager(String action) {

@@ -1,7 +1,11 @@
 package io.cmdop.relay;
 
 import io.cmdop.relay.store.RelayStore;
+import io.grpc.ManagedChannel;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.grpc.servlet.jakarta.GrpcServlet;
 import io.grpc.servlet.jakarta.ServletServerBuilder;
@@ -22,15 +26,18 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.logging.Logger;
 
 /**
  * The relay (ARCHITECTURE §2): one port for everything it serves — gRPC for daemons' links and for
- * remote clients, HTTP for /health and /metrics — on TLS (ALPN h2 and http/1.1), or plaintext on
+ * remote clients, the web console at / with its WebSocket carrier at /ws, HTTP for /health and
+ * /metrics — on TLS (ALPN h2 and http/1.1), or plaintext on
  * a loopback address when asked explicitly.
  */
 public final class RelayServer implements AutoCloseable {
@@ -44,6 +51,9 @@ public final class RelayServer implements AutoCloseable {
     private final Agents agents = new Agents();
     private final RelayMetrics metrics;
     private final RelayTls tls;
+    private final ShareWatch shares;
+    private final io.grpc.Server inProcess;
+    private final ManagedChannel webChannel;
 
     private RelayServer(RelayStore store, String host, int port, RelayTls tls) throws Exception {
         this.tls = tls;
@@ -51,15 +61,28 @@ public final class RelayServer implements AutoCloseable {
                 () -> agents.all().stream().mapToLong(AgentConnection::sessionCount).sum(),
                 () -> agents.all().stream().mapToLong(AgentConnection::clientCount).sum());
         Authenticator auth = new Authenticator(store, metrics);
+        this.shares = new ShareWatch(store);
+        ServerServiceDefinition sessions = ServerInterceptors.intercept(new RelayedSessions(agents, metrics, shares),
+                auth.interceptor(true));
+        ServerServiceDefinition files = ServerInterceptors.intercept(new RelayedFiles(agents), auth.interceptor(true));
+        ServerServiceDefinition fleet = ServerInterceptors.intercept(new FleetService(store, agents, shares),
+                auth.interceptor(true));
         GrpcServlet grpc = new ServletServerBuilder()
                 .executor(Executors.newVirtualThreadPerTaskExecutor())
                 .maxInboundMessageSize(MAX_FRAME_BYTES)
                 .addService(ServerInterceptors.intercept(new AgentLinkService(store, auth, agents), auth.interceptor(false)))
-                .addService(ServerInterceptors.intercept(new RelayedSessions(agents, metrics), auth.interceptor(true)))
-                .addService(ServerInterceptors.intercept(new RelayedFiles(agents), auth.interceptor(true)))
-                .addService(ServerInterceptors.intercept(new FleetService(store, agents), auth.interceptor(true)))
+                .addService(sessions)
+                .addService(files)
+                .addService(fleet)
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .buildServlet();
+        // The WebSocket carrier calls the very same services, in process: one schema, one implementation.
+        String inProcessName = "cmdop-relay-" + UUID.randomUUID();
+        inProcess = InProcessServerBuilder.forName(inProcessName).executor(Executors.newVirtualThreadPerTaskExecutor())
+                .maxInboundMessageSize(MAX_FRAME_BYTES).addService(sessions).addService(files).addService(fleet).build().start();
+        webChannel = InProcessChannelBuilder.forName(inProcessName).executor(Executors.newVirtualThreadPerTaskExecutor())
+                .maxInboundMessageSize(Integer.MAX_VALUE).build();
+        WebCarrier web = new WebCarrier(webChannel);
 
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("cmdop-relay");
@@ -98,7 +121,10 @@ public final class RelayServer implements AutoCloseable {
         context.addServlet(new ServletHolder(text("application/json",
                 () -> "{\"status\":\"ok\",\"agents\":" + agents.all().size() + "}\n")), "/health");
         context.addServlet(new ServletHolder(text("text/plain; version=0.0.4", metrics::render)), "/metrics");
-        server.setHandler(context);
+        context.addServlet(new ServletHolder(new ConsoleAssets()), "/");
+        WebSocketUpgradeHandler upgrades = WebSocketUpgradeHandler.from(server, web::install);
+        upgrades.setHandler(context);
+        server.setHandler(upgrades);
         server.start();
         LOG.info(() -> "relay listening on " + (tls != null ? "https" : "http (plaintext, loopback)") + "://"
                 + host + ":" + port() + " with " + store.displayUrl());
@@ -137,6 +163,9 @@ public final class RelayServer implements AutoCloseable {
         } catch (Exception e) {
             LOG.warning(() -> "relay stop: " + e);
         }
+        webChannel.shutdownNow();
+        inProcess.shutdownNow();
+        shares.close();
     }
 
     private static HttpServlet text(String contentType, java.util.function.Supplier<String> body) {

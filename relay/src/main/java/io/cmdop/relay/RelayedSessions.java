@@ -37,10 +37,12 @@ import java.util.function.Function;
 final class RelayedSessions extends SessionsGrpc.SessionsImplBase {
     private final Agents agents;
     private final RelayMetrics metrics;
+    private final ShareWatch shares;
 
-    RelayedSessions(Agents agents, RelayMetrics metrics) {
+    RelayedSessions(Agents agents, RelayMetrics metrics, ShareWatch shares) {
         this.agents = agents;
         this.metrics = metrics;
+        this.shares = shares;
     }
 
     @Override
@@ -75,8 +77,11 @@ final class RelayedSessions extends SessionsGrpc.SessionsImplBase {
 
     @Override
     public void getSession(SessionRequest request, StreamObserver<SessionInfo> response) {
-        Calls.unary(response, () -> relay(request.getClient().getKind(), request.getSession().getMachine(),
-                LinkDown.newBuilder().setGetSession(request), LinkUp::getSession));
+        Calls.unary(response, () -> {
+            SessionRequest scoped = request.toBuilder().setSession(Caller.current().scope(request.getSession())).build();
+            return relay(request.getClient().getKind(), scoped.getSession().getMachine(),
+                    LinkDown.newBuilder().setGetSession(scoped), LinkUp::getSession);
+        });
     }
 
     @Override
@@ -90,8 +95,11 @@ final class RelayedSessions extends SessionsGrpc.SessionsImplBase {
 
     @Override
     public void getScreen(GetScreenRequest request, StreamObserver<Screen> response) {
-        Calls.unary(response, () -> relay(io.cmdop.protocol.v1.ClientKind.CLIENT_KIND_UNSPECIFIED,
-                request.getSession().getMachine(), LinkDown.newBuilder().setGetScreen(request), LinkUp::getScreen));
+        Calls.unary(response, () -> {
+            GetScreenRequest scoped = request.toBuilder().setSession(Caller.current().scope(request.getSession())).build();
+            return relay(io.cmdop.protocol.v1.ClientKind.CLIENT_KIND_UNSPECIFIED, scoped.getSession().getMachine(),
+                    LinkDown.newBuilder().setGetScreen(scoped), LinkUp::getScreen);
+        });
     }
 
     @Override
@@ -134,7 +142,7 @@ final class RelayedSessions extends SessionsGrpc.SessionsImplBase {
 
     @Override
     public StreamObserver<ClientFrame> attach(StreamObserver<ServerFrame> response) {
-        return new RemoteAttach((ServerCallStreamObserver<ServerFrame>) response, agents, Caller.current(), metrics);
+        return new RemoteAttach((ServerCallStreamObserver<ServerFrame>) response, agents, Caller.current(), metrics, shares);
     }
 
     private void streamCommand(StreamObserver<CommandUpdate> response, String machine,

@@ -19,6 +19,7 @@ import io.cmdop.protocol.v1.Screen;
 import io.cmdop.protocol.v1.ServerFrame;
 import io.cmdop.protocol.v1.SessionRequest;
 import io.cmdop.protocol.v1.SessionSelector;
+import io.cmdop.relay.store.ShareLink;
 import io.cmdop.transport.OutboundStream;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -45,6 +46,7 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
     private final Agents agents;
     private final Caller caller;
     private final RelayMetrics metrics;
+    private final ShareWatch shares;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -64,11 +66,18 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
     private volatile boolean resuming;
     private volatile boolean gone;
 
-    RemoteAttach(ServerCallStreamObserver<ServerFrame> observer, Agents agents, Caller caller, RelayMetrics metrics) {
+    RemoteAttach(ServerCallStreamObserver<ServerFrame> observer, Agents agents, Caller caller, RelayMetrics metrics,
+                 ShareWatch shares) {
         this.out = new OutboundStream<>(observer, () -> leave(true));
         this.agents = agents;
         this.caller = caller;
         this.metrics = metrics;
+        this.shares = shares;
+    }
+
+    /** The share link this client came with, or null for a member. */
+    ShareLink shareLink() {
+        return caller.share();
     }
 
     // ---------------------------------------------------------------- from the client
@@ -111,10 +120,14 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
             throw io.cmdop.transport.ErrorStatus.of(Reason.REASON_ROLE_FORBIDS,
                     caller.name() + " may only observe (role " + caller.role() + "): attach as an observer");
         }
-        AgentConnection machine = agents.require(caller, request.getSession().getMachine());
+        SessionSelector selector = caller.scope(request.getSession());
+        AgentConnection machine = agents.require(caller, selector.getMachine());
         // Resolve a name to the session id first: the feed is keyed by id and must start before the attach.
         String sessionId = machine.unary(caller.relayed(request.getClient().getKind()), LinkDown.newBuilder()
-                .setGetSession(SessionRequest.newBuilder().setSession(request.getSession())), up -> up.getSession().getId());
+                .setGetSession(SessionRequest.newBuilder().setSession(selector)), up -> up.getSession().getId());
+        if (caller.share() != null) {
+            shares.opened(caller.share());
+        }
         start(machine, sessionId, frame.toBuilder().setAttach(request.toBuilder()
                 .setSession(SessionSelector.newBuilder().setSession(sessionId))).build(), request.getClient().getKind());
     }
@@ -126,6 +139,9 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
             throw io.cmdop.transport.ErrorStatus.of(Reason.REASON_TOKEN_INVALID, "malformed continuity token");
         }
         String sessionId = token.substring(0, dot);
+        if (caller.share() != null && !sessionId.equals(caller.share().sessionId())) {
+            throw io.cmdop.transport.ErrorStatus.of(Reason.REASON_ROLE_FORBIDS, "this share link opens only its own session");
+        }
         LOG.info(() -> caller.name() + "@" + caller.fleetName() + " from " + caller.remoteAddress()
                 + " resumes on session " + sessionId);
         AgentConnection machine = agents.hosting(caller, sessionId);
@@ -168,6 +184,9 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
         ServerFrame frame = up.getAttachFrame();
         if (frame.hasAttached()) {
             Attached attached = frame.getAttached();
+            if (caller.share() != null) {
+                shares.add(caller.share(), this);
+            }
             out.send(frame);
             if (resuming) {
                 fanout.add(this, Long.MAX_VALUE);
@@ -286,6 +305,13 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
         }
     }
 
+    /** The share link this client came with was revoked or expired: it is told why and detached. */
+    void revoke(String why) {
+        out.send(ServerFrame.newBuilder().setError(Error.newBuilder().setReason(Reason.REASON_UNAUTHENTICATED)
+                .setMessage(why).setFatal(true)).build());
+        finish();
+    }
+
     /** The daemon's answer to a resume: what the client missed, then the live events held meanwhile. */
     private void replayed(io.cmdop.protocol.v1.Replay replay) {
         lock.lock();
@@ -396,6 +422,9 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
             changed.signalAll();
         } finally {
             lock.unlock();
+        }
+        if (caller.share() != null) {
+            shares.remove(caller.share(), this);
         }
         AgentConnection a = agent;
         SessionFanout f = fanout;

@@ -580,7 +580,7 @@ class RelayTest {
         }
     }
 
-    private static Event poll(BlockingQueue<Event> events, java.util.function.Predicate<Event> matching)
+    static Event poll(BlockingQueue<Event> events, java.util.function.Predicate<Event> matching)
             throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {

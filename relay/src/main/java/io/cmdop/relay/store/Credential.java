@@ -9,14 +9,15 @@ import java.util.Optional;
 
 /**
  * The secrets the relay issues: {@code <prefix><id>_<secret>}, where the id lets the store find
- * the row and the secret is 256 random bits. Both parts are lower-case base32, so the three kinds
+ * the row and the secret is 256 random bits. Both parts are lower-case base32, so the kinds
  * cannot be mistaken for one another and a malformed secret is recognised without a lookup. The
  * store keeps only the SHA-256 of the whole string and compares hashes in constant time.
  */
 enum Credential {
     API_KEY("cmdop_"),
     JOIN_KEY("cmdop_enroll_"),
-    MACHINE("cmdop_machine_");
+    MACHINE("cmdop_machine_"),
+    SHARE_LINK("cmdop_share_");
 
     static final int ID_LENGTH = 16;
     static final int SECRET_LENGTH = 52;

@@ -11,8 +11,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The relay's durable records on one JDBC database: fleets, members, API keys, join keys, machines
- * and the audit trail. The embedded H2 file under {@code $CMDOP_HOME} is the default; PostgreSQL
+ * The relay's durable records on one JDBC database: fleets, members, API keys, join keys, machines,
+ * share links and the audit trail. The embedded H2 file under {@code $CMDOP_HOME} is the default; PostgreSQL
  * serves production and several relays. Opening a store brings the schema up to date with the
  * same migrations on both.
  *
@@ -37,6 +37,7 @@ public final class RelayStore implements AutoCloseable {
     private final JoinKeys joinKeys;
     private final Machines machines;
     private final AuditLog audit;
+    private final ShareLinks shareLinks;
 
     private RelayStore(Database db, Migrations.Outcome migrated) {
         this.db = db;
@@ -48,6 +49,7 @@ public final class RelayStore implements AutoCloseable {
         this.joinKeys = new JoinKeys(db);
         this.machines = new Machines(db, joinKeys);
         this.audit = new AuditLog(db);
+        this.shareLinks = new ShareLinks(db);
     }
 
     /** Opens the store at {@code jdbcUrl} with defaults; see {@link Builder}. */
@@ -95,6 +97,10 @@ public final class RelayStore implements AutoCloseable {
 
     public AuditLog audit() {
         return audit;
+    }
+
+    public ShareLinks shareLinks() {
+        return shareLinks;
     }
 
     /** The database's URL without its password. */

@@ -33,7 +33,7 @@ abstract class RelayStoreContract {
     /** Flyway quotes its table's name: lower case on both databases. */
     static final String HISTORY = '"' + Migrations.HISTORY_TABLE + '"';
     private static final List<String> TABLES =
-            List.of("fleets", "members", "api_keys", "join_keys", "machines", "audit_events", HISTORY);
+            List.of("fleets", "members", "api_keys", "join_keys", "machines", "audit_events", "share_links", HISTORY);
 
     TestClock clock;
     String url;
@@ -446,6 +446,66 @@ abstract class RelayStoreContract {
         assertThat(store.audit().prune(Duration.ofDays(15))).isEqualTo(1);
         assertThat(store.audit().list(fleetId, 10)).extracting(AuditEntry::action).containsExactly("machine.revoke", "join_key.create");
         assertThat(store.audit().prune(Duration.ofDays(15))).isZero();
+    }
+
+    // --- share links -------------------------------------------------------------------------
+
+    @Test
+    void aShareLinkOpensItsSessionUntilItExpiresAndOnlyItsHashIsStored() {
+        RelayStore store = open();
+        NewFleet acme = store.fleets().create("acme", "alice", false);
+        CreatedShareLink created = store.shareLinks().create(acme.fleet().id(), "web-1", "s1", "build", false,
+                "alice", Duration.ofHours(1));
+        assertThat(created.token()).matches("cmdop_share_[a-z2-7]{16}_[a-z2-7]{52}").contains(created.link().id());
+        assertThat(created.toString()).doesNotContain(created.token());
+        assertThat(everyStoredValue(store)).doesNotContain(secretPart(created.token()))
+                .contains(Credential.hash(created.token()));
+
+        ShareLink link = accepted(store.shareLinks().verify(created.token()));
+        assertThat(link).isEqualTo(created.link());
+        assertThat(link.operator()).isFalse();
+        assertThat(link.expiresAt()).isEqualTo(START.plus(Duration.ofHours(1)));
+
+        store.shareLinks().countView(link.id());
+        store.shareLinks().countView(link.id());
+        assertThat(store.shareLinks().get(acme.fleet().id(), link.id()).orElseThrow().views()).isEqualTo(2);
+        assertThat(store.shareLinks().verify(created.token()).isAccepted()).as("verifying is not a view").isTrue();
+        assertThat(store.shareLinks().list(acme.fleet().id())).singleElement().satisfies(l -> assertThat(l.views()).isEqualTo(2));
+
+        clock.advance(Duration.ofHours(1));
+        assertThat(refusal(store.shareLinks().verify(created.token()))).isEqualTo(Refusal.EXPIRED);
+    }
+
+    @Test
+    void aRevokedForgedOrForeignShareLinkIsRefused() {
+        RelayStore store = open();
+        NewFleet acme = store.fleets().create("acme", "alice", false);
+        NewFleet other = store.fleets().create("other", "bob", false);
+        CreatedShareLink created = store.shareLinks().create(acme.fleet().id(), "web-1", "s1", "", true,
+                "alice", Duration.ofHours(24));
+        String forged = created.token().substring(0, created.token().length() - 4) + "aaaa";
+        assertThat(refusal(store.shareLinks().verify(forged))).isEqualTo(Refusal.UNKNOWN);
+        assertThat(refusal(store.shareLinks().verify("cmdop_share_nonsense"))).isEqualTo(Refusal.MALFORMED);
+        assertThat(refusal(store.shareLinks().verify(acme.ownerKey().secret()))).isEqualTo(Refusal.MALFORMED);
+
+        assertThat(store.shareLinks().revoke(other.fleet().id(), created.link().id())).as("another fleet's").isFalse();
+        assertThat(store.shareLinks().get(other.fleet().id(), created.link().id())).isEmpty();
+        assertThat(store.shareLinks().verify(created.token()).isAccepted()).isTrue();
+        assertThat(store.shareLinks().revoke(acme.fleet().id(), created.link().id())).isTrue();
+        assertThat(refusal(store.shareLinks().verify(created.token()))).isEqualTo(Refusal.REVOKED);
+        assertThat(store.shareLinks().get(acme.fleet().id(), created.link().id()).orElseThrow().revoked()).isTrue();
+    }
+
+    @Test
+    void aShareLinksLifetimeIsBounded() {
+        RelayStore store = open();
+        String fleetId = store.fleets().create("acme", "alice", false).fleet().id();
+        assertThatThrownBy(() -> store.shareLinks().create(fleetId, "web-1", "s1", "", false, "alice", Duration.ofDays(31)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("30 days");
+        assertThatThrownBy(() -> store.shareLinks().create(fleetId, "web-1", "s1", "", false, "alice", Duration.ofSeconds(5)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.shareLinks().create(fleetId, "../x", "s1", "", false, "alice", Duration.ofHours(1)))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     // --- helpers -----------------------------------------------------------------------------

@@ -251,7 +251,7 @@ class RelayIT {
             Throwable end = closed.get(60, java.util.concurrent.TimeUnit.SECONDS);
             assertThat(end).isInstanceOfSatisfying(CmdopException.class, e -> {
                 assertThat(e.reasonName()).isEqualTo("MACHINE_OFFLINE");
-                assertThat(e.getMessage()).contains("not connected");
+                assertThat(e.getMessage()).contains("web-1").contains("connected");
             });
             assertThat(reconnects.get()).as("it tried to resume before giving up").isPositive();
             CliHome.Await.until("web-1 offline", () -> {

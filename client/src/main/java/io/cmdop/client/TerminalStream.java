@@ -52,9 +52,15 @@ public final class TerminalStream implements AutoCloseable {
     /**
      * How long the stream keeps trying to reach an unreachable relay after a drop when the grace
      * window is over: it then attaches afresh (a gap and the current screen) rather than giving up on
-     * a session that still runs. A machine the relay reports offline past the window ends the stream.
+     * a session that still runs. A machine the relay keeps reporting offline past the window ends the
+     * stream (see {@link #OFFLINE_PATIENCE}).
      */
     private static final Duration RECONNECT_WINDOW = Duration.ofMinutes(2);
+    /**
+     * How long a relay may report the machine offline, past the grace window, before the stream ends:
+     * after a relay restart the machine's daemon may re-dial later than its clients.
+     */
+    private static final Duration OFFLINE_PATIENCE = Duration.ofSeconds(20);
     /** Requests awaiting a reply: bounded so a stalled daemon cannot make us grow without end. */
     private static final int MAX_PENDING = 1024;
 
@@ -544,6 +550,7 @@ public final class TerminalStream implements AutoCloseable {
         long giveUp = start + Math.max(RECONNECT_WINDOW.toNanos(), graceDeadline - start);
         boolean tokenDead = false;
         boolean abandoned = false;
+        long offlineSince = 0;
         long backoff = 100;
         Throwable last = cause;
         while (!closing && System.nanoTime() < giveUp) {
@@ -573,8 +580,13 @@ public final class TerminalStream implements AutoCloseable {
                 if (!maybeStillHeld && !resumable(e) && e.reason() != Reason.REASON_TIMEOUT) {
                     break;
                 }
-                if (e.reason() == Reason.REASON_MACHINE_OFFLINE && System.nanoTime() >= graceDeadline) {
-                    // The relay answers, the machine has not come back within the grace window: it went away.
+                if (e.reason() != Reason.REASON_MACHINE_OFFLINE) {
+                    offlineSince = 0;
+                } else if (offlineSince == 0) {
+                    offlineSince = System.nanoTime();
+                } else if (System.nanoTime() >= graceDeadline
+                        && System.nanoTime() - offlineSince >= OFFLINE_PATIENCE.toNanos()) {
+                    // The relay answers and the machine has stayed away past the grace window: it went away.
                     break;
                 }
             }

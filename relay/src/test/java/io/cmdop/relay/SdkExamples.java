@@ -85,7 +85,7 @@ public final class SdkExamples {
         // sdk.md: observe
         try (CmdopClient client = CmdopClient.local()) {
             Terminal terminal = client.terminal();
-            String session = terminal.getActiveSession().getId();
+            String session = terminal.create(CreateSessionRequest.getDefaultInstance()).getId(); // a new shell
             TerminalStream watcher = terminal.stream(Mode.MODE_OBSERVER);
             CountDownLatch exited = new CountDownLatch(1);
             watcher.events().subscribe(new Flow.Subscriber<Event>() {

@@ -566,6 +566,10 @@ public final class TerminalStream implements AutoCloseable {
                 reconnecting.set(false);
                 onReconnecting.accept(false);
                 return;
+            } catch (StatusRuntimeException e) {
+                // The client itself was closed under the stream (its channel is shut down): nothing to resume.
+                last = CmdopException.from(e, target);
+                break;
             } catch (CmdopException e) {
                 last = e;
                 // An attempt given up on here may still have resumed there, and the token stays refused

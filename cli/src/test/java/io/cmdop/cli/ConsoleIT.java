@@ -35,6 +35,42 @@ class ConsoleIT {
     private CliHome relayHome;
     private CliHome machine;
     private CliHome.Live relay;
+
+    /**
+     * A browser test that fails says whether the relay still answered a plain HTTPS request and what
+     * it logged: a Chromium that hangs on its first page (seen once in CI) is then told apart from
+     * a relay that stopped serving.
+     */
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final org.junit.jupiter.api.extension.TestWatcher diagnosis = new org.junit.jupiter.api.extension.TestWatcher() {
+        @Override
+        public void testFailed(org.junit.jupiter.api.extension.ExtensionContext context, Throwable cause) {
+            System.err.println("ConsoleIT diagnosis for " + context.getDisplayName() + ": GET " + url + "/ -> "
+                    + probe() + "; relay log tail:\n" + (relay == null ? "(no relay)"
+                    : String.join("\n", relay.lines().subList(Math.max(0, relay.lines().size() - 20), relay.lines().size()))));
+        }
+    };
+
+    private String probe() {
+        try {
+            javax.net.ssl.SSLContext trustAll = javax.net.ssl.SSLContext.getInstance("TLS");
+            trustAll.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+                public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String type) { }
+                public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String type) { }
+                public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                    return new java.security.cert.X509Certificate[0];
+                }
+            }}, null);
+            try (java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(trustAll)
+                    .connectTimeout(java.time.Duration.ofSeconds(5)).build()) {
+                var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/"))
+                        .timeout(java.time.Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                return "HTTP " + response.statusCode() + ", " + response.body().length() + " chars";
+            }
+        } catch (Exception e) {
+            return "no answer: " + e;
+        }
+    }
     private Browser browser;
     private int port;
     private String url;

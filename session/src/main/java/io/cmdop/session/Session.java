@@ -42,8 +42,13 @@ public final class Session {
     public static final int MAX_COMMAND_LENGTH = 8192;
 
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** Matches what a PTY read returns at most: idle sessions keep this buffer, so it stays small. */
-    private static final int READ_BUFFER = 16 * 1024;
+    /**
+     * A read takes all the output already there up to the buffer's size, and each read is one event:
+     * a fast program's output costs one event per 64 KiB instead of one per 4 KiB the terminal
+     * hands over. Sessions start with a small buffer, since idle ones keep it.
+     */
+    private static final int READ_BUFFER = 4 * 1024;
+    private static final int BUSY_READ_BUFFER = 64 * 1024;
     private static final int EXPIRED_TOKENS_KEPT = 256;
 
     private final String id;
@@ -587,6 +592,9 @@ public final class Session {
             int n;
             while ((n = pty.read(buffer, 0, buffer.length)) > 0) {
                 onOutput(buffer, n);
+                if (n == buffer.length && buffer.length < BUSY_READ_BUFFER) {
+                    buffer = new byte[BUSY_READ_BUFFER];
+                }
             }
         } catch (IOException e) {
             // A read error means the terminal is gone: the exit path below reports what happened.

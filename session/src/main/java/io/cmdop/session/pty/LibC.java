@@ -47,10 +47,7 @@ final class LibC {
     static final short POLLHUP = 0x10;
     static final short POLLNVAL = 0x20;
     // sys/wait.h
-    static final int P_PID = 1;
     static final int WNOHANG = 0x1;
-    static final int WEXITED = 0x4;
-    static final int WNOWAIT = 0x1000000;
     // spawn.h
     static final short POSIX_SPAWN_SETSIGDEF = 0x04;
     static final short POSIX_SPAWN_SETSIGMASK = 0x08;
@@ -62,11 +59,10 @@ final class LibC {
     static final int ECHILD = 10;
     static final int EAGAIN = 11;
 
-    /** Sizes of opaque glibc types, rounded up generously (x86_64: 336, 80, 128, 128 bytes). */
+    /** Sizes of opaque glibc types, rounded up generously (x86_64: 336, 80, 128 bytes). */
     static final long SPAWNATTR_SIZE = 512;
     static final long FILE_ACTIONS_SIZE = 256;
     static final long SIGSET_SIZE = 128;
-    static final long SIGINFO_SIZE = 128;
 
     /** struct pollfd { int fd; short events; short revents; } */
     static final long POLLFD_SIZE = 8;
@@ -101,8 +97,8 @@ final class LibC {
     private static final MethodHandle EVENTFD = bindWithErrno("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle TCGETPGRP = bindWithErrno("tcgetpgrp", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle KILL = bindWithErrno("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle WAITID =
-            bindWithErrno("waitid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle PIDFD_OPEN =
+            bindWithErrno("pidfd_open", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle WAITPID =
             bindWithErrno("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
 
@@ -274,9 +270,10 @@ final class LibC {
         }
     }
 
-    static int waitid(MemorySegment state, int idType, int id, MemorySegment info, int options) {
+    /** A descriptor that polls readable once process {@code pid} has exited (Linux 5.3, glibc 2.36). */
+    static int pidfdOpen(MemorySegment state, int pid) {
         try {
-            return (int) WAITID.invokeExact(state, idType, id, info, options);
+            return (int) PIDFD_OPEN.invokeExact(state, pid, 0);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -21,7 +21,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A pseudo-terminal with a program running on its slave side, driven from its master side. Linux
- * only (glibc 2.34 or later), built on the Foreign Function &amp; Memory API: the JVM needs
+ * only (Linux 5.3 and glibc 2.36 or later), built on the Foreign Function &amp; Memory API: the JVM needs
  * {@code --enable-native-access=ALL-UNNAMED}.
  *
  * <p>The program is started with {@code posix_spawn} in a new session whose controlling terminal is
@@ -35,8 +35,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * in native code ({@code poll}), so it must run on a <b>platform thread</b>: a virtual thread would
  * pin its carrier for as long as the program is silent, and is refused. {@link #write} can also wait
  * in native code, when the program does not consume its input; keep it off virtual threads too if
- * that can last. {@link #waitFor()} and {@link #onExit()} are fine on virtual threads: a dedicated
- * platform thread per PTY waits for the process.
+ * that can last. {@link #waitFor()} and {@link #onExit()} are fine on virtual threads: one platform
+ * thread waits for the programs of every PTY.
  *
  * <h2>Lifecycle</h2>
  * {@link #close()} closes the master and wakes up blocked readers (they get -1) and writers (they
@@ -46,13 +46,12 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Pty implements AutoCloseable {
     /**
-     * Size of each native transfer buffer; a read or write moves at most this much per call. A
-     * terminal hands over a few KiB per read (4 KiB on Linux): bigger buffers only cost memory per session.
+     * Size of each native transfer buffer; a system call moves at most this much. A terminal hands
+     * over at most 4 KiB per read on Linux: bigger buffers only cost memory per session.
      */
-    static final int BUFFER_SIZE = 16 * 1024;
+    static final int BUFFER_SIZE = 4 * 1024;
 
     private static final String MASTER_PATH = "/dev/ptmx";
-    private static final long REAPER_STACK_SIZE = 256 * 1024;
 
     private final int master;
     private final int wakeUp;
@@ -136,7 +135,7 @@ public final class Pty implements AutoCloseable {
                 throw LibC.error("eventfd", LibC.errno(state));
             }
             Pty pty = new Pty(master, wakeUp, Spawner.spawn(spec, executable, ttyName), ttyName, arena);
-            pty.startReaper();
+            Reaper.watch(pty, pty.pid);
             return pty;
         } catch (IOException | RuntimeException | Error e) {
             closeQuietly(master);
@@ -157,7 +156,9 @@ public final class Pty implements AutoCloseable {
     }
 
     /**
-     * Reads output of the program, blocking until some is available. Returns the number of bytes
+     * Reads output of the program, blocking until some is available, then taking what else is
+     * already available up to {@code length}: a program writing fast is read in large chunks, a
+     * lone keystroke's echo at once. Returns the number of bytes
      * read (at least one), or -1 at the end: when no process holds the slave open any more (the
      * kernel reports {@code EIO}), or once this PTY is closed, also when a read was already waiting.
      *
@@ -180,7 +181,7 @@ public final class Pty implements AutoCloseable {
         try {
             readLock.lock();
             try {
-                return readLocked(buffer, offset, Math.min(length, BUFFER_SIZE));
+                return readLocked(buffer, offset, length);
             } finally {
                 readLock.unlock();
             }
@@ -189,25 +190,31 @@ public final class Pty implements AutoCloseable {
         }
     }
 
+    /** Waits for the first bytes, then takes whatever else is already there without waiting again. */
     private int readLocked(byte[] buffer, int offset, int length) throws IOException {
-        while (!endOfOutput) {
-            long count = LibC.read(readState, master, readBuffer, length);
+        int total = 0;
+        while (!endOfOutput && total < length) {
+            long count = LibC.read(readState, master, readBuffer, Math.min(length - total, BUFFER_SIZE));
             if (count > 0) {
-                MemorySegment.copy(readBuffer, JAVA_BYTE, 0, buffer, offset, (int) count);
-                return (int) count;
+                MemorySegment.copy(readBuffer, JAVA_BYTE, 0, buffer, offset + total, (int) count);
+                total += (int) count;
+                continue;
             }
             int errno = count == 0 ? 0 : LibC.errno(readState);
             if (count == 0 || errno == LibC.EIO) {
                 endOfOutput = true;
             } else if (errno == LibC.EAGAIN) {
-                if (awaitReady(readPoll, readState, LibC.POLLIN) < 0) {
-                    return -1;
+                if (total > 0 || awaitReady(readPoll, readState, LibC.POLLIN) < 0) {
+                    return total > 0 ? total : -1;
                 }
             } else if (errno != LibC.EINTR) {
+                if (total > 0) {
+                    return total; // the next read reports the error
+                }
                 throw LibC.error("read " + ttyName, errno);
             }
         }
-        return -1;
+        return total > 0 ? total : -1;
     }
 
     /**
@@ -502,29 +509,15 @@ public final class Pty implements AutoCloseable {
         }
     }
 
-    private void startReaper() {
-        Thread.ofPlatform()
-                .name("cmdop-pty-reaper-" + pid)
-                .daemon(true)
-                .stackSize(REAPER_STACK_SIZE)
-                .start(this::reap);
-    }
-
     /**
-     * Waits for the child without reaping it ({@code WNOWAIT}), then reaps it under the lock that
-     * {@link #signal} takes, so that a signal never reaches a process that reused the pid.
+     * Reaps the program once {@link Reaper} saw it exit, under the lock that {@link #signal} takes,
+     * so that a signal never reaches a process that reused the pid. Returns false if it is still
+     * there to reap later. Completes {@link #exit} on a thread of its own: whatever a caller chained
+     * to it must not hold up the reaper of every other PTY.
      */
-    private void reap() {
+    boolean reapExited() {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(LibC.CALL_STATE);
-            MemorySegment info = call.allocate(LibC.SIGINFO_SIZE, 8);
-            while (LibC.waitid(state, LibC.P_PID, pid, info, LibC.WEXITED | LibC.WNOWAIT) != 0) {
-                int errno = LibC.errno(state);
-                if (errno != LibC.EINTR) {
-                    exit.completeExceptionally(LibC.error("waitid " + pid, errno));
-                    return;
-                }
-            }
             MemorySegment status = call.allocate(JAVA_INT);
             int exitStatus;
             reapLock.lock();
@@ -533,20 +526,22 @@ public final class Pty implements AutoCloseable {
                 while ((result = LibC.waitpid(state, pid, status, LibC.WNOHANG)) < 0 && LibC.errno(state) == LibC.EINTR) {
                     // retry
                 }
+                if (result == 0) {
+                    return false;
+                }
                 if (result != pid) {
                     int errno = result < 0 ? LibC.errno(state) : LibC.ECHILD;
-                    exit.completeExceptionally(LibC.error("waitpid " + pid, errno));
-                    return;
+                    IOException error = LibC.error("waitpid " + pid, errno);
+                    Thread.startVirtualThread(() -> exit.completeExceptionally(error));
+                    return true;
                 }
                 reaped = true;
                 exitStatus = decode(status.get(JAVA_INT, 0));
             } finally {
                 reapLock.unlock();
             }
-            exit.complete(exitStatus);
-        } catch (RuntimeException | Error e) {
-            exit.completeExceptionally(e);
-            throw e;
+            Thread.startVirtualThread(() -> exit.complete(exitStatus));
+            return true;
         }
     }
 

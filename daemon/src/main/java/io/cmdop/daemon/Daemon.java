@@ -1,8 +1,12 @@
 package io.cmdop.daemon;
 
 import io.cmdop.protocol.v1.AgentStatus;
+import io.cmdop.protocol.v1.SessionsGrpc;
 import io.cmdop.session.SessionConfig;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.netty.channel.ChannelOption;
@@ -22,6 +26,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -96,6 +101,7 @@ public final class Daemon implements AutoCloseable {
                 .bossEventLoopGroup(boss)
                 .workerEventLoopGroup(workers)
                 .executor(handlers)
+                .callExecutor(new AttachOnTransport())
                 .maxInboundMessageSize(MAX_FRAME_BYTES)
                 .addService(io.grpc.ServerInterceptors.intercept(sessions, Caller.local(principal)))
                 .addService(io.grpc.ServerInterceptors.intercept(new FilesService(filesRoot), Caller.local(principal)))
@@ -107,6 +113,20 @@ public final class Daemon implements AutoCloseable {
         // Enrolled into a relay: dial out and keep the link up.
         this.relayLink = relay.map(settings -> new RelayLink(settings, sessions, filesRoot, registry, VERSION)).orElse(null);
         LOG.info(() -> "cmdop daemon " + VERSION + " serving " + socket + " (pid " + ProcessHandle.current().pid() + ")");
+    }
+
+    /**
+     * An attached client's frames are handled on the transport thread: they never wait (input that
+     * the terminal does not take at once is queued, see the session's input writer), and a keystroke
+     * is spared a thread hand-off. Every other call runs on a virtual thread of its own.
+     */
+    private static final class AttachOnTransport implements ServerCallExecutorSupplier {
+        private static final String ATTACH = SessionsGrpc.getAttachMethod().getFullMethodName();
+
+        @Override
+        public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata headers) {
+            return call.getMethodDescriptor().getFullMethodName().equals(ATTACH) ? Runnable::run : null;
+        }
     }
 
     /** Starts a daemon for {@code home}; fails if another one runs there. */

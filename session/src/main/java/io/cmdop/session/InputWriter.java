@@ -4,13 +4,15 @@ import io.cmdop.session.pty.Pty;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Writes accepted input to the PTY in acceptance order, on the session's own thread, so that a
- * program that stops reading its input blocks nobody: callers only enqueue, and a full backlog
- * refuses input instead of growing.
+ * Writes accepted input to the PTY in acceptance order. Input that the terminal takes at once (a
+ * keystroke, a short paste) is written by the caller, with no thread hand-off on the echo's path;
+ * the rest waits in a bounded backlog for the session's own writer thread, so that a program that
+ * stops reading its input blocks nobody, and a full backlog refuses input instead of growing.
  */
 final class InputWriter {
     private final Pty pty;
@@ -21,6 +23,8 @@ final class InputWriter {
     private final ArrayDeque<byte[]> backlog = new ArrayDeque<>();
     private long backlogBytes;
     private boolean closed;
+    /** The writer thread holds bytes taken from the backlog: they go before anything offered now. */
+    private boolean writing;
     private Thread thread;
 
     InputWriter(Pty pty, long maxBytes, String threadName) {
@@ -35,6 +39,20 @@ final class InputWriter {
         try {
             if (closed || backlogBytes + data.length > maxBytes) {
                 return false;
+            }
+            if (backlog.isEmpty() && !writing) {
+                int written;
+                try {
+                    written = pty.tryWrite(data, 0, data.length);
+                } catch (IOException e) {
+                    closed = true; // the terminal is gone; the session's exit path reports it
+                    available.signal();
+                    return true;
+                }
+                if (written == data.length) {
+                    return true;
+                }
+                data = Arrays.copyOfRange(data, written, data.length);
             }
             if (thread == null) {
                 // Writes block in native code: a platform thread (ARCHITECTURE §8), started on first input.
@@ -74,6 +92,7 @@ final class InputWriter {
                 }
                 next = backlog.pollFirst();
                 backlogBytes -= next.length;
+                writing = true;
             } finally {
                 lock.unlock();
             }
@@ -83,6 +102,10 @@ final class InputWriter {
                 // The terminal is gone; the session's exit path reports it. Stop accepting input.
                 close();
                 return;
+            } finally {
+                lock.lock();
+                writing = false;
+                lock.unlock();
             }
         }
     }

@@ -246,6 +246,47 @@ public final class Pty implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes what the terminal's input queue takes now of {@code data[offset, offset + length)},
+     * without waiting: returns how many bytes it took (0 when the queue is full). Cheap enough for
+     * any thread, virtual ones included.
+     *
+     * @throws IOException if this PTY is closed or the terminal rejects the write
+     */
+    public int tryWrite(byte[] data, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, data.length);
+        if (!guard.enter()) {
+            throw closed();
+        }
+        try {
+            writeLock.lock();
+            try {
+                int done = 0;
+                while (done < length) {
+                    int chunk = Math.min(length - done, BUFFER_SIZE);
+                    MemorySegment.copy(data, offset + done, writeBuffer, JAVA_BYTE, 0, chunk);
+                    long count = LibC.write(writeState, master, writeBuffer, chunk);
+                    if (count > 0) {
+                        done += (int) count;
+                        continue;
+                    }
+                    int errno = count == 0 ? LibC.EAGAIN : LibC.errno(writeState);
+                    if (errno == LibC.EAGAIN) {
+                        return done;
+                    }
+                    if (errno != LibC.EINTR) {
+                        throw LibC.error("write " + ttyName, errno);
+                    }
+                }
+                return done;
+            } finally {
+                writeLock.unlock();
+            }
+        } finally {
+            guard.exit();
+        }
+    }
+
     private void writeChunk(int length) throws IOException {
         long written = 0;
         while (written < length) {

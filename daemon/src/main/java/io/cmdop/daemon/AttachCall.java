@@ -199,7 +199,7 @@ final class AttachCall implements StreamObserver<ClientFrame> {
                     case Delivery.Resync r -> out.send(ServerFrame.newBuilder().setResync(Resync.newBuilder()
                             .setGap(Gap.newBuilder().setFromOffset(r.gapFrom()).setToOffset(r.gapTo())
                                     .setReason(r.reason()))
-                            .setSnapshot(Protos.screen(r.screen(), DEFAULT_SCROLLBACK))).build());
+                            .setSnapshot(Protos.screen(r.screen(), Session.RESYNC_SCROLLBACK_LINES))).build());
                     case Delivery.End end -> {
                         out.complete();
                         return;

@@ -390,7 +390,7 @@ final class RelayLink implements AutoCloseable {
 
     private static Resync resync(Delivery.Resync r) {
         return Resync.newBuilder().setGap(Gap.newBuilder().setFromOffset(r.gapFrom()).setToOffset(r.gapTo())
-                .setReason(r.reason())).setSnapshot(Protos.screen(r.screen(), 200)).build();
+                .setReason(r.reason())).setSnapshot(Protos.screen(r.screen(), Session.RESYNC_SCROLLBACK_LINES)).build();
     }
 
     private void refuse(long id) {

@@ -40,6 +40,11 @@ public final class Session {
     /** The largest input accepted in one call; larger pastes are split by clients. */
     public static final int MAX_INPUT_BYTES = 64 * 1024;
     public static final int MAX_COMMAND_LENGTH = 8192;
+    /**
+     * Scrollback lines a resync carries. A client that fell behind is resynchronised while output
+     * streams, under the stream lock, so its snapshot copies no more history than it will send.
+     */
+    public static final int RESYNC_SCROLLBACK_LINES = 200;
 
     private static final SecureRandom RANDOM = new SecureRandom();
     /**
@@ -369,7 +374,7 @@ public final class Session {
         streamLock.lock();
         try {
             Attachment.Lag lag = a.clearLag();
-            ScreenState screen = new ScreenState(terminal.snapshot(), offset, seq);
+            ScreenState screen = new ScreenState(terminal.snapshot(RESYNC_SCROLLBACK_LINES), offset, seq);
             a.deliveredUpTo(offset);
             return new Delivery.Resync(lag.fromOffset(), offset, lag.reason(), screen);
         } finally {

@@ -30,13 +30,14 @@ public final class ScreenSnapshot {
     private final TabStops tabs;
     private final int cursorStyle;
 
-    ScreenSnapshot(Screen s) {
+    ScreenSnapshot(Screen s, int scrollbackLines) {
         cols = s.cols;
         rows = s.rows;
         screen = copy(s.lines);
         normalScreen = s.alternate ? copy(s.normalLines()) : screen;
-        List<Line> history = new ArrayList<>(s.scrollback.size());
-        for (int i = 0; i < s.scrollback.size(); i++) {
+        int from = Math.max(0, s.scrollback.size() - scrollbackLines);
+        List<Line> history = new ArrayList<>(s.scrollback.size() - from);
+        for (int i = from; i < s.scrollback.size(); i++) {
             history.add(s.scrollback.get(i).copyTrimmed()); // a long scrollback is mostly short lines
         }
         scrollback = Collections.unmodifiableList(history);

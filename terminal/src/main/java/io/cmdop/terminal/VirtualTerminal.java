@@ -52,7 +52,12 @@ public final class VirtualTerminal {
 
     /** An immutable copy of the current state, independent of later output. */
     public ScreenSnapshot snapshot() {
-        return new ScreenSnapshot(screen);
+        return snapshot(Integer.MAX_VALUE);
+    }
+
+    /** As {@link #snapshot()}, with only the latest {@code scrollbackLines} lines of scrollback: cheaper to take. */
+    public ScreenSnapshot snapshot(int scrollbackLines) {
+        return new ScreenSnapshot(screen, Math.max(0, scrollbackLines));
     }
 
     /**

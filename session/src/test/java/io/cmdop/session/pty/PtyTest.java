@@ -146,6 +146,50 @@ class PtyTest {
     }
 
     @Test
+    void oneReadTakesAllTheOutputAlreadyThereNotJustTheTerminalsFourKiB() throws Exception {
+        try (SpawnedPty p = SpawnedPty.spawn("sh", "-c", "head -c 8000 /dev/zero | tr '\\0' x")) {
+            assertThat(p.waitFor()).as("the program wrote everything and ended").isZero();
+            byte[] buffer = new byte[64 * 1024];
+            assertThat(p.pty.read(buffer, 0, buffer.length)).isEqualTo(8_000);
+            assertThat(new String(buffer, 0, 8_000, UTF_8)).isEqualTo("x".repeat(8_000));
+            assertThat(p.pty.read(buffer, 0, buffer.length)).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void tryWriteTakesWhatTheInputQueueHoldsAndNeverWaits() throws Exception {
+        try (SpawnedPty p = SpawnedPty.spawn("sleep", "100")) {
+            byte[] lines = "line\n".repeat(200_000).getBytes(UTF_8);
+            int taken = p.pty.tryWrite(lines, 0, lines.length);
+            assertThat(taken).as("a program that reads nothing: the queue fills").isPositive().isLessThan(lines.length);
+            for (int i = 0; i < 10; i++) {
+                // The terminal moves bytes to the program's side in the background: a little more may fit.
+                taken += p.pty.tryWrite(lines, 0, lines.length);
+            }
+            assertThat(taken).as("a full queue takes no more than the terminal buffers").isLessThan(64 * 1024);
+        }
+    }
+
+    @Test
+    void onePlatformThreadReapsTheProgramsOfEveryPty() throws Exception {
+        List<SpawnedPty> ptys = new ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                ptys.add(SpawnedPty.spawn("sh", "-c", "exit " + i));
+            }
+            for (int i = 0; i < 20; i++) {
+                assertThat(ptys.get(i).pty.onExit().get(PtyOutput.TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(i);
+            }
+            assertThat(Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                    .filter(name -> name.startsWith("cmdop-pty-reaper"))).hasSize(1);
+        } finally {
+            for (SpawnedPty p : ptys) {
+                p.close();
+            }
+        }
+    }
+
+    @Test
     void slaveIsTheControllingTerminalOfTheProgram() throws Exception {
         try (SpawnedPty p = SpawnedPty.spawn("sh", "-c", "tty; ps -o tty=,sid=,pgid= -p $$")) {
             String[] lines = p.output().awaitEnd().split("\r\n");

@@ -34,6 +34,8 @@ final class AttachCall implements StreamObserver<ClientFrame> {
     private static final Logger LOG = Logger.getLogger(AttachCall.class.getName());
     private static final Duration POLL = Duration.ofSeconds(1);
     private static final int DEFAULT_SCROLLBACK = 200;
+    /** Shared by every call: keyed by event identity, so sessions never mix. */
+    private static final EventFrames FRAMES = new EventFrames();
 
     private final OutboundStream<ServerFrame> out;
     private final SessionRegistry registry;
@@ -195,7 +197,7 @@ final class AttachCall implements StreamObserver<ClientFrame> {
                             return;
                         }
                     }
-                    case Delivery.Event e -> out.send(ServerFrame.newBuilder().setEvent(Protos.event(e.event())).build());
+                    case Delivery.Event e -> out.send(FRAMES.frame(e.event()));
                     case Delivery.Resync r -> out.send(ServerFrame.newBuilder().setResync(Resync.newBuilder()
                             .setGap(Gap.newBuilder().setFromOffset(r.gapFrom()).setToOffset(r.gapTo())
                                     .setReason(r.reason()))

@@ -22,13 +22,15 @@ final class CmdopRelay implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("relay listening on (https://127\\.0\\.0\\.1:\\d+)");
 
     private final long pid;
+    private final Path log;
     private final String url;
     private final String ownerKey;
     private final String joinKey;
     private final String fingerprint;
 
-    private CmdopRelay(long pid, String url, String ownerKey, String joinKey, String fingerprint) {
+    private CmdopRelay(long pid, Path log, String url, String ownerKey, String joinKey, String fingerprint) {
         this.pid = pid;
+        this.log = log;
         this.url = url;
         this.ownerKey = ownerKey;
         this.joinKey = joinKey;
@@ -51,7 +53,7 @@ final class CmdopRelay implements AutoCloseable {
         while (true) {
             Matcher listening = LISTENING.matcher(Files.readString(log, StandardCharsets.UTF_8));
             if (listening.find()) {
-                return new CmdopRelay(relay.pid(), listening.group(1), field(json, "owner_key"),
+                return new CmdopRelay(relay.pid(), log, listening.group(1), field(json, "owner_key"),
                         field(json, "join_key"), field(json, "fingerprint"));
             }
             if (!relay.isAlive() || System.nanoTime() > deadline) {
@@ -94,15 +96,30 @@ final class CmdopRelay implements AutoCloseable {
         return pid;
     }
 
+    /**
+     * Fails if the relay has refused connections (its limits per source address): the SDK would
+     * have retried them, and the figures through the relay would include the wait.
+     */
+    void assertNoneRefused() throws IOException {
+        Files.readAllLines(log, StandardCharsets.UTF_8).stream().filter(l -> l.contains("refusing connections"))
+                .findFirst().ifPresent(l -> {
+                    throw new IllegalStateException("the relay refused connections from the benchmark: " + l);
+                });
+    }
+
     @Override
     public void close() {
         Processes.stop(pid, 15_000);
     }
 
+    /** As ./cmdop runs it: `relay start`, a server, with the C2 compiler; short commands without it. */
     private static ProcessBuilder cmdop(Path jar, Path home, List<String> args, Path output) {
         List<String> command = new java.util.ArrayList<>(List.of(CmdopDaemon.javaBinary(),
-                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-jar", jar.toString())); // as ./cmdop runs it
+                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC"));
+        if (!args.subList(0, 2).equals(List.of("relay", "start"))) {
+            command.add("-XX:TieredStopAtLevel=1");
+        }
+        command.addAll(List.of("-jar", jar.toString()));
         command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
         pb.environment().put("CMDOP_HOME", home.toString());

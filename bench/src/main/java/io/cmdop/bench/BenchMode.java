@@ -12,7 +12,7 @@ import java.util.List;
  * @param fanOuts observer counts for cmdop's fan-out figures
  * @param tmuxFanOuts client counts for tmux's fan-out figures
  * @param repeats runs per stream figure (median)
- * @param keys measured keystrokes per echo figure (after 100 unmeasured)
+ * @param keys measured keystrokes per echo figure (after as many unmeasured, up to 3,000)
  * @param attaches measured attaches and resumes
  * @param idleSessions session counts for the memory figures
  * @param relayObservers observers attached through the relay for its memory per observer

@@ -406,11 +406,18 @@ public final class TerminalStream implements AutoCloseable {
 
     /** Receives the server's frames for the current call. */
     private final class Receiver implements ClientResponseObserver<ClientFrame, ServerFrame> {
+        /**
+         * Frames the transport may hand over before this stream has taken the previous ones: with
+         * one (gRPC's default) every frame waits for a request to travel back to the transport thread.
+         */
+        private static final int IN_FLIGHT = 16;
+
         private ClientCallStreamObserver<ClientFrame> own;
 
         @Override
         public void beforeStart(ClientCallStreamObserver<ClientFrame> requestStream) {
             own = requestStream;
+            requestStream.disableAutoRequestWithInitial(IN_FLIGHT);
         }
 
         /** A call replaced by a resume reports nothing: the stream goes on. */
@@ -420,6 +427,14 @@ public final class TerminalStream implements AutoCloseable {
 
         @Override
         public void onNext(ServerFrame frame) {
+            try {
+                receive(frame);
+            } finally {
+                own.request(1);
+            }
+        }
+
+        private void receive(ServerFrame frame) {
             if (superseded()) {
                 // A late frame of an abandoned attempt: what it carries, the current call replays.
                 return;

@@ -592,17 +592,26 @@ public final class Session {
     // ---------------------------------------------------------------- the stream
 
     private void pump() {
+        OutputHandoff output = new OutputHandoff(chunk -> onOutput(chunk, chunk.length), "cmdop-process-" + id);
         byte[] buffer = new byte[READ_BUFFER];
         try {
             int n;
             while ((n = pty.read(buffer, 0, buffer.length)) > 0) {
-                onOutput(buffer, n);
-                if (n == buffer.length && buffer.length < BUSY_READ_BUFFER) {
+                byte[] chunk;
+                if (n == buffer.length) {
+                    // A full read: the buffer itself becomes the event's data, and busy output gets big buffers.
+                    chunk = buffer;
                     buffer = new byte[BUSY_READ_BUFFER];
+                } else {
+                    chunk = Arrays.copyOf(buffer, n);
                 }
+                output.accept(chunk);
             }
+            output.awaitProcessed();
         } catch (IOException e) {
             // A read error means the terminal is gone: the exit path below reports what happened.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         int code;
         try {
@@ -638,7 +647,7 @@ public final class Session {
         if (to <= from) {
             return from;
         }
-        byte[] chunk = Arrays.copyOfRange(buffer, from, to);
+        byte[] chunk = from == 0 && to == buffer.length ? buffer : Arrays.copyOfRange(buffer, from, to);
         terminal.feed(chunk, 0, chunk.length);
         publish(new SessionEvent.Output(++seq, now(), offset, chunk));
         offset += chunk.length;

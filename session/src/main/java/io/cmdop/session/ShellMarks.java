@@ -1,5 +1,7 @@
 package io.cmdop.session;
 
+import io.cmdop.terminal.ByteSearch;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,11 +34,8 @@ final class ShellMarks {
         List<Mark> marks = null;
         for (int i = 0; i < length; i++) {
             if (state == State.GROUND) {
-                // Most output has no escape at all: find the next one with the tightest loop we can.
-                while (i < length && data[i] != ESC) {
-                    i++;
-                }
-                if (i == length) {
+                i = ByteSearch.indexOf(data, i, length, ESC);
+                if (i < 0) {
                     break;
                 }
             }

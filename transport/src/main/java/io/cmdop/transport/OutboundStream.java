@@ -12,6 +12,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * in the session's bounded queue instead of in an unbounded transport buffer.
  */
 public final class OutboundStream<T> {
+    /**
+     * Bytes the transport may hold before a sender waits. gRPC's default (32 KiB) is less than one
+     * busy output event (up to 64 KiB), which made every event wait for the one before it to reach
+     * the socket; a few events in flight keep the socket busy, and the bound stays small.
+     */
+    private static final int READY_THRESHOLD = 256 * 1024;
+
     private final ServerCallStreamObserver<T> observer;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition ready = lock.newCondition();
@@ -20,6 +27,7 @@ public final class OutboundStream<T> {
 
     public OutboundStream(ServerCallStreamObserver<T> observer, Runnable onCancel) {
         this.observer = observer;
+        observer.setOnReadyThreshold(READY_THRESHOLD);
         observer.setOnReadyHandler(this::signalReady);
         observer.setOnCancelHandler(() -> {
             cancelled = true;

@@ -52,6 +52,7 @@ public final class CmdopClient implements AutoCloseable {
     private final ExecutorService callbacks;
     private final String target;
     private final ClientInfo clientInfo;
+    private final OpenStreams streams = new OpenStreams();
 
     private CmdopClient(ManagedChannel managed, Channel channel, EventLoopGroup eventLoop, ExecutorService callbacks,
                         String target, ClientInfo clientInfo) {
@@ -154,7 +155,7 @@ public final class CmdopClient implements AutoCloseable {
 
     /** Sessions on the connected machine. */
     public Terminal terminal() {
-        return new Terminal(channel, managed::resetConnectBackoff, clientInfo, target);
+        return new Terminal(channel, managed::resetConnectBackoff, clientInfo, target, streams);
     }
 
     /** Files on the connected machine, under its files root; {@link Files#onMachine} through a relay. */
@@ -176,10 +177,16 @@ public final class CmdopClient implements AutoCloseable {
 
     @Override
     public void close() {
-        managed.shutdownNow();
+        streams.detachAll();
+        // Detached calls end as soon as the daemon says goodbye; whatever still runs after that is cut.
+        managed.shutdown();
         try {
-            managed.awaitTermination(2, TimeUnit.SECONDS);
+            if (!managed.awaitTermination(2, TimeUnit.SECONDS)) {
+                managed.shutdownNow();
+                managed.awaitTermination(2, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
+            managed.shutdownNow();
             Thread.currentThread().interrupt();
         }
         if (eventLoop != null) {

@@ -47,23 +47,26 @@ public final class Terminal {
     private final Runnable reconnectNow;
     private final ClientInfo client;
     private final String target;
+    private final OpenStreams streams;
     private volatile String machine;
 
-    Terminal(Channel channel, Runnable reconnectNow, ClientInfo client, String target) {
-        this(channel, reconnectNow, client, target, "");
+    Terminal(Channel channel, Runnable reconnectNow, ClientInfo client, String target, OpenStreams streams) {
+        this(channel, reconnectNow, client, target, streams, "");
     }
 
-    private Terminal(Channel channel, Runnable reconnectNow, ClientInfo client, String target, String machine) {
+    private Terminal(Channel channel, Runnable reconnectNow, ClientInfo client, String target, OpenStreams streams,
+                     String machine) {
         this.channel = channel;
         this.reconnectNow = reconnectNow;
         this.client = client;
         this.target = target;
+        this.streams = streams;
         this.machine = machine;
     }
 
     /** The same sessions API for one machine of the fleet (through a relay). */
     public Terminal onMachine(String machineName) {
-        return new Terminal(channel, reconnectNow, client, target, machineName);
+        return new Terminal(channel, reconnectNow, client, target, streams, machineName);
     }
 
     /** Points this terminal at one machine of the fleet (through a relay); empty: the local daemon. */
@@ -194,7 +197,9 @@ public final class Terminal {
 
     /** A live stream on a session in the given mode; call {@link TerminalStream#attach} next. */
     public TerminalStream stream(Mode mode) {
-        return new TerminalStream(channel, reconnectNow, client, mode, target, machine);
+        TerminalStream stream = new TerminalStream(channel, reconnectNow, client, mode, target, machine);
+        streams.add(stream);
+        return stream;
     }
 
     private CommandResult follow(java.util.function.Supplier<Iterator<CommandUpdate>> start, Consumer<byte[]> onOutput) {

@@ -89,6 +89,8 @@ public final class TerminalStream implements AutoCloseable {
     private volatile long lastSeq;
     private volatile long nextOffset;
     private volatile boolean closing;
+    /** The call a detach was sent on; guarded by this. */
+    private ClientCallStreamObserver<ClientFrame> detachedCall;
     /** Set once the stream has ended for good (detached, refused, given up): operations then fail. */
     private volatile boolean ended;
     private final CommandLog commands = new CommandLog();
@@ -259,9 +261,10 @@ public final class TerminalStream implements AutoCloseable {
         closing = true;
         ended = true;
         commands.ended();
-        ClientCallStreamObserver<ClientFrame> c = call;
-        if (c != null) {
-            synchronized (this) {
+        synchronized (this) {
+            ClientCallStreamObserver<ClientFrame> c = call;
+            if (c != null && c != detachedCall) {
+                detachedCall = c; // a second detach (or close) of the same call has nothing left to say
                 c.onNext(ClientFrame.newBuilder().setDetach(DetachFrame.getDefaultInstance()).build());
                 c.onCompleted();
             }

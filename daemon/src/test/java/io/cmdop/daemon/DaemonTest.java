@@ -280,6 +280,29 @@ class DaemonTest {
         op.detach();
     }
 
+    @Test
+    void closingAClientLeavesItsSessionsAtOnceInsteadOfHoldingAGraceWindow() throws Exception {
+        client.terminal().create(CreateSessionRequest.newBuilder().setName("left").addCommand("/bin/cat").build());
+        TerminalStream watcher = client.terminal().stream(Mode.MODE_OPERATOR);
+        BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+        watcher.onEvent(events::add);
+        watcher.attach("left", 80, 24);
+        CmdopClient other = CmdopClient.local(new CmdopHome(home), ClientKind.CLIENT_KIND_SDK);
+        TerminalStream leaving = other.terminal().stream(Mode.MODE_OBSERVER);
+        leaving.attach("left", 0, 0);
+        leaving.detach();
+        leaving.detach(); // a second detach has nothing left to say, and says nothing
+        assertThat(poll(events, Event::hasLeft).getLeft().getReason()).isEqualTo("detached");
+        TerminalStream forgotten = other.terminal().stream(Mode.MODE_OBSERVER);
+        forgotten.attach("left", 0, 0);
+        other.close();
+        Event left = poll(events, Event::hasLeft);
+        assertThat(left.getLeft().getClient().getClientId()).isEqualTo(forgotten.clientId());
+        assertThat(left.getLeft().getReason()).isEqualTo("detached");
+        assertThat(client.terminal().getSession("left").getAttachedList()).hasSize(1);
+        watcher.detach();
+    }
+
     private static Event poll(BlockingQueue<Event> events, java.util.function.Predicate<Event> matching)
             throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

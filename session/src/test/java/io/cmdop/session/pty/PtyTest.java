@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
+import io.cmdop.session.Blocking;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -354,7 +355,7 @@ class PtyTest {
                     result.set(t);
                 }
             });
-            awaitBlockedIn(reader, "awaitReady");
+            Blocking.awaitBlockedIn(reader, "awaitReady", PtyOutput.TIMEOUT);
             p.pty.close();
             reader.join(PtyOutput.TIMEOUT);
             assertThat(reader.isAlive()).isFalse();
@@ -381,7 +382,7 @@ class PtyTest {
                     failure.set(t);
                 }
             });
-            awaitBlockedIn(writer, "awaitReady");
+            Blocking.awaitBlockedIn(writer, "awaitReady", PtyOutput.TIMEOUT);
             p.pty.close();
             writer.join(PtyOutput.TIMEOUT);
             assertThat(writer.isAlive()).isFalse();
@@ -469,16 +470,5 @@ class PtyTest {
     private static long signalSet(List<String> procStatus, String name) {
         String line = procStatus.stream().filter(l -> l.startsWith(name + ":")).findFirst().orElseThrow();
         return Long.parseUnsignedLong(line.substring(name.length() + 1).strip(), 16);
-    }
-
-    /** Waits until {@code thread} is inside {@code method} (blocked there), by its stack. */
-    private static void awaitBlockedIn(Thread thread, String method) throws InterruptedException {
-        long deadline = System.nanoTime() + PtyOutput.TIMEOUT.toNanos();
-        while (Arrays.stream(thread.getStackTrace()).noneMatch(frame -> frame.getMethodName().equals(method))) {
-            if (!thread.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError(thread + " never blocked in " + method);
-            }
-            Thread.sleep(5); // polling the condition, not synchronising on time
-        }
     }
 }

@@ -224,26 +224,7 @@ public final class Pty implements AutoCloseable {
      * @throws IOException if this PTY is closed (also while waiting) or the terminal rejects the write
      */
     public void write(byte[] data, int offset, int length) throws IOException {
-        Objects.checkFromIndexSize(offset, length, data.length);
-        if (!guard.enter()) {
-            throw closed();
-        }
-        try {
-            writeLock.lock();
-            try {
-                int done = 0;
-                while (done < length) {
-                    int chunk = Math.min(length - done, BUFFER_SIZE);
-                    MemorySegment.copy(data, offset + done, writeBuffer, JAVA_BYTE, 0, chunk);
-                    writeChunk(chunk);
-                    done += chunk;
-                }
-            } finally {
-                writeLock.unlock();
-            }
-        } finally {
-            guard.exit();
-        }
+        transfer(data, offset, length, true);
     }
 
     /**
@@ -254,6 +235,11 @@ public final class Pty implements AutoCloseable {
      * @throws IOException if this PTY is closed or the terminal rejects the write
      */
     public int tryWrite(byte[] data, int offset, int length) throws IOException {
+        return transfer(data, offset, length, false);
+    }
+
+    /** Writes through the native buffer, chunk by chunk; stops at a full input queue unless {@code wait}. */
+    private int transfer(byte[] data, int offset, int length, boolean wait) throws IOException {
         Objects.checkFromIndexSize(offset, length, data.length);
         if (!guard.enter()) {
             throw closed();
@@ -265,17 +251,10 @@ public final class Pty implements AutoCloseable {
                 while (done < length) {
                     int chunk = Math.min(length - done, BUFFER_SIZE);
                     MemorySegment.copy(data, offset + done, writeBuffer, JAVA_BYTE, 0, chunk);
-                    long count = LibC.write(writeState, master, writeBuffer, chunk);
-                    if (count > 0) {
-                        done += (int) count;
-                        continue;
-                    }
-                    int errno = count == 0 ? LibC.EAGAIN : LibC.errno(writeState);
-                    if (errno == LibC.EAGAIN) {
-                        return done;
-                    }
-                    if (errno != LibC.EINTR) {
-                        throw LibC.error("write " + ttyName, errno);
+                    int written = writeChunk(chunk, wait);
+                    done += written;
+                    if (written < chunk) {
+                        break;
                     }
                 }
                 return done;
@@ -287,7 +266,8 @@ public final class Pty implements AutoCloseable {
         }
     }
 
-    private void writeChunk(int length) throws IOException {
+    /** Writes writeBuffer[0, length); returns less only when not waiting and the input queue is full. */
+    private int writeChunk(int length, boolean wait) throws IOException {
         long written = 0;
         while (written < length) {
             long count = LibC.write(writeState, master, writeBuffer.asSlice(written), length - written);
@@ -297,6 +277,9 @@ public final class Pty implements AutoCloseable {
             }
             int errno = count == 0 ? LibC.EAGAIN : LibC.errno(writeState);
             if (errno == LibC.EAGAIN) {
+                if (!wait) {
+                    break;
+                }
                 int events = awaitReady(writePoll, writeState, LibC.POLLOUT);
                 if (events < 0) {
                     throw closed();
@@ -308,6 +291,7 @@ public final class Pty implements AutoCloseable {
                 throw LibC.error("write " + ttyName, errno);
             }
         }
+        return (int) written;
     }
 
     /**

@@ -15,6 +15,7 @@ import io.cmdop.session.Delivery;
 import io.cmdop.session.InputReceipt;
 import io.cmdop.session.Reason;
 import io.cmdop.session.Session;
+import io.cmdop.session.SessionEvent;
 import io.cmdop.session.SessionException;
 import io.cmdop.session.TerminalSize;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -190,7 +191,7 @@ final class AttachCall implements StreamObserver<ClientFrame> {
                     }
                     continue;
                 }
-                Delivery d = a.poll(epoch, POLL);
+                Delivery d = a.poll(epoch, POLL, this::sendNow);
                 switch (d) {
                     case null -> {
                         if (out.cancelled()) {
@@ -214,6 +215,11 @@ final class AttachCall implements StreamObserver<ClientFrame> {
             LOG.log(Level.WARNING, "attach stream failed", e);
             out.fail(Errors.status(new SessionException(Reason.INTERNAL, "internal error: " + e)));
         }
+    }
+
+    /** An event handed over by the session while the pump waits: sent on the publishing thread. */
+    private boolean sendNow(SessionEvent event) {
+        return out.trySend(FRAMES.frame(event));
     }
 
     /** The call ended without a goodbye: keep the attachment for its grace window. */

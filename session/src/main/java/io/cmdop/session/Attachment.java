@@ -23,6 +23,20 @@ public final class Attachment {
         FEED
     }
 
+    /**
+     * A carrier that can take an event on the publishing thread while its own thread waits for
+     * one: an interactive event (a keystroke's echo) then reaches the transport without a thread
+     * being woken for it.
+     */
+    @FunctionalInterface
+    public interface WaitingCarrier {
+        /** Sends {@code event} now if the transport takes it without waiting; false to have it queued. */
+        boolean sendNow(SessionEvent event);
+    }
+
+    /** Larger events (busy output) are left to the carrier's thread: the publisher must stay quick. */
+    private static final int SEND_NOW_MAX_BYTES = 4096;
+
     private final Session session;
     private final Route route;
     private final String clientId;
@@ -48,6 +62,9 @@ public final class Attachment {
     /** Incremented by every resume: a carrier holding an older epoch is told to stop. */
     private int epoch;
     private String endReason;
+    /** Set only while the carrier of {@link #waitingEpoch} waits in {@link #poll} with nothing queued. */
+    private WaitingCarrier waiting;
+    private int waitingEpoch;
 
     // Guarded by the session's stream lock.
     private byte[] tokenHash;
@@ -99,6 +116,14 @@ public final class Attachment {
      * the timeout.
      */
     public Delivery poll(int carrierEpoch, Duration timeout) throws InterruptedException {
+        return poll(carrierEpoch, timeout, null);
+    }
+
+    /**
+     * As {@link #poll(int, Duration)}; while it waits, small events go straight to {@code carrier}
+     * on the thread that publishes them, in order with everything this carrier took before.
+     */
+    public Delivery poll(int carrierEpoch, Duration timeout, WaitingCarrier carrier) throws InterruptedException {
         long remaining = timeout.toNanos();
         boolean resync;
         lock.lock();
@@ -125,7 +150,13 @@ public final class Attachment {
                 if (remaining <= 0) {
                     return null;
                 }
-                remaining = changed.awaitNanos(remaining);
+                waiting = carrier;
+                waitingEpoch = carrierEpoch;
+                try {
+                    remaining = changed.awaitNanos(remaining);
+                } finally {
+                    waiting = null;
+                }
             }
         } finally {
             lock.unlock();
@@ -190,6 +221,13 @@ public final class Attachment {
         lock.lock();
         try {
             if (lagged || endReason != null) {
+                return;
+            }
+            if (waiting != null && waitingEpoch == epoch && queue.isEmpty() && event.weight() <= SEND_NOW_MAX_BYTES
+                    && waiting.sendNow(event)) {
+                if (event instanceof SessionEvent.Output o) {
+                    deliveredOffset = o.endOffset();
+                }
                 return;
             }
             if (queuedBytes + event.weight() > maxQueueBytes) {

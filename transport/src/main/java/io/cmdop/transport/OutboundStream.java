@@ -53,6 +53,16 @@ public final class OutboundStream<T> {
         }
     }
 
+    /** Sends only if the transport takes it without waiting; false otherwise (nothing sent). */
+    public boolean trySend(T message) {
+        lock.lock();
+        try {
+            return !cancelled && !closed && observer.isReady() && send(message);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public boolean send(T message) {
         lock.lock();
         try {

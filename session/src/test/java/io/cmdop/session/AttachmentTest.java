@@ -1,0 +1,62 @@
+package io.cmdop.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class AttachmentTest {
+    private record Handed(SessionEvent event, Thread thread) {}
+
+    @Test
+    void aSmallEventGoesStraightToAWaitingCarrierOnThePublishingThreadAndABigOneThroughTheQueue() throws Exception {
+        Attachment a = new Attachment(null, Attachment.Route.QUEUE, "c1", "me", ClientKind.SDK, Mode.OBSERVER, 0, null,
+                false, 1024 * 1024, 0);
+        List<Handed> handed = new CopyOnWriteArrayList<>();
+        int epoch = a.epoch();
+        CompletableFuture<Delivery> polled = new CompletableFuture<>();
+        Thread carrier = Thread.ofPlatform().start(() -> {
+            try {
+                polled.complete(a.poll(epoch, Duration.ofSeconds(30), e -> handed.add(new Handed(e, Thread.currentThread()))));
+            } catch (Throwable t) {
+                polled.completeExceptionally(t);
+            }
+        });
+        Blocking.awaitBlockedIn(carrier, "awaitNanos", Duration.ofSeconds(30));
+
+        SessionEvent.Output echo = new SessionEvent.Output(1, 0, 0, new byte[] {'x', '\r'});
+        a.offer(echo);
+        assertThat(handed).containsExactly(new Handed(echo, Thread.currentThread()));
+        assertThat(polled).as("the carrier's thread was not needed for it").isNotDone();
+
+        SessionEvent.Output busy = new SessionEvent.Output(2, 0, 2, new byte[64 * 1024]);
+        a.offer(busy);
+        assertThat(polled.get(30, TimeUnit.SECONDS)).isEqualTo(new Delivery.Event(busy));
+        assertThat(handed).hasSize(1);
+    }
+
+    @Test
+    void aCarrierThatCannotTakeTheEventNowGetsItFromTheQueue() throws Exception {
+        Attachment a = new Attachment(null, Attachment.Route.QUEUE, "c2", "me", ClientKind.SDK, Mode.OBSERVER, 0, null,
+                false, 1024 * 1024, 0);
+        int epoch = a.epoch();
+        CompletableFuture<Delivery> polled = new CompletableFuture<>();
+        Thread carrier = Thread.ofPlatform().start(() -> {
+            try {
+                polled.complete(a.poll(epoch, Duration.ofSeconds(30), e -> false));
+            } catch (Throwable t) {
+                polled.completeExceptionally(t);
+            }
+        });
+        Blocking.awaitBlockedIn(carrier, "awaitNanos", Duration.ofSeconds(30));
+        SessionEvent.Output echo = new SessionEvent.Output(1, 0, 0, new byte[] {'y'});
+        a.offer(echo);
+        assertThat(polled.get(30, TimeUnit.SECONDS)).isEqualTo(new Delivery.Event(echo));
+    }
+}

@@ -33,12 +33,12 @@ final class OutputHandoff {
     }
 
     /** Called by the reader, one chunk after the other; the chunk is handed over, not copied. */
-    void accept(byte[] chunk) throws InterruptedException {
+    void accept(byte[] chunk) {
         lock.lock();
         try {
             if (busy || chunk.length > INLINE_BYTES) {
                 while (pendingBytes > 0 && pendingBytes + chunk.length > MAX_PENDING_BYTES) {
-                    changed.await();
+                    changed.awaitUninterruptibly();
                 }
                 pending.addLast(chunk);
                 pendingBytes += chunk.length;
@@ -60,11 +60,11 @@ final class OutputHandoff {
     }
 
     /** Waits until every chunk accepted so far has been processed. */
-    void awaitProcessed() throws InterruptedException {
+    void awaitProcessed() {
         lock.lock();
         try {
             while (busy) {
-                changed.await();
+                changed.awaitUninterruptibly();
             }
         } finally {
             lock.unlock();

@@ -607,12 +607,10 @@ public final class Session {
                 }
                 output.accept(chunk);
             }
-            output.awaitProcessed();
         } catch (IOException e) {
             // A read error means the terminal is gone: the exit path below reports what happened.
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
+        output.awaitProcessed(); // every byte read is in the stream before the exit is
         int code;
         try {
             code = pty.waitFor();

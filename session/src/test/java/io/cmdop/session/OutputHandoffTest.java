@@ -66,15 +66,11 @@ class OutputHandoffTest {
             processed.incrementAndGet();
         }, "test");
         Thread reader = Thread.ofPlatform().start(() -> {
-            try {
-                for (int i = 0; i < 40; i++) {
-                    handoff.accept(chunk(i, 64 * 1024));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            for (int i = 0; i < 40; i++) {
+                handoff.accept(chunk(i, 64 * 1024));
             }
         });
-        Blocking.awaitBlockedIn(reader, "await", java.time.Duration.ofSeconds(30));
+        Blocking.awaitBlockedIn(reader, "awaitUninterruptibly", java.time.Duration.ofSeconds(30));
         assertThat(processed.get()).isZero();
         release.countDown();
         reader.join(TimeUnit.SECONDS.toMillis(30));

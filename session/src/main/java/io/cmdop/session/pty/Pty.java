@@ -538,13 +538,30 @@ public final class Pty implements AutoCloseable {
      * Reaps the program once {@link Reaper} saw it exit, under the lock that {@link #signal} takes,
      * so that a signal never reaches a process that reused the pid. Returns false if it is still
      * there to reap later. Completes {@link #exit} on a thread of its own: whatever a caller chained
-     * to it must not hold up the reaper of every other PTY.
+     * to it must not hold up the reaper of every other PTY, and neither may a failure here.
      */
     boolean reapExited() {
+        Throwable failure;
+        try {
+            OptionalInt status = reapNow();
+            if (status.isEmpty()) {
+                return false;
+            }
+            int code = status.getAsInt();
+            Thread.startVirtualThread(() -> exit.complete(code));
+            return true;
+        } catch (IOException | RuntimeException | Error e) {
+            failure = e;
+        }
+        Thread.startVirtualThread(() -> exit.completeExceptionally(failure));
+        return true;
+    }
+
+    /** The exit status if the program has exited, reaping it; empty if it still runs. */
+    private OptionalInt reapNow() throws IOException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(LibC.CALL_STATE);
             MemorySegment status = call.allocate(JAVA_INT);
-            int exitStatus;
             reapLock.lock();
             try {
                 int result;
@@ -552,21 +569,16 @@ public final class Pty implements AutoCloseable {
                     // retry
                 }
                 if (result == 0) {
-                    return false;
+                    return OptionalInt.empty();
                 }
                 if (result != pid) {
-                    int errno = result < 0 ? LibC.errno(state) : LibC.ECHILD;
-                    IOException error = LibC.error("waitpid " + pid, errno);
-                    Thread.startVirtualThread(() -> exit.completeExceptionally(error));
-                    return true;
+                    throw LibC.error("waitpid " + pid, result < 0 ? LibC.errno(state) : LibC.ECHILD);
                 }
                 reaped = true;
-                exitStatus = decode(status.get(JAVA_INT, 0));
+                return OptionalInt.of(decode(status.get(JAVA_INT, 0)));
             } finally {
                 reapLock.unlock();
             }
-            Thread.startVirtualThread(() -> exit.complete(exitStatus));
-            return true;
         }
     }
 

@@ -525,7 +525,7 @@ public final class BenchMain {
         RelayMemoryFigures.PerObserver m = new RelayMemoryFigures(mode.settleMillis()).measure(daemon, relay, n);
         relay.assertNoneRefused();
         String note = String.format(Locale.ROOT, "SDK observers of %d idle session(s) (a session holds at most 256 "
-                        + "attachments) over %d TLS connection(s) to the relay, %d HTTP/2 streams each at most; the "
+                        + "attached clients by default) over %d TLS connection(s) to the relay, %d HTTP/2 streams each at most; the "
                         + "relay's RSS and live heap after a full GC with them attached minus before, per observer; "
                         + "the daemon's side: %s KiB RSS, %s KiB heap per observer",
                 m.sessions(), m.connections(), RelayMemoryFigures.PER_CONNECTION, Table.format(m.daemonRss() / 1024.0),

@@ -36,7 +36,7 @@ final class RelayMemoryFigures {
      * relay keeps; and 1,000 observers fit within the 256 connections it allows per source address.
      */
     static final int PER_CONNECTION = 100;
-    /** Observers per session: a session holds at most 256 attachments, relayed ones included (not configurable). */
+    /** Observers per session: a session holds at most 256 attached clients by default, relayed ones included. */
     static final int PER_SESSION = 250;
 
     private final int settleMillis;

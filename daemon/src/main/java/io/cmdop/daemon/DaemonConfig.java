@@ -103,10 +103,12 @@ public record DaemonConfig(SessionConfig session, Duration endedRetention, Durat
                             case "session.grace" -> session = session.withGrace(reader.duration(v, key));
                             case "session.resize_policy" -> session = session.withResizePolicy(reader.policy(v, key));
                             case "session.send_queue" -> session = session.withSendQueueBytes(reader.size(v, key, 65536));
+                            case "session.max_clients" -> session = session.withMaxAttachments(
+                                    (int) reader.number(v, key, 1, 10_000));
                             case "session.ended_retention" -> retention = reader.duration(v, key);
                             case "session.idle_timeout" -> idle = reader.duration(v, key);
                             default -> throw reader.unknown(t, key, "ring_size, grace, resize_policy, send_queue, "
-                                    + "ended_retention, idle_timeout");
+                                    + "max_clients, ended_retention, idle_timeout");
                         }
                     }
                 }

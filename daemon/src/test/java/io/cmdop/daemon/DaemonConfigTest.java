@@ -33,6 +33,7 @@ class DaemonConfigTest {
                   grace: 45s
                   resize_policy: smallest
                   send_queue: 512KiB
+                  max_clients: 1000
                   ended_retention: 1h
                   idle_timeout: 30m
                 daemon:
@@ -45,6 +46,7 @@ class DaemonConfigTest {
         assertThat(c.session().grace()).isEqualTo(Duration.ofSeconds(45));
         assertThat(c.session().resizePolicy()).isEqualTo(ResizePolicy.SMALLEST);
         assertThat(c.session().sendQueueBytes()).isEqualTo(512 * 1024);
+        assertThat(c.session().maxAttachments()).isEqualTo(1000);
         assertThat(c.endedRetention()).isEqualTo(Duration.ofHours(1));
         assertThat(c.idleTimeout()).isEqualTo(Duration.ofMinutes(30));
         assertThat(c.maxSessions()).isEqualTo(12);

@@ -294,7 +294,7 @@ public final class Session {
         try {
             if (attachments.size() >= config.maxAttachments()) {
                 throw new SessionException(Reason.LIMIT_REACHED, "session " + name + " already has "
-                        + attachments.size() + " attachments (the limit)");
+                        + attachments.size() + " attached clients, the limit (session.max_clients)");
             }
             boolean counts = countsForSize || (mode == Mode.OPERATOR && kind.countsForSizeByDefault());
             Attachment a = new Attachment(this, route, randomToken(8, true), principal, kind, mode,

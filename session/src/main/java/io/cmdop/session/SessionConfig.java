@@ -59,6 +59,11 @@ public record SessionConfig(long ringBytes, Duration grace, ResizePolicy resizeP
                 scrollbackLines, integrationDir);
     }
 
+    public SessionConfig withMaxAttachments(int max) {
+        return new SessionConfig(ringBytes, grace, resizePolicy, sendQueueBytes, inputQueueBytes, max,
+                scrollbackLines, integrationDir);
+    }
+
     public SessionConfig withResizePolicy(ResizePolicy policy) {
         return new SessionConfig(ringBytes, grace, policy, sendQueueBytes, inputQueueBytes, maxAttachments,
                 scrollbackLines, integrationDir);

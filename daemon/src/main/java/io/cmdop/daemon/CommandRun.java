@@ -31,6 +31,8 @@ final class CommandRun {
     private final OutboundStream<CommandUpdate> out;
     private final Caller caller;
     private final ClientInfo client;
+    /** Run before a whole-session result is sent (see {@link #wholeSession}). */
+    private Runnable forgetSession = () -> { };
 
     CommandRun(ServerCallStreamObserver<CommandUpdate> observer, Caller caller, ClientInfo client) {
         this.out = new OutboundStream<>(observer, () -> { });
@@ -63,7 +65,13 @@ final class CommandRun {
     }
 
     /** `exec`: the session's whole output is the command's output, its exit code the command's. */
-    void wholeSession(Session session, long timeoutMs) throws InterruptedException {
+    /**
+     * Streams a session created for this call from its first byte to its exit. {@code forget} runs
+     * once it has ended, before the result is sent: a caller that gets the result and then lists
+     * the sessions must not find it.
+     */
+    void wholeSession(Session session, long timeoutMs, Runnable forget) throws InterruptedException {
+        this.forgetSession = forget;
         long deadline = deadline(timeoutMs);
         // The session was created for this call a moment ago: replay its output from the first byte.
         Session.Attached attached = session.attachFromStart(caller.principal(), Protos.kind(client));
@@ -142,6 +150,7 @@ final class CommandRun {
         }
         SessionView view = session.view();
         long duration = view.endedAtMs().orElse(System.currentTimeMillis()) - view.createdAtMs();
+        forgetSession.run();
         out.send(CommandUpdate.newBuilder().setFinished(CommandFinished.newBuilder().setCommandId(session.id())
                 .setExitCode(exitCode).setOffset(view.outputOffset()).setDurationMs(duration)).build());
         out.complete();

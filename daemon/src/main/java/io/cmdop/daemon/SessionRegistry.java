@@ -68,7 +68,9 @@ final class SessionRegistry implements AutoCloseable {
         }
         session.onExit(s -> {
             synchronized (this) {
-                endedAtNanos.put(s.id(), System.nanoTime());
+                if (byId.get(s.id()) == s) { // an exec's session may be forgotten before its exit is told
+                    endedAtNanos.put(s.id(), System.nanoTime());
+                }
             }
         });
         LOG.info(() -> "session " + session.id() + " (" + session.name() + ") started: " + session.view().command());

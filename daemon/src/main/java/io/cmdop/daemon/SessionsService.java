@@ -154,7 +154,7 @@ final class SessionsService extends SessionsGrpc.SessionsImplBase {
             Session session = registry.create(spec);
             try {
                 new CommandRun((ServerCallStreamObserver<CommandUpdate>) response, Caller.current(), request.getClient())
-                        .wholeSession(session, request.getTimeoutMs());
+                        .wholeSession(session, request.getTimeoutMs(), () -> registry.remove(session));
             } finally {
                 if (session.running()) {
                     registry.destroy(session);

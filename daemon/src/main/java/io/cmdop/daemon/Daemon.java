@@ -116,9 +116,10 @@ public final class Daemon implements AutoCloseable {
     }
 
     /**
-     * An attached client's frames are handled on the transport thread: they never wait (input that
-     * the terminal does not take at once is queued, see the session's input writer), and a keystroke
-     * is spared a thread hand-off. Every other call runs on a virtual thread of its own.
+     * An attached client's frames are handled on the transport thread: they never block (input that
+     * the terminal does not take at once is queued, see the session's input writer; the longest is
+     * an attach building its snapshot, a few milliseconds), and a keystroke is spared a thread
+     * hand-off. Every other call runs on a virtual thread of its own.
      */
     private static final class AttachOnTransport implements ServerCallExecutorSupplier {
         private static final String ATTACH = SessionsGrpc.getAttachMethod().getFullMethodName();

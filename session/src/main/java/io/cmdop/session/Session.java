@@ -48,9 +48,10 @@ public final class Session {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     /**
-     * A read takes all the output already there up to the buffer's size, and each read is one event:
-     * a fast program's output costs one event per 64 KiB instead of one per 4 KiB the terminal
-     * hands over. Sessions start with a small buffer, since idle ones keep it.
+     * A read takes all the output already there up to the buffer's size, and each read is one event
+     * (split only where a shell mark stands): a fast program's output costs one event per 64 KiB
+     * instead of one per 4 KiB the terminal hands over. Sessions start with a small buffer, since
+     * idle ones keep it.
      */
     private static final int READ_BUFFER = 4 * 1024;
     private static final int BUSY_READ_BUFFER = 64 * 1024;

@@ -133,6 +133,22 @@ class SessionTest {
     }
 
     @Test
+    void aSessionAtItsClientLimitRefusesOneMoreByNameAndKeepsTheOthers() throws Exception {
+        Session s = quietCat(SessionConfig.defaults().withMaxAttachments(2));
+        Session.Attached first = s.attach("a", ClientKind.SDK, Mode.OBSERVER, null, false);
+        Session.Attached second = s.attach("b", ClientKind.SDK, Mode.OBSERVER, null, false);
+        assertThatThrownBy(() -> s.attach("c", ClientKind.SDK, Mode.OBSERVER, null, false))
+                .isInstanceOfSatisfying(SessionException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(Reason.LIMIT_REACHED);
+                    assertThat(e.getMessage()).contains("2 attached clients").contains("session.max_clients");
+                });
+        assertThat(s.view().attached()).extracting(ClientView::clientId)
+                .containsExactlyInAnyOrder(first.attachment().clientId(), second.attachment().clientId());
+        first.attachment().detach();
+        assertThat(s.attach("c", ClientKind.SDK, Mode.OBSERVER, null, false).attachment().clientId()).isNotEmpty();
+    }
+
+    @Test
     void observersAreRefusedWithTheRuleAndNothingReachesThePty() throws Exception {
         Session s = bash();
         Session.Attached watcher = s.attach("eve", ClientKind.CLI, Mode.OBSERVER, new TerminalSize(100, 30), true);

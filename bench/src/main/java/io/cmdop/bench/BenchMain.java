@@ -414,14 +414,18 @@ public final class BenchMain {
     // ------------------------------------------------------------------ echo
 
     private void echo(CmdopDaemon daemon, CmdopRelay relay) throws Exception {
-        EchoFigures f = new EchoFigures(work, mode.keys());
-        progress("echo: raw PTY, tmux, cmdop SDK (local and through the relay), cmdop CLI (" + mode.keys() + " keys each)");
+        EchoFigures f = new EchoFigures(work, mode.keys(), mode.keyWarmup());
+        progress("echo: raw PTY, tmux, cmdop SDK (local and through the relay, callbacks on their own thread and on "
+                + "the transport thread), cmdop CLI (" + mode.keys() + " keys each)");
         Stats raw = Stats.ofNanos(f.rawPty(), 1e3);
         Stats tmux = Stats.ofNanos(f.tmux(), 1e3);
-        Stats sdk = Stats.ofNanos(f.cmdopSdk(daemon.local()), 1e3);
-        Stats sdkViaRelay = Stats.ofNanos(f.cmdopSdk(relay.reach()), 1e3);
+        Stats sdk = Stats.ofNanos(f.cmdopSdk(daemon.local(), false), 1e3);
+        Stats sdkViaRelay = Stats.ofNanos(f.cmdopSdk(relay.reach(), false), 1e3);
+        Stats inline = Stats.ofNanos(f.cmdopSdk(daemon.local(), true), 1e3);
+        Stats inlineViaRelay = Stats.ofNanos(f.cmdopSdk(relay.reach(), true), 1e3);
         Stats cli = Stats.ofNanos(f.cmdopCli(daemon, jar), 1e3);
         echoRows("cmdop SDK (sendInput → onOutput)", raw, tmux, sdk, sdkViaRelay);
+        echoRows("cmdop SDK, callbacks on the transport thread", raw, tmux, inline, inlineViaRelay);
         echoRows("cmdop CLI in a terminal (as tmux)", raw, tmux, cli, null);
     }
 

@@ -12,7 +12,8 @@ import java.util.List;
  * @param fanOuts observer counts for cmdop's fan-out figures
  * @param tmuxFanOuts client counts for tmux's fan-out figures
  * @param repeats runs per stream figure (median)
- * @param keys measured keystrokes per echo figure (after as many unmeasured, up to 3,000)
+ * @param keys measured keystrokes per echo figure
+ * @param keyWarmup at most this many unmeasured keystrokes before them (see {@link EchoFigures})
  * @param attaches measured attaches and resumes
  * @param idleSessions session counts for the memory figures
  * @param relayObservers observers attached through the relay for its memory per observer
@@ -24,27 +25,27 @@ import java.util.List;
  *     sources changed: not from a test); off only in the smoke test
  */
 record BenchMode(String name, long streamBytes, long fanOutBytes, List<Integer> fanOuts, List<Integer> tmuxFanOuts,
-                 int repeats, int keys, int attaches, List<Integer> idleSessions, int relayObservers, int cliAttaches,
+                 int repeats, int keys, int keyWarmup, int attaches, List<Integer> idleSessions, int relayObservers, int cliAttaches,
                  boolean jmh, int warmup, int measure, int iterationMillis, int settleMillis, boolean thorough) {
     private static final long MIB = 1 << 20;
 
     BenchMode withStreams(long bytes) {
-        return new BenchMode(name, bytes, bytes, fanOuts, tmuxFanOuts, repeats, keys, attaches, idleSessions,
+        return new BenchMode(name, bytes, bytes, fanOuts, tmuxFanOuts, repeats, keys, keyWarmup, attaches, idleSessions,
                 relayObservers, cliAttaches, jmh, warmup, measure, iterationMillis, settleMillis, thorough);
     }
 
     static BenchMode quick() {
-        return new BenchMode("quick", 32 * MIB, 16 * MIB, List.of(1, 10, 100), List.of(1, 10), 1, 1000, 50,
+        return new BenchMode("quick", 32 * MIB, 16 * MIB, List.of(1, 10, 100), List.of(1, 10), 1, 1000, 3000, 50,
                 List.of(100), 250, 3, true, 1, 2, 1000, 1500, true);
     }
 
     static BenchMode full() {
-        return new BenchMode("full", 128 * MIB, 128 * MIB, List.of(1, 10, 100), List.of(1, 10), 3, 5000, 300,
+        return new BenchMode("full", 128 * MIB, 128 * MIB, List.of(1, 10, 100), List.of(1, 10), 3, 5000, 20_000, 300,
                 List.of(100, 1000), 1000, 10, true, 3, 5, 2000, 3000, true);
     }
 
     static BenchMode smoke() {
-        return new BenchMode("smoke", MIB, MIB / 2, List.of(1, 2), List.of(1), 1, 50, 5, List.of(3), 3, 1, false,
+        return new BenchMode("smoke", MIB, MIB / 2, List.of(1, 2), List.of(1), 1, 50, 50, 5, List.of(3), 3, 1, false,
                 0, 0, 0, 300, false);
     }
 }

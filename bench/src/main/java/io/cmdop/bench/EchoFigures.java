@@ -7,6 +7,8 @@ import io.cmdop.protocol.v1.Mode;
 import io.cmdop.protocol.v1.Size;
 
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -16,21 +18,26 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Keystroke echo latency: one key is sent, the time until it comes back on the screen is taken,
  * then the next key follows after a pause of about a millisecond (typing, not a paste). The
- * program is the same everywhere ({@link Workload#echo}). As many keys as are measured, up to
- * 3,000, go first uncounted: the JIT compiles the input path of a fresh daemon (and relay) only after
- * a few thousand keys, and a daemon runs for days; what is measured is that steady state.
+ * program is the same everywhere ({@link Workload#echo}). Keys go first uncounted until this JVM's
+ * JIT compiler has compiled nothing over the last {@value #QUIET_KEYS} keys: at least as many as are
+ * measured, up to 3,000, and at most the mode's {@code keyWarmup}. The SDK's client runs in this
+ * JVM, and C2 goes on compiling its input and output paths for some 15 s of typing; a daemon, and
+ * a program that uses the SDK, run for days: what is measured is that steady state.
  */
 final class EchoFigures {
-    private final int warmupKeys;
+    private static final int QUIET_KEYS = 500;
     private static final long KEY_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final Path dir;
     private final int keys;
+    private final int minWarmup;
+    private final int maxWarmup;
 
-    EchoFigures(Path dir, int keys) {
+    EchoFigures(Path dir, int keys, int maxWarmup) {
         this.dir = dir;
         this.keys = keys;
-        this.warmupKeys = Math.min(3000, keys);
+        this.maxWarmup = maxWarmup;
+        this.minWarmup = Math.min(Math.min(3000, keys), maxWarmup);
     }
 
     /** Keys written to the PTY's master, read back by this thread. */
@@ -68,9 +75,12 @@ final class EchoFigures {
         }
     }
 
-    /** Keys sent with the SDK ({@code TerminalStream.sendInput}), taken back from {@code onOutput}. */
-    long[] cmdopSdk(Reach reach) throws Exception {
-        String name = "echo-sdk-" + reach.label();
+    /**
+     * Keys sent with the SDK ({@code TerminalStream.sendInput}), taken back from {@code onOutput}:
+     * on a virtual thread of its own (the default), or on the transport thread when {@code inline}.
+     */
+    long[] cmdopSdk(Reach reach, boolean inline) throws Exception {
+        String name = "echo-sdk-" + reach.label() + (inline ? "-inline" : "");
         try (CmdopClient client = reach.client()) {
             io.cmdop.client.Terminal terminal = reach.terminal(client);
             terminal.create(CreateSessionRequest.newBuilder().setName(name).addAllCommand(Workload.echo())
@@ -80,22 +90,17 @@ final class EchoFigures {
             Echo echo = new Echo(measurer);
             VisibleText text = new VisibleText(echo::seen);
             try (TerminalStream stream = terminal.stream(Mode.MODE_OPERATOR)) {
+                if (inline) {
+                    stream.callbacksOnTransportThread();
+                }
                 stream.onOutput(bytes -> text.feed(bytes, 0, bytes.length));
                 stream.attach(name, 0, 0);
-                long[] samples = new long[keys];
-                byte[] key = new byte[1];
-                for (int i = 0; i < warmupKeys + keys; i++) {
-                    key[0] = (byte) ('a' + i % 26);
+                return measure(key -> {
                     echo.expect(key[0]);
                     long start = System.nanoTime();
                     stream.sendInput(key);
-                    long back = echo.awaitSeen(start + KEY_TIMEOUT_NANOS);
-                    if (i >= warmupKeys) {
-                        samples[i - warmupKeys] = back - start;
-                    }
-                    pause();
-                }
-                return samples;
+                    return echo.awaitSeen(start + KEY_TIMEOUT_NANOS) - start;
+                });
             } finally {
                 terminal.destroy(name);
             }
@@ -114,11 +119,8 @@ final class EchoFigures {
             }
             readyText.feed(buffer, 0, n);
         }
-        long[] samples = new long[keys];
-        byte[] key = new byte[1];
         int[] found = new int[1];
-        for (int i = 0; i < warmupKeys + keys; i++) {
-            key[0] = (byte) ('a' + i % 26);
+        return measure(key -> {
             int want = key[0];
             found[0] = 0;
             VisibleText text = new VisibleText(b -> {
@@ -135,13 +137,40 @@ final class EchoFigures {
                 }
                 text.feed(buffer, 0, n);
             }
-            long back = System.nanoTime();
-            if (i >= warmupKeys) {
-                samples[i - warmupKeys] = back - start;
+            return System.nanoTime() - start;
+        });
+    }
+
+    /** The warm-up, then {@code keys} measured echoes, a pause after each. */
+    private long[] measure(KeyEcho echo) throws IOException {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        byte[] key = new byte[1];
+        int sent = 0;
+        long compiledAt = jit.getTotalCompilationTime();
+        for (int warm = 0; warm < maxWarmup; warm++, sent++) {
+            if (warm % QUIET_KEYS == 0) {
+                long compiled = jit.getTotalCompilationTime();
+                if (warm >= minWarmup && compiled == compiledAt) {
+                    break;
+                }
+                compiledAt = compiled;
             }
+            key[0] = (byte) ('a' + sent % 26);
+            echo.echo(key);
+            pause();
+        }
+        long[] samples = new long[keys];
+        for (int i = 0; i < keys; i++, sent++) {
+            key[0] = (byte) ('a' + sent % 26);
+            samples[i] = echo.echo(key);
             pause();
         }
         return samples;
+    }
+
+    /** Sends one key and returns the nanoseconds until it was seen back. */
+    private interface KeyEcho {
+        long echo(byte[] key) throws IOException;
     }
 
     private static void pause() {

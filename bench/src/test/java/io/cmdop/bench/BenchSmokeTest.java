@@ -26,13 +26,14 @@ class BenchSmokeTest {
         assertThat(report).contains("| figure | unit | raw PTY | tmux | cmdop local | cmdop via relay |", "## Machine", "- tmux: tmux ",
                 "Output throughput, 1 client", "Producer throughput, no client attached",
                 "Fan-out to 2 observers: slowest observer", "1 stalled observer among 2", "live heap growth", "Keystroke echo p50",
+                "Keystroke echo p50, cmdop SDK, callbacks on the transport thread",
                 "Attach to a complete snapshot", "Resume with the token", "to the first screen",
                 "Server RSS per idle session, 3 sessions", "Relay memory per attached observer, 3 observers");
         assertThat(report.lines().filter(l -> l.startsWith("| Output throughput, 1 client")
                 || l.startsWith("| Keystroke echo p50, cmdop SDK") || l.startsWith("| Fan-out to 2 observers")
                 || l.startsWith("| Relay heap per attached observer")))
                 .as("the figures through the relay are measured beside the local ones")
-                .hasSize(5).allSatisfy(l -> assertThat(l.split("\\|")[6].strip()).matches("-?[0-9.,]+"));
+                .hasSize(6).allSatisfy(l -> assertThat(l.split("\\|")[6].strip()).matches("-?[0-9.,]+"));
         assertThat(report).doesNotContain("NaN");
     }
 }

@@ -76,7 +76,9 @@ final class InteractiveAttach {
         Runtime.getRuntime().addShutdownHook(restore);
         try {
             terminal.setAttributes(raw(saved));
-            stream.onOutput(this::write)
+            // Writing to the terminal is all the callbacks do: they may run where the output arrives.
+            stream.callbacksOnTransportThread()
+                    .onOutput(this::write)
                     .onEvent(e -> {
                         if (e.hasExited()) {
                             exitCode.set(e.getExited().getExitCode());

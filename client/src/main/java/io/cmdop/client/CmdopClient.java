@@ -57,7 +57,7 @@ public final class CmdopClient implements AutoCloseable {
     private CmdopClient(ManagedChannel managed, Channel channel, EventLoopGroup eventLoop, ExecutorService callbacks,
                         String target, ClientInfo clientInfo) {
         this.managed = managed;
-        this.channel = channel;
+        this.channel = ClientInterceptors.intercept(channel, TransportThread.NO_CALLS_FROM_CALLBACKS);
         this.eventLoop = eventLoop;
         this.callbacks = callbacks;
         this.target = target;

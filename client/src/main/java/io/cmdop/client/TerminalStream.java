@@ -79,6 +79,7 @@ public final class TerminalStream implements AutoCloseable {
     private volatile Consumer<Throwable> onClosed = error -> { };
     private volatile Consumer<Boolean> onReconnecting = reconnecting -> { };
     private volatile long graceMs;
+    private volatile boolean callbacksOnTransportThread;
 
     private volatile ClientCallStreamObserver<ClientFrame> call;
     private volatile String token;
@@ -156,6 +157,20 @@ public final class TerminalStream implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Runs this stream's callbacks (and its {@link #events()} subscribers) on the client's transport
+     * thread rather than on a virtual thread of their own: each event reaches them one thread
+     * wake-up sooner, ~70 µs of an echo on a small machine (docs/performance.md). They must then
+     * return quickly: while one runs, no other call of this client receives anything. A call of
+     * this SDK that waits for the daemon fails from them with {@code BLOCKING_CALLBACK} instead of
+     * deadlocking; {@link #sendInput}, {@link #resize} and {@link #detach} do not wait and are fine. Applies from the
+     * next attach or resume.
+     */
+    public TerminalStream callbacksOnTransportThread() {
+        this.callbacksOnTransportThread = true;
+        return this;
+    }
+
     /** Attaches with this stream's mode, without a size of its own; returns the current screen and presence. */
     public Attached attach(String session) {
         return attach(session, 0, 0);
@@ -227,6 +242,7 @@ public final class TerminalStream implements AutoCloseable {
      *     {@code TIMEOUT}, or {@code STREAM_CLOSED} when the stream ends first
      */
     public CommandResult waitForCommand(String commandId, Duration timeout) {
+        TransportThread.refuseBlocking("waitForCommand");
         try {
             return commands.await(commandId, timeout);
         } catch (InterruptedException e) {
@@ -309,6 +325,7 @@ public final class TerminalStream implements AutoCloseable {
     }
 
     private Attached open(ClientFrame.Builder first, Duration timeout) {
+        TransportThread.refuseBlocking("attach or resume");
         CompletableFuture<ServerFrame> attached = new CompletableFuture<>();
         long requestId = requestIds.incrementAndGet();
         pending.put(requestId, attached);
@@ -316,8 +333,11 @@ public final class TerminalStream implements AutoCloseable {
         ended = false;
         commands.reopened();
         ClientResponseObserver<ClientFrame, ServerFrame> observer = new Receiver();
-        ClientCallStreamObserver<ClientFrame> c =
-                (ClientCallStreamObserver<ClientFrame>) SessionsGrpc.newStub(channel).attach(observer);
+        SessionsGrpc.SessionsStub stub = SessionsGrpc.newStub(channel);
+        if (callbacksOnTransportThread) {
+            stub = stub.withExecutor(TransportThread.CALLBACKS);
+        }
+        ClientCallStreamObserver<ClientFrame> c = (ClientCallStreamObserver<ClientFrame>) stub.attach(observer);
         call = c;
         synchronized (this) {
             c.onNext(first.setRequestId(requestId).build());
@@ -359,6 +379,7 @@ public final class TerminalStream implements AutoCloseable {
             }
             return null;
         }
+        TransportThread.refuseBlocking("a stream request (command, signal)");
         if (pending.size() >= MAX_PENDING) {
             throw new CmdopException(Reason.REASON_LIMIT_REACHED, "too many requests awaiting a reply");
         }

@@ -303,6 +303,45 @@ class DaemonTest {
         watcher.detach();
     }
 
+    @Test
+    void callbacksOnTheTransportThreadMaySendInputAndResizeButABlockingCallFromThemFailsInsteadOfDeadlocking()
+            throws Exception {
+        client.terminal().create(CreateSessionRequest.newBuilder().setName("inline")
+                .addAllCommand(List.of("/bin/sh", "-c", "stty -echo; exec cat")).build());
+        StringBuilder output = new StringBuilder();
+        BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+        TerminalStream stream = client.terminal().stream(Mode.MODE_OPERATOR).callbacksOnTransportThread();
+        stream.onOutput(bytes -> {
+            output.append(new String(bytes, StandardCharsets.UTF_8));
+            if (output.toString().contains("ping\r\n") && !output.toString().contains("pong")) {
+                seen.add("thread " + Thread.currentThread().getName());
+                for (Runnable blocking : List.<Runnable>of(() -> stream.sendCommand("true"),
+                        () -> client.terminal().list(), () -> stream.waitForCommand("c1", Duration.ofSeconds(5)))) {
+                    try {
+                        blocking.run();
+                        seen.add("returned");
+                    } catch (CmdopException e) {
+                        seen.add(e.reason() + ": " + e.getMessage());
+                    }
+                }
+                stream.resize(100, 30);
+                stream.sendInput("pong\n".getBytes());
+            } else if (output.toString().contains("pong\r\n")) {
+                seen.add("echoed");
+            }
+        });
+        stream.attach("inline", 80, 24);
+        stream.sendInput("ping\n".getBytes());
+        assertThat(seen.poll(20, TimeUnit.SECONDS)).startsWith("thread cmdop-client-io-");
+        for (int i = 0; i < 3; i++) {
+            assertThat(seen.poll(20, TimeUnit.SECONDS)).startsWith("REASON_BLOCKING_CALLBACK: ")
+                    .contains("call it from another thread");
+        }
+        assertThat(seen.poll(20, TimeUnit.SECONDS)).isEqualTo("echoed");
+        assertThat(client.terminal().getSession("inline").getSize().getCols()).isEqualTo(100);
+        stream.detach();
+    }
+
     private static Event poll(BlockingQueue<Event> events, java.util.function.Predicate<Event> matching)
             throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

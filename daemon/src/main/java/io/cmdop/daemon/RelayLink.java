@@ -159,8 +159,10 @@ final class RelayLink implements AutoCloseable {
                 ended.countDown();
             }
         };
-        StreamObserver<LinkUp> up = AgentLinkGrpc.newStub(channel).withCallCredentials(bearer(settings.credential()))
-                .connect(receiver);
+        // Frames are dispatched on the transport thread that received them: dispatch never waits (what
+        // may take long gets a virtual thread of its own), so a keystroke reaches its session with no hand-off.
+        StreamObserver<LinkUp> up = AgentLinkGrpc.newStub(channel).withExecutor(Runnable::run)
+                .withCallCredentials(bearer(settings.credential())).connect(receiver);
         upstream = (ClientCallStreamObserver<LinkUp>) up;
         send(LinkUp.newBuilder().setHello(AgentHello.newBuilder().setMachineName(settings.machineName())
                 .setAgentVersion(version).addAllSessions(sessions().getSessionsList())).build());
@@ -337,7 +339,7 @@ final class RelayLink implements AutoCloseable {
                 if (!awaitReady(1000)) {
                     continue;
                 }
-                Delivery d = a.poll(feed.epoch(), Duration.ofSeconds(1));
+                Delivery d = a.poll(feed.epoch(), Duration.ofSeconds(1), event -> sendNow(sessionId, event));
                 if (d == null) {
                     continue;
                 }
@@ -367,6 +369,16 @@ final class RelayLink implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** A small event that comes while the feed's pump waits goes up on the thread that publishes it. */
+    private boolean sendNow(String sessionId, SessionEvent event) {
+        if (!isReady()) {
+            return false;
+        }
+        send(LinkUp.newBuilder().setFeed(SessionFeed.newBuilder().setSessionId(sessionId)
+                .addEvents(Protos.event(event))).build());
+        return true;
     }
 
     private void replay(long id, String sessionId, long afterSeq) {

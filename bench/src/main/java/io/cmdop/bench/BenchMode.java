@@ -35,7 +35,7 @@ record BenchMode(String name, long streamBytes, long fanOutBytes, List<Integer> 
     }
 
     static BenchMode quick() {
-        return new BenchMode("quick", 32 * MIB, 16 * MIB, List.of(1, 10, 100), List.of(1, 10), 1, 1000, 3000, 50,
+        return new BenchMode("quick", 32 * MIB, 16 * MIB, List.of(1, 10, 100), List.of(1, 10), 1, 1000, 1000, 50,
                 List.of(100), 250, 3, true, 1, 2, 1000, 1500, true);
     }
 

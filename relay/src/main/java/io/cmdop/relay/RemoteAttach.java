@@ -41,8 +41,6 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
     private static final Logger LOG = Logger.getLogger(RemoteAttach.class.getName());
     /** As the daemon's per-client queue: ~40 ms of full-speed output. */
     static final long QUEUE_BYTES = 4L * 1024 * 1024;
-    /** Larger frames (busy output) are left to the pump: the fan-out's thread serves every client of the session. */
-    private static final int SEND_NOW_MAX_BYTES = 4096;
 
     private final OutboundStream<ServerFrame> out;
     private final Agents agents;
@@ -61,8 +59,6 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
     private ArrayDeque<Event> heldDuringReplay;
     private boolean endAfterReplay;
     private boolean ended;
-    /** Set only while the pump waits for a frame with none in hand: a small one may then be sent by whoever offers it. */
-    private boolean pumpWaiting;
 
     private volatile AgentConnection agent;
     private volatile SessionFanout fanout;
@@ -253,7 +249,7 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
                 queuedBytes = 0;
                 lagged = true;
                 metrics.queueDrops.incrementAndGet();
-            } else if (!(pumpWaiting && queue.isEmpty() && size <= SEND_NOW_MAX_BYTES && sendNow(frame, size))) {
+            } else {
                 queue.addLast(frame);
                 queuedBytes += size;
             }
@@ -362,12 +358,7 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
                 lock.lock();
                 try {
                     while (queue.isEmpty() && !lagged && !ended) {
-                        pumpWaiting = true;
-                        try {
-                            changed.await();
-                        } finally {
-                            pumpWaiting = false;
-                        }
+                        changed.await();
                     }
                     resync = lagged && queue.isEmpty();
                     next = queue.pollFirst();
@@ -392,18 +383,6 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
             LOG.log(Level.WARNING, "relay client stream failed", e);
             out.fail(io.cmdop.transport.ErrorStatus.of(Reason.REASON_INTERNAL, "internal error"));
         }
-    }
-
-    /**
-     * A keystroke's echo goes out on the thread that offers it, in order with everything the
-     * waiting pump sent before, without a thread being woken for it; false to have it queued.
-     */
-    private boolean sendNow(ServerFrame frame, int size) {
-        if (!out.trySend(frame)) {
-            return false;
-        }
-        metrics.bytesOut.addAndGet(size);
-        return true;
     }
 
     /** This client fell behind its queue: tell it what it missed and give it the screen to continue from. */

@@ -124,7 +124,8 @@ public final class TerminalStream implements AutoCloseable {
      * The session's events (output included), in order, as a reactive-streams publisher for any
      * number of subscribers. A subscriber that does not keep up holds the stream back (each has a
      * buffer of {@value #PUBLISHER_BUFFER} events): the server then skips this client forward with
-     * a resync rather than growing without end. Completes when the stream ends.
+     * a resync rather than growing without end; with {@link #callbacksOnTransportThread()} it holds
+     * back every stream of this client. Completes when the stream ends.
      */
     public synchronized Flow.Publisher<Event> events() {
         if (publisher == null) {

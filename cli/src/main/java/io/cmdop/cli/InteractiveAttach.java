@@ -1,5 +1,6 @@
 package io.cmdop.cli;
 
+import com.google.protobuf.ByteString;
 import io.cmdop.client.CmdopException;
 import io.cmdop.client.CmdopHome;
 import io.cmdop.client.TerminalStream;
@@ -7,6 +8,7 @@ import io.cmdop.daemon.DaemonConfig;
 import io.cmdop.protocol.v1.AttachedClient;
 import io.cmdop.protocol.v1.Attached;
 import io.cmdop.protocol.v1.Mode;
+import io.cmdop.protocol.v1.Screen;
 import org.jline.terminal.Attributes;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
@@ -42,6 +44,7 @@ final class InteractiveAttach {
     private final AtomicBoolean observerNoticeShown = new AtomicBoolean();
     /** Set before the detach is sent: the stream's close that follows it is ours, not the session's end. */
     private final AtomicBoolean detaching = new AtomicBoolean();
+    private final FirstScreenOrder screenFirst = new FirstScreenOrder(this::write);
 
     private InteractiveAttach(TerminalStream stream, Terminal terminal, String detachKey, Mode mode) {
         this.stream = stream;
@@ -78,16 +81,13 @@ final class InteractiveAttach {
             terminal.setAttributes(raw(saved));
             // Writing to the terminal is all the callbacks do: they may run where the output arrives.
             stream.callbacksOnTransportThread()
-                    .onOutput(this::write)
+                    .onOutput(screenFirst::output)
                     .onEvent(e -> {
                         if (e.hasExited()) {
                             exitCode.set(e.getExited().getExitCode());
                         }
                     })
-                    .onResync(r -> {
-                        write("\u001bc".getBytes(StandardCharsets.US_ASCII));
-                        write(r.getSnapshot().getAnsi().toByteArray());
-                    })
+                    .onResync(r -> screenFirst.output(redraw(r.getSnapshot())))
                     .onClosed(error -> ended.complete(error != null ? describe(error)
                             : detaching.get() ? "detached" : "closed"));
             Terminal.Signal winch = Terminal.Signal.WINCH;
@@ -95,8 +95,7 @@ final class InteractiveAttach {
             if (attached.getSession().hasExitCode()) {
                 exitCode.set(attached.getSession().getExitCode());
             }
-            write("\u001bc".getBytes(StandardCharsets.US_ASCII));
-            write(attached.getSnapshot().getAnsi().toByteArray());
+            screenFirst.screen(redraw(attached.getSnapshot()));
             showStatus(statusLine(attached));
             if (mode == Mode.MODE_OPERATOR) {
                 terminal.handle(winch, s -> resize());
@@ -180,6 +179,11 @@ final class InteractiveAttach {
         String clipped = text.length() > cols ? text.substring(0, cols) : text;
         write(("\u001b7\u001b[" + rows + ";1H\u001b[7m" + clipped + "\u001b[K\u001b[0m\u001b8")
                 .getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A terminal reset, then the screen. */
+    private static byte[] redraw(Screen screen) {
+        return ByteString.copyFrom("\u001bc", StandardCharsets.US_ASCII).concat(screen.getAnsi()).toByteArray();
     }
 
     private synchronized void write(byte[] bytes) {

@@ -161,11 +161,11 @@ public final class TerminalStream implements AutoCloseable {
     /**
      * Runs this stream's callbacks (and its {@link #events()} subscribers) on the client's transport
      * thread rather than on a virtual thread of their own: each event reaches them one thread
-     * wake-up sooner, ~70 µs of an echo on a small machine (docs/performance.md). They must then
-     * return quickly: while one runs, no other call of this client receives anything. A call of
-     * this SDK that waits for the daemon fails from them with {@code BLOCKING_CALLBACK} instead of
-     * deadlocking; {@link #sendInput}, {@link #resize} and {@link #detach} do not wait and are fine. Applies from the
-     * next attach or resume.
+     * wake-up sooner, up to ~100 µs of an echo on a small machine (docs/performance.md). They must
+     * then return quickly: while one runs, no other call of this client receives anything. A call
+     * of this SDK that waits for the daemon fails from them with {@code BLOCKING_CALLBACK} instead
+     * of deadlocking; {@link #sendInput}, {@link #resize} and {@link #detach} do not wait and are
+     * fine. Applies from the next attach or resume.
      */
     public TerminalStream callbacksOnTransportThread() {
         this.callbacksOnTransportThread = true;

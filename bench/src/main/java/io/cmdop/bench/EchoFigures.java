@@ -10,7 +10,9 @@ import java.io.IOException;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -32,6 +34,7 @@ final class EchoFigures {
     private final int keys;
     private final int minWarmup;
     private final int maxWarmup;
+    private final List<String> warmups = new ArrayList<>();
 
     EchoFigures(Path dir, int keys, int maxWarmup) {
         this.dir = dir;
@@ -43,7 +46,7 @@ final class EchoFigures {
     /** Keys written to the PTY's master, read back by this thread. */
     long[] rawPty() throws Exception {
         try (Terminal t = Terminal.start(Workload.echo(), Map.of(), dir, 80, 24)) {
-            return overTerminal(t);
+            return overTerminal("raw PTY", t);
         }
     }
 
@@ -52,7 +55,7 @@ final class EchoFigures {
         try (Tmux tmux = new Tmux(dir.resolve("tmux-echo.sock"), dir)) {
             tmux.newSession("echo", Workload.echo(), 80, 24);
             try (Terminal client = Terminal.start(tmux.attachCommand("echo"), Map.of(), dir, 80, 24)) {
-                return overTerminal(client);
+                return overTerminal("tmux", client);
             }
         }
     }
@@ -68,7 +71,7 @@ final class EchoFigures {
                     "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                     "-jar", jar.toString(), "session", "attach", name);
             try (Terminal t = Terminal.start(cli, Map.of("CMDOP_HOME", daemon.home().toString()), dir, 80, 24)) {
-                return overTerminal(t);
+                return overTerminal("CLI", t);
             } finally {
                 control.terminal().destroy(name);
             }
@@ -95,7 +98,7 @@ final class EchoFigures {
                 }
                 stream.onOutput(bytes -> text.feed(bytes, 0, bytes.length));
                 stream.attach(name, 0, 0);
-                return measure(key -> {
+                return measure("SDK " + reach.label() + (inline ? " on the transport thread" : ""), key -> {
                     echo.expect(key[0]);
                     long start = System.nanoTime();
                     stream.sendInput(key);
@@ -107,7 +110,7 @@ final class EchoFigures {
         }
     }
 
-    private long[] overTerminal(Terminal t) throws IOException {
+    private long[] overTerminal(String label, Terminal t) throws IOException {
         byte[] buffer = new byte[64 * 1024];
         EndMarker ready = new EndMarker("READY");
         VisibleText readyText = new VisibleText(ready::feedByte);
@@ -120,7 +123,7 @@ final class EchoFigures {
             readyText.feed(buffer, 0, n);
         }
         int[] found = new int[1];
-        return measure(key -> {
+        return measure(label, key -> {
             int want = key[0];
             found[0] = 0;
             VisibleText text = new VisibleText(b -> {
@@ -141,8 +144,13 @@ final class EchoFigures {
         });
     }
 
+    /** How many unmeasured keys each figure took to warm up, in the order measured. */
+    String warmups() {
+        return String.join(", ", warmups);
+    }
+
     /** The warm-up, then {@code keys} measured echoes, a pause after each. */
-    private long[] measure(KeyEcho echo) throws IOException {
+    private long[] measure(String label, KeyEcho echo) throws IOException {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         byte[] key = new byte[1];
         int sent = 0;
@@ -159,6 +167,7 @@ final class EchoFigures {
             echo.echo(key);
             pause();
         }
+        warmups.add(String.format(Locale.ROOT, "%s %,d", label, sent));
         long[] samples = new long[keys];
         for (int i = 0; i < keys; i++, sent++) {
             key[0] = (byte) ('a' + sent % 26);

@@ -20,32 +20,37 @@ import java.util.List;
  * @param cliAttaches measured CLI attaches
  * @param jmh whether the JMH microbenchmarks run, and how long ({@code warmup}/{@code measure} iterations of {@code iterationMillis})
  * @param settleMillis how long idle sessions are left to settle before their memory is read
- * @param thorough warm-up runs before the stream figures, a fresh daemon (and relay) for the memory figures,
+ * @param streamWarmups at most this many warm-up rounds before the stream figures, each streaming
+ *     {@code streamWarmupBytes} to 1 client locally, 1 through the relay and none (see
+ *     {@code BenchMain.warmStreams}); at least two
+ * @param thorough a fresh daemon (and relay) for the memory figures,
  *     and the CLI also started through the {@code ./cmdop} launcher script (which builds when
  *     sources changed: not from a test); off only in the smoke test
  */
 record BenchMode(String name, long streamBytes, long fanOutBytes, List<Integer> fanOuts, List<Integer> tmuxFanOuts,
                  int repeats, int keys, int keyWarmup, int attaches, List<Integer> idleSessions, int relayObservers, int cliAttaches,
-                 boolean jmh, int warmup, int measure, int iterationMillis, int settleMillis, boolean thorough) {
+                 boolean jmh, int warmup, int measure, int iterationMillis, int settleMillis, int streamWarmups,
+                 long streamWarmupBytes, boolean thorough) {
     private static final long MIB = 1 << 20;
 
     BenchMode withStreams(long bytes) {
         return new BenchMode(name, bytes, bytes, fanOuts, tmuxFanOuts, repeats, keys, keyWarmup, attaches, idleSessions,
-                relayObservers, cliAttaches, jmh, warmup, measure, iterationMillis, settleMillis, thorough);
+                relayObservers, cliAttaches, jmh, warmup, measure, iterationMillis, settleMillis, streamWarmups,
+                streamWarmupBytes, thorough);
     }
 
     static BenchMode quick() {
         return new BenchMode("quick", 32 * MIB, 16 * MIB, List.of(1, 10, 100), List.of(1, 10), 1, 1000, 1000, 50,
-                List.of(100), 250, 3, true, 1, 2, 1000, 1500, true);
+                List.of(100), 250, 3, true, 1, 2, 1000, 1500, 2, 8 * MIB, true);
     }
 
     static BenchMode full() {
         return new BenchMode("full", 128 * MIB, 128 * MIB, List.of(1, 10, 100), List.of(1, 10), 3, 5000, 20_000, 300,
-                List.of(100, 1000), 1000, 10, true, 3, 5, 2000, 3000, true);
+                List.of(100, 1000), 1000, 10, true, 3, 5, 2000, 3000, 20, 32 * MIB, true);
     }
 
     static BenchMode smoke() {
         return new BenchMode("smoke", MIB, MIB / 2, List.of(1, 2), List.of(1), 1, 50, 50, 5, List.of(3), 3, 1, false,
-                0, 0, 0, 300, false);
+                0, 0, 0, 300, 0, 0, false);
     }
 }

@@ -35,14 +35,42 @@ final class ProcessMemory {
     /** CPU time (user + system) the process has used so far, in nanoseconds, or -1 when it is gone. */
     static long cpuNanos(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            // Fields 14 and 15 of stat(5), counted from the state (field 3) here: utime, stime in clock ticks.
-            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-            return ticks * 10_000_000L;
+            return statCpuNanos(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
         } catch (IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    /**
+     * CPU time the JIT compiler threads of a JVM have used so far, in nanoseconds (0 when it is
+     * gone): how a run tells, from outside, that a server's code is compiled.
+     */
+    static long compilerCpuNanos(long pid) {
+        long nanos = 0;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                        nanos += statCpuNanos(stat);
+                    }
+                } catch (IOException e) {
+                    // The thread ended between the listing and the read: its time is gone with it.
+                }
+            }
+        } catch (IOException e) {
+            return nanos;
+        }
+        return nanos;
+    }
+
+    /** utime + stime of a stat(5) line, in nanoseconds. */
+    private static long statCpuNanos(String stat) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // Fields 14 and 15 of stat(5), counted from the state (field 3) here: utime, stime in clock ticks.
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        return ticks * 10_000_000L;
     }
 
     /** Runs a full collection in the JVM, then returns the heap it still uses, in bytes. */

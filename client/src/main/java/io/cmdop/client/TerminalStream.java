@@ -163,9 +163,10 @@ public final class TerminalStream implements AutoCloseable {
      * thread rather than on a virtual thread of their own: each event reaches them one thread
      * wake-up sooner, up to ~100 µs of an echo on a small machine (docs/performance.md). They must
      * then return quickly: while one runs, no other call of this client receives anything. A call
-     * of this SDK that waits for the daemon fails from them with {@code BLOCKING_CALLBACK} instead
-     * of deadlocking; {@link #sendInput}, {@link #resize} and {@link #detach} do not wait and are
-     * fine. Applies from the next attach or resume.
+     * of this SDK that waits for a reply, on this client or any other, fails from them with
+     * {@code BLOCKING_CALLBACK} instead of deadlocking or holding up the stream;
+     * {@link #sendInput}, {@link #resize} and {@link #detach} do not wait and are fine. Applies from
+     * the next attach or resume.
      */
     public TerminalStream callbacksOnTransportThread() {
         this.callbacksOnTransportThread = true;

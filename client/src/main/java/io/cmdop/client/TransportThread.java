@@ -12,7 +12,9 @@ import java.util.concurrent.Executor;
 /**
  * The transport thread, for streams whose caller lets their callbacks run on it (no hand-off to a
  * thread of their own, so an echo arrives sooner). A blocking SDK call made from such a callback
- * would wait for a reply that only this very thread can deliver: it fails at once instead.
+ * would wait for a reply that this very thread may have to deliver: it fails at once instead. The
+ * mark is not tied to a client: a call on another client would hold up this one's output while it
+ * waits, and is refused too.
  */
 final class TransportThread {
     private static final ScopedValue<Boolean> IN_CALLBACK = ScopedValue.newInstance();
@@ -35,8 +37,9 @@ final class TransportThread {
     /** Throws when the current thread is running a callback on the transport thread. */
     static void refuseBlocking(String call) {
         if (IN_CALLBACK.isBound()) {
-            throw new CmdopException(Reason.REASON_BLOCKING_CALLBACK, call + " waits for the daemon, whose reply "
-                    + "would come on the transport thread this callback is running on: call it from another thread");
+            throw new CmdopException(Reason.REASON_BLOCKING_CALLBACK, call + " waits for a reply, and this callback "
+                    + "runs on a transport thread, which must not wait: it delivers its client's output, and the reply "
+                    + "may need it. Make the call from another thread");
         }
     }
 }

@@ -310,13 +310,16 @@ class DaemonTest {
                 .addAllCommand(List.of("/bin/sh", "-c", "stty -echo; exec cat")).build());
         StringBuilder output = new StringBuilder();
         BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+        // A call on another client would not deadlock, but would hold up this stream's output while it waits.
+        CmdopClient other = CmdopClient.local(new CmdopHome(home), ClientKind.CLIENT_KIND_SDK);
         TerminalStream stream = client.terminal().stream(Mode.MODE_OPERATOR).callbacksOnTransportThread();
         stream.onOutput(bytes -> {
             output.append(new String(bytes, StandardCharsets.UTF_8));
             if (output.toString().contains("ping\r\n") && !output.toString().contains("pong")) {
                 seen.add("thread " + Thread.currentThread().getName());
                 for (Runnable blocking : List.<Runnable>of(() -> stream.sendCommand("true"),
-                        () -> client.terminal().list(), () -> stream.waitForCommand("c1", Duration.ofSeconds(5)))) {
+                        () -> client.terminal().list(), () -> stream.waitForCommand("c1", Duration.ofSeconds(5)),
+                        () -> other.terminal().list())) {
                     try {
                         blocking.run();
                         seen.add("returned");
@@ -333,13 +336,15 @@ class DaemonTest {
         stream.attach("inline", 80, 24);
         stream.sendInput("ping\n".getBytes());
         assertThat(seen.poll(20, TimeUnit.SECONDS)).startsWith("thread cmdop-client-io-");
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 4; i++) {
             assertThat(seen.poll(20, TimeUnit.SECONDS)).startsWith("REASON_BLOCKING_CALLBACK: ")
-                    .contains("call it from another thread");
+                    .contains("Make the call from another thread");
         }
         assertThat(seen.poll(20, TimeUnit.SECONDS)).isEqualTo("echoed");
         assertThat(client.terminal().getSession("inline").getSize().getCols()).isEqualTo(100);
+        assertThat(other.terminal().list()).isNotEmpty(); // refused only from the callback
         stream.detach();
+        other.close();
     }
 
     private static Event poll(BlockingQueue<Event> events, java.util.function.Predicate<Event> matching)

@@ -317,9 +317,9 @@ public final class BenchMain {
             progress(String.format(Locale.ROOT, "  warm-up round %d: the JIT compilers used %.0f ms", rounds,
                     compiled / 1e6));
         } while (rounds < mode.streamWarmups() && (rounds < 2 || compiled > QUIET_COMPILER_NANOS));
-        table.note(String.format(Locale.ROOT, "Stream figures: %d warm-up rounds of %s first (1 client locally, 1 "
-                + "through the relay, none); in the last, the JIT compilers of this JVM, the daemon and the relay "
-                + "used %.0f ms of CPU", rounds, mib(warm), compiled / 1e6));
+        table.note(String.format(Locale.ROOT, "Stream figures: %d warm-up rounds of %s first (1 client locally, %snone); "
+                + "in the last, the JIT compilers of this JVM, the daemon%s used %.0f ms of CPU", rounds, mib(warm),
+                relay == null ? "" : "1 through the relay, ", relay == null ? "" : " and the relay", compiled / 1e6));
     }
 
     private static long compilerCpuNanos(long[] pids) {

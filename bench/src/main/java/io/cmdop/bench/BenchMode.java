@@ -51,6 +51,6 @@ record BenchMode(String name, long streamBytes, long fanOutBytes, List<Integer> 
 
     static BenchMode smoke() {
         return new BenchMode("smoke", MIB, MIB / 2, List.of(1, 2), List.of(1), 1, 50, 50, 5, List.of(3), 3, 1, false,
-                0, 0, 0, 300, 0, 0, false);
+                0, 0, 0, 300, 2, MIB, false);
     }
 }

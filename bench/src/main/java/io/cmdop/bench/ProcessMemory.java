@@ -42,8 +42,8 @@ final class ProcessMemory {
     }
 
     /**
-     * CPU time the JIT compiler threads of a JVM have used so far, in nanoseconds (0 when it is
-     * gone): how a run tells, from outside, that a server's code is compiled.
+     * CPU time the JIT compiler threads of a JVM have used so far, in nanoseconds (what could be
+     * read; 0 when it is gone): how a run tells, from outside, that a server's code is compiled.
      */
     static long compilerCpuNanos(long pid) {
         long nanos = 0;
@@ -60,7 +60,7 @@ final class ProcessMemory {
                 }
             }
         } catch (IOException e) {
-            return nanos;
+            // The process is gone: what was read is all there is.
         }
         return nanos;
     }

@@ -28,7 +28,8 @@ class BenchSmokeTest {
                 "Fan-out to 2 observers: slowest observer", "1 stalled observer among 2", "live heap growth", "Keystroke echo p50",
                 "Keystroke echo p50, cmdop SDK, callbacks on the transport thread",
                 "Attach to a complete snapshot", "Resume with the token", "to the first screen",
-                "Server RSS per idle session, 3 sessions", "Relay memory per attached observer, 3 observers");
+                "Server RSS per idle session, 3 sessions", "Relay memory per attached observer, 3 observers",
+                "Stream figures: 2 warm-up rounds of 1 MiB first (1 client locally, 1 through the relay, none)");
         assertThat(report.lines().filter(l -> l.startsWith("| Output throughput, 1 client")
                 || l.startsWith("| Keystroke echo p50, cmdop SDK") || l.startsWith("| Fan-out to 2 observers")
                 || l.startsWith("| Relay heap per attached observer")))

@@ -56,6 +56,7 @@ public final class Session {
     private static final int READ_BUFFER = 4 * 1024;
     private static final int BUSY_READ_BUFFER = 64 * 1024;
     private static final int EXPIRED_TOKENS_KEPT = 256;
+    private static final Duration FIRST_HANGUP_RETRY = Duration.ofMillis(100);
 
     private final String id;
     private final String name;
@@ -554,18 +555,28 @@ public final class Session {
     }
 
     /**
-     * Ends the session: hangs up its terminal, then kills what is left after {@code patience}.
-     * Attached clients see the exit like any other; the session stays readable (final screen, exit
-     * code) afterwards. Clients of a process that cannot be killed leave with reason "destroyed".
+     * Ends the session: hangs up its terminal, again and again at growing intervals while the
+     * program is still there, then kills what is left after {@code patience}. Attached clients see
+     * the exit like any other; the session stays readable (final screen, exit code) afterwards.
+     * Clients of a process that cannot be killed leave with reason "destroyed".
      */
     public void destroy(Duration patience) throws InterruptedException {
         if (running()) {
-            try {
-                pty.hangUp();
-            } catch (IOException e) {
-                // The process is already gone: the exit path does the rest.
-            }
-            if (!exitedWithin(patience)) {
+            long deadline = System.nanoTime() + patience.toNanos();
+            // Repeated because bash loses a SIGHUP that arrives just as it accepts a line (one
+            // destroy in thirty in our tests): it then sits at its prompt until killed.
+            long wait = FIRST_HANGUP_RETRY.toNanos();
+            boolean exited;
+            do {
+                try {
+                    pty.hangUp();
+                } catch (IOException e) {
+                    // The process is already gone: the exit path does the rest.
+                }
+                exited = exitedWithin(Duration.ofNanos(Math.clamp(deadline - System.nanoTime(), 0, wait)));
+                wait *= 2;
+            } while (!exited && System.nanoTime() < deadline);
+            if (!exited) {
                 pty.kill();
                 exitedWithin(patience);
             }

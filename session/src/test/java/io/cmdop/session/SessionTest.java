@@ -498,6 +498,19 @@ class SessionTest {
     }
 
     @Test
+    void aProgramThatMissesTheHangupIsHungUpAgainRatherThanKilled() throws Exception {
+        // Ignores every hangup for a moment after the first, as bash does when one arrives just as
+        // it accepts a line; then the default (exit on SIGHUP) is back.
+        Session s = start(List.of("/bin/bash", "-c", "trap 'trap \"\" HUP; echo hangup-missed; sleep 0.05; trap - HUP' HUP; "
+                + "echo ready; while :; do sleep 1 & wait $!; done"), SessionConfig.defaults());
+        Drain watcher = drain(s.attachFromStart("w", ClientKind.CLI));
+        watcher.awaitText("ready");
+        s.destroy(Duration.ofSeconds(10));
+        assertThat(watcher.text()).contains("hangup-missed");
+        assertThat(s.exit().get(5, TimeUnit.SECONDS)).as("ended by a later hangup: 128 + SIGHUP, not SIGKILL").isEqualTo(129);
+    }
+
+    @Test
     void badNamesAndSizesAreRefusedClearly() {
         assertThatThrownBy(() -> SessionSpec.shell().withName("../etc"))
                 .isInstanceOfSatisfying(SessionException.class, e -> assertThat(e.getMessage()).contains("invalid session name"));

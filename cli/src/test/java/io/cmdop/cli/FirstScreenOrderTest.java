@@ -24,13 +24,29 @@ class FirstScreenOrderTest {
     }
 
     @Test
-    void whatIsHeldIsBounded() {
+    void pastWhatItHoldsTheStreamWaitsForTheScreenAndLosesNothing() throws Exception {
         byte[] chunk = new byte[64 * 1024];
-        for (int i = 0; i < FirstScreenOrder.MAX_HELD_BYTES / chunk.length + 10; i++) {
-            order.output(chunk);
+        int chunks = FirstScreenOrder.MAX_HELD_BYTES / chunk.length + 10;
+        Thread transport = Thread.ofPlatform().start(() -> {
+            for (int i = 0; i < chunks; i++) {
+                java.util.Arrays.fill(chunk, (byte) ('a' + i % 26));
+                order.output(chunk.clone());
+            }
+        });
+        while (transport.getState() != Thread.State.WAITING) {
+            assertThat(transport.isAlive()).as("the transport thread waits once the held output is full").isTrue();
+            Thread.onSpinWait();
         }
+        assertThat(terminal.size()).as("nothing reaches the terminal before the screen").isZero();
+
         order.screen(bytes("S"));
-        assertThat(terminal.size()).isEqualTo(1 + FirstScreenOrder.MAX_HELD_BYTES);
+        transport.join();
+
+        byte[] written = terminal.toByteArray();
+        assertThat(written).hasSize(1 + chunks * chunk.length);
+        for (int i = 0; i < chunks; i++) {
+            assertThat(written[1 + i * chunk.length]).as("chunk %d in its place", i).isEqualTo((byte) ('a' + i % 26));
+        }
     }
 
     private String written() {

@@ -64,10 +64,15 @@ final class InteractiveAttach {
 
     static int run(String session, Mode mode) throws Exception {
         requireTerminal();
-        CmdopHome home = CmdopHome.resolve();
-        String detachKey = DaemonConfig.load(home.config()).detachKey();
-        try (Target target = Target.session(session);
-             Terminal terminal = TerminalBuilder.builder().system(true).build()) {
+        try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
+            return run(session, mode, terminal);
+        }
+    }
+
+    /** The same on a given terminal: the AOT cache's training run has no tty. */
+    static int run(String session, Mode mode, Terminal terminal) throws Exception {
+        String detachKey = DaemonConfig.load(CmdopHome.resolve().config()).detachKey();
+        try (Target target = Target.session(session)) {
             TerminalStream stream = target.terminal().stream(mode);
             return new InteractiveAttach(stream, terminal, detachKey, mode).loop(target.session());
         }

@@ -13,7 +13,7 @@ import java.io.PrintWriter;
         subcommands = {UpCommand.class, AgentCommand.class, SessionCommand.class, ConnectCommand.class,
                 ExecCommand.class, FilesCommand.class, RelayCommand.class, LoginCommand.class, FleetCommands.Machines.class,
                 FleetCommands.Keys.class, FleetCommands.JoinKeys.class, FleetCommands.Members.class,
-                FleetCommands.Fleet.class, ShareCommand.class, CommandLine.HelpCommand.class})
+                FleetCommands.Fleet.class, ShareCommand.class, AotTraining.class, CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit code for errors cmdop reports itself (usage errors exit 2, as picocli does). */
     static final int EXIT_ERROR = 1;

@@ -112,10 +112,15 @@ final class CliHome implements AutoCloseable {
 
     /** Runs {@code cmdop ARGS} with stdin from /dev/null (no terminal) and waits for it to exit. */
     Result run(String... args) {
+        return runWithJvmOptions(List.of(), args);
+    }
+
+    /** The same with these options for its JVM besides the launcher's. */
+    Result runWithJvmOptions(List<String> jvmOptions, String... args) {
         int n = runs.incrementAndGet();
         Path out = root.resolve("run-" + n + ".out");
         Path err = root.resolve("run-" + n + ".err");
-        List<String> command = command(args);
+        List<String> command = command(jvmOptions, args);
         try {
             Process p = processBuilder(command)
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
@@ -350,9 +355,14 @@ final class CliHome implements AutoCloseable {
     // ---- plumbing ----------------------------------------------------------------------------
 
     private List<String> command(String... args) {
+        return command(List.of(), args);
+    }
+
+    private List<String> command(List<String> jvmOptions, String... args) {
         List<String> command = new ArrayList<>();
         command.add(JAVA);
         command.addAll(JVM_FLAGS);
+        command.addAll(jvmOptions);
         command.add("-jar");
         command.add(JAR.toString());
         command.addAll(List.of(args));

@@ -6,17 +6,21 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
+import java.util.List;
 
 /** The {@code cmdop} command. */
-@Command(name = "cmdop", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Live terminal sessions that outlive their clients, shared by many clients at once.",
-        subcommands = {UpCommand.class, AgentCommand.class, SessionCommand.class, ConnectCommand.class,
-                ExecCommand.class, FilesCommand.class, RelayCommand.class, LoginCommand.class, FleetCommands.Machines.class,
-                FleetCommands.Keys.class, FleetCommands.JoinKeys.class, FleetCommands.Members.class,
-                FleetCommands.Fleet.class, ShareCommand.class, AotTraining.class, CommandLine.HelpCommand.class})
+@Command(name = "cmdop", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = Main.Version.class,
+        description = "Live terminal sessions that outlive their clients, shared by many clients at once.")
 public final class Main {
     /** Exit code for errors cmdop reports itself (usage errors exit 2, as picocli does). */
     static final int EXIT_ERROR = 1;
+
+    /** The subcommands, in the order help lists them. */
+    static final List<Class<?>> COMMANDS = List.of(UpCommand.class, AgentCommand.class, SessionCommand.class,
+            ConnectCommand.class, ExecCommand.class, FilesCommand.class, RelayCommand.class, LoginCommand.class,
+            FleetCommands.Machines.class, FleetCommands.Keys.class, FleetCommands.JoinKeys.class,
+            FleetCommands.Members.class, FleetCommands.Fleet.class, ShareCommand.class, AotTraining.class,
+            CommandLine.HelpCommand.class);
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -32,6 +36,13 @@ public final class Main {
         // Transport chatter (e.g. socket options a Unix socket lacks) is not for the user's terminal.
         QUIET.forEach(l -> l.setLevel(java.util.logging.Level.SEVERE));
         CommandLine cli = new CommandLine(new Main());
+        // picocli reflects over every option of every command it is given (~100 ms for all of them
+        // in a fresh JVM), so a command line that names its command gets that one alone. Help, and
+        // anything else, needs them all.
+        String named = args.length > 0 ? args[0] : "";
+        List<Class<?>> only = named.equals("help") ? List.of()
+                : COMMANDS.stream().filter(c -> c.getAnnotation(Command.class).name().equals(named)).toList();
+        (only.isEmpty() ? COMMANDS : only).forEach(cli::addSubcommand);
         cli.setExecutionExceptionHandler(Main::report);
         return cli.execute(args);
     }

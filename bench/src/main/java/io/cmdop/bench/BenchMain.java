@@ -541,7 +541,7 @@ public final class BenchMain {
             table.add(new Row("`./cmdop session attach X` to the first screen (median of " + mode.cliAttaches() + ")",
                     "ms", Double.NaN, new Stats(tmux).median(), new Stats(launcher).median(), Better.LOWER, "", null,
                     String.format(Locale.ROOT, "tmux column: `tmux attach`; the same JVM started without the ./cmdop "
-                            + "launcher script: %.0f ms", new Stats(direct).median())));
+                            + "launcher script and its AOT cache: %.0f ms", new Stats(direct).median())));
         } else {
             table.add(new Row("`java -jar cmdop.jar session attach X` to the first screen (median of "
                     + mode.cliAttaches() + ")", "ms", Double.NaN, new Stats(tmux).median(), new Stats(direct).median(),

@@ -674,6 +674,8 @@ final class Screen {
             } else {
                 lines = normalLines;
                 cy += shift;
+                // Hidden, it holds nothing (entering clears it), but it must have the height it will be shown at.
+                altLines = blankLines(newRows, cols);
             }
             rows = newRows;
         }

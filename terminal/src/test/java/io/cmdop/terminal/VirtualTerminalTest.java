@@ -579,6 +579,22 @@ class VirtualTerminalTest {
         }
 
         @Test
+        void theAlternateScreenOpenedAfterAResizeHasTheNewSize() {
+            for (int newRows : new int[] {3, 6}) {
+                VirtualTerminal vt = terminal(10, 4, "$ vim");
+                vt.resize(8, newRows);
+                feed(vt, "\033[?1049h\033[Hfirst\033[" + newRows + ";1Hlast");
+                ScreenSnapshot s = vt.snapshot();
+                assertThat(s.lines()).as("%d rows", newRows).hasSize(newRows).startsWith("first").endsWith("last");
+                // What a client joining now is sent draws the same screen, nothing scrolled off.
+                VirtualTerminal copy = new VirtualTerminal(8, newRows, 0);
+                byte[] ansi = s.toAnsi(false);
+                copy.feed(ansi, 0, ansi.length);
+                assertThat(copy.snapshot().lines()).as("%d rows, redrawn", newRows).isEqualTo(s.lines());
+            }
+        }
+
+        @Test
         void badSizesAreRefused() {
             assertThatThrownBy(() -> new VirtualTerminal(0, 5, 0)).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> new VirtualTerminal(5, 5, -1)).isInstanceOf(IllegalArgumentException.class);

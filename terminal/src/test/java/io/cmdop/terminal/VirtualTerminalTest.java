@@ -594,6 +594,32 @@ class VirtualTerminalTest {
             }
         }
 
+        /** Random output with resizes in between, as a user dragging a window while programs draw. */
+        @Test
+        void randomOutputBetweenResizesKeepsAScreenThatRedrawsTheSame() {
+            for (int seed = 1; seed <= 300; seed++) {
+                java.util.Random r = new java.util.Random(seed);
+                VirtualTerminal vt = new VirtualTerminal(1 + r.nextInt(30), 1 + r.nextInt(12), 20);
+                StringBuilder history = new StringBuilder();
+                for (int step = 0; step < 8; step++) {
+                    byte[] bytes = RandomStream.generate(r, 40);
+                    history.append(RandomStream.describe(bytes)).append(" | resize | ");
+                    vt.feed(bytes, 0, bytes.length);
+                    vt.resize(1 + r.nextInt(30), 1 + r.nextInt(12));
+                    // The screen only: scrollback keeps each line at the width it was written at.
+                    ScreenSnapshot s = vt.snapshot(0);
+                    String what = "seed " + seed + ", step " + step + ": " + history;
+                    assertThat(s.lines()).as(what).hasSize(s.rows());
+                    assertThat(s.cursorY()).as(what).isBetween(0, s.rows() - 1);
+                    assertThat(s.cursorX()).as(what).isBetween(0, s.cols());
+                    VirtualTerminal copy = new VirtualTerminal(s.cols(), s.rows(), 20);
+                    byte[] ansi = s.toAnsi(false);
+                    copy.feed(ansi, 0, ansi.length);
+                    ScreenComparison.assertSameState(s, copy.snapshot(0), what);
+                }
+            }
+        }
+
         @Test
         void badSizesAreRefused() {
             assertThatThrownBy(() -> new VirtualTerminal(0, 5, 0)).isInstanceOf(IllegalArgumentException.class);

@@ -70,7 +70,7 @@ final class AotTraining implements Callable<Integer> {
                 .size(new Size(80, 24)).build()) {
             keyboard.write(detach);
             keyboard.flush();
-            int exit = InteractiveAttach.run(SESSION, Mode.MODE_OPERATOR, terminal);
+            int exit = InteractiveAttach.run(SESSION, Mode.MODE_OPERATOR, terminal, terminal.input());
             if (exit != 0) {
                 throw new UserException("the training attach exited with " + exit);
             }

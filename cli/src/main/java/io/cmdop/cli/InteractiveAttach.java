@@ -13,6 +13,8 @@ import org.jline.terminal.Attributes;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -35,6 +37,7 @@ final class InteractiveAttach {
 
     private final TerminalStream stream;
     private final Terminal terminal;
+    private final InputStream keyboard;
     private final OutputStream out;
     private final byte detachByte;
     private final String detachKey;
@@ -46,9 +49,10 @@ final class InteractiveAttach {
     private final AtomicBoolean detaching = new AtomicBoolean();
     private final FirstScreenOrder screenFirst = new FirstScreenOrder(this::write);
 
-    private InteractiveAttach(TerminalStream stream, Terminal terminal, String detachKey, Mode mode) {
+    private InteractiveAttach(TerminalStream stream, Terminal terminal, InputStream keyboard, String detachKey, Mode mode) {
         this.stream = stream;
         this.terminal = terminal;
+        this.keyboard = keyboard;
         this.out = terminal.output();
         this.detachKey = detachKey;
         this.detachByte = DaemonConfig.detachByte(detachKey);
@@ -65,16 +69,18 @@ final class InteractiveAttach {
     static int run(String session, Mode mode) throws Exception {
         requireTerminal();
         try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
-            return run(session, mode, terminal);
+            // Straight from the tty, not through JLine's input, which hands over one byte per read:
+            // a paste would leave as one input frame (and one input event for every client) per byte.
+            return run(session, mode, terminal, new FileInputStream(FileDescriptor.in));
         }
     }
 
-    /** The same on a given terminal: the AOT cache's training run has no tty. */
-    static int run(String session, Mode mode, Terminal terminal) throws Exception {
+    /** The same on a given terminal and keyboard: the AOT cache's training run has no tty. */
+    static int run(String session, Mode mode, Terminal terminal, InputStream keyboard) throws Exception {
         String detachKey = DaemonConfig.load(CmdopHome.resolve().config()).detachKey();
         try (Target target = Target.session(session)) {
             TerminalStream stream = target.terminal().stream(mode);
-            return new InteractiveAttach(stream, terminal, detachKey, mode).loop(target.session());
+            return new InteractiveAttach(stream, terminal, keyboard, detachKey, mode).loop(target.session());
         }
     }
 
@@ -130,10 +136,9 @@ final class InteractiveAttach {
 
     private void pumpKeys() {
         byte[] buffer = new byte[4096];
-        InputStream in = terminal.input();
         try {
             int n;
-            while (!ended.isDone() && (n = in.read(buffer)) >= 0) {
+            while (!ended.isDone() && (n = keyboard.read(buffer)) >= 0) {
                 int detachAt = indexOf(buffer, n, detachByte);
                 int keys = detachAt >= 0 ? detachAt : n;
                 if (keys > 0) {

@@ -254,6 +254,19 @@ final class CliHome implements AutoCloseable {
         }
     }
 
+    /** Whether {@code line} is a JSON object (as `session watch` prints) whose {@code field} is {@code value}. */
+    static boolean has(String line, String field, String value) {
+        return line.startsWith("{") && parse(line).path(field).asText().equals(value);
+    }
+
+    static JsonNode parse(String line) {
+        try {
+            return JSON.readTree(line);
+        } catch (IOException e) {
+            throw new UncheckedIOException("not a JSON line: " + line, e);
+        }
+    }
+
     /** A background CLI process and the lines it has printed so far. */
     static final class Live {
         private final String name;

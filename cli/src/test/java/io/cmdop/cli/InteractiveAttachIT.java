@@ -7,6 +7,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -108,6 +112,32 @@ class InteractiveAttachIT {
         assertThat(ended.lines()).contains("bye now");
 
         assertTerminalRestored();
+    }
+
+    @Test
+    void aPasteArrivesWholeInAFewInputsNotOneAKeystroke() throws IOException {
+        int size = 100_000;
+        StringBuilder text = new StringBuilder();
+        for (int line = 0; text.length() < size; line++) {
+            text.append("%05d pasted into the session, byte for byte\n".formatted(line));
+        }
+        String pasted = text.substring(0, size);
+        Path received = cli.userHome().resolve("pasted.txt");
+        cli.ok("session", "create", "--name", "paste", "--", "sh", "-c",
+                "stty raw -echo; head -c " + size + " > \"$0\"; stty sane; echo all-pasted", received.toString());
+        CliHome.Live watcher = cli.spawn("session", "watch", "paste");
+        watcher.awaitLine("the watcher's attach", 0, l -> CliHome.has(l, "type", "attached"));
+
+        terminal = RealTerminal.open(cli);
+        terminal.typeLine("cmdop session attach paste");
+        terminal.awaitText("cmdop: paste as operator");
+        terminal.paste(pasted);
+        terminal.awaitText("[cmdop] session paste ended (exit code 0)");
+
+        assertThat(Files.readString(received)).as("what the program read").isEqualTo(pasted);
+        watcher.awaitLine("the session's exit", 0, l -> CliHome.has(l, "type", "exited"));
+        long inputs = watcher.lines().stream().filter(l -> CliHome.has(l, "type", "input")).count();
+        assertThat(inputs).as("input events for a paste of %d bytes", size).isBetween(1L, size / 1000L);
     }
 
     @Test

@@ -70,6 +70,19 @@ final class RealTerminal implements AutoCloseable {
         tmux("send-keys", "-t", "it", "-l", text);
     }
 
+    /** Pastes {@code text} as one burst, byte for byte, as a terminal does with the clipboard. */
+    void paste(String text) {
+        try {
+            Path buffer = Files.createTempFile(userHome, "paste", ".txt");
+            Files.writeString(buffer, text);
+            tmux("load-buffer", "-b", "it", buffer.toString());
+            tmux("paste-buffer", "-r", "-d", "-b", "it", "-t", "it");
+            Files.delete(buffer);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Presses keys by tmux name: {@code Enter}, {@code C-]}, ... */
     void press(String... keys) {
         List<String> args = new ArrayList<>(List.of("send-keys", "-t", "it"));

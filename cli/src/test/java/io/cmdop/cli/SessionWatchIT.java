@@ -7,8 +7,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -49,17 +47,17 @@ class SessionWatchIT {
         String secondId = awaitAttached(second, "watched", firstId);
         assertThat(secondId).isNotEqualTo(firstId);
         int joined = first.awaitLine("a joined event for the second watcher", 0,
-                l -> has(l, "type", "joined") && parse(l).path("client").path("client_id").asText().equals(secondId));
-        JsonNode joinedEvent = parse(first.lines().get(joined));
+                l -> CliHome.has(l, "type", "joined") && CliHome.parse(l).path("client").path("client_id").asText().equals(secondId));
+        JsonNode joinedEvent = CliHome.parse(first.lines().get(joined));
         assertThat(joinedEvent.path("client").path("kind").asText()).isEqualTo("cli");
         assertThat(joinedEvent.path("client").path("mode").asText()).isEqualTo("observer");
 
         cli.ok("session", "send", "watched", "--enter", "echo watched-$((2+3))");
 
-        Predicate<String> ourInput = l -> has(l, "type", "input")
-                && parse(l).path("data").asText().equals("echo watched-$((2+3))\r");
+        Predicate<String> ourInput = l -> CliHome.has(l, "type", "input")
+                && CliHome.parse(l).path("data").asText().equals("echo watched-$((2+3))\r");
         int inputAt = first.awaitLine("the input event of `session send`", 0, ourInput);
-        JsonNode input = parse(first.lines().get(inputAt));
+        JsonNode input = CliHome.parse(first.lines().get(inputAt));
         assertThat(input.path("input_id").asLong()).as(input.toString()).isPositive();
         assertThat(input.path("sender").path("principal").asText()).isEqualTo(System.getProperty("user.name"));
         assertThat(input.path("sender").path("kind").asText()).isEqualTo("cli");
@@ -69,11 +67,11 @@ class SessionWatchIT {
 
         // Its effect follows it in the stream: the command's output, after the input.
         first.awaitLine("output containing watched-5 after the input", inputAt + 1,
-                l -> has(l, "type", "output") && outputSince(first, inputAt).contains("watched-5"));
+                l -> CliHome.has(l, "type", "output") && outputSince(first, inputAt).contains("watched-5"));
 
         // Every watcher sees the same event with the same sequence number and input id.
         int inSecond = second.awaitLine("the same input event", 0, ourInput);
-        JsonNode same = parse(second.lines().get(inSecond));
+        JsonNode same = CliHome.parse(second.lines().get(inSecond));
         assertThat(same.path("seq").asLong()).isEqualTo(input.path("seq").asLong());
         assertThat(same.path("input_id").asLong()).isEqualTo(input.path("input_id").asLong());
     }
@@ -91,7 +89,7 @@ class SessionWatchIT {
 
         // The session does not care: it keeps working, and the other watcher keeps seeing it.
         assertThat(cli.ok("session", "run", "grace", "echo still-$((3+4))").stdout()).isEqualTo("still-7\n");
-        survivor.awaitLine("output still-7", 0, l -> has(l, "type", "output") && l.contains("still-7"));
+        survivor.awaitLine("output still-7", 0, l -> CliHome.has(l, "type", "output") && l.contains("still-7"));
 
         // Within the grace window the dropped client is still listed, as disconnected ...
         JsonNode held = CliHome.Await.until("the killed watcher listed as connected: false",
@@ -100,8 +98,8 @@ class SessionWatchIT {
         // ... and after it, gone.
         CliHome.Await.until("the killed watcher to be dropped after the grace window",
                 () -> attachedClient("grace", victimId).isEmpty() ? true : null);
-        survivor.awaitLine("a left event for the killed watcher", 0, l -> has(l, "type", "left")
-                && parse(l).path("client").path("client_id").asText().equals(victimId));
+        survivor.awaitLine("a left event for the killed watcher", 0, l -> CliHome.has(l, "type", "left")
+                && CliHome.parse(l).path("client").path("client_id").asText().equals(victimId));
         assertThat(attachedClient("grace", survivorId).orElseThrow().path("connected").asBoolean()).isTrue();
         assertThat(survivor.isAlive()).isTrue();
     }
@@ -111,9 +109,9 @@ class SessionWatchIT {
      * attached client in it that is not among {@code others} (who were attached before it).
      */
     private static String awaitAttached(Live watcher, String session, String... others) {
-        int at = watcher.awaitLine("the attached greeting", 0, l -> has(l, "type", "attached"));
+        int at = watcher.awaitLine("the attached greeting", 0, l -> CliHome.has(l, "type", "attached"));
         assertThat(at).as("`attached` comes first").isZero();
-        JsonNode hello = parse(watcher.lines().get(at));
+        JsonNode hello = CliHome.parse(watcher.lines().get(at));
         assertThat(hello.path("session").path("name").asText()).isEqualTo(session);
         assertThat(hello.path("screen").path("lines").isArray()).isTrue();
         List<JsonNode> newcomers = new java.util.ArrayList<>();
@@ -144,22 +142,10 @@ class SessionWatchIT {
         StringBuilder text = new StringBuilder();
         List<String> lines = watcher.lines();
         for (String l : lines.subList(index + 1, lines.size())) {
-            if (has(l, "type", "output")) {
-                text.append(parse(l).path("data").asText());
+            if (CliHome.has(l, "type", "output")) {
+                text.append(CliHome.parse(l).path("data").asText());
             }
         }
         return text.toString();
-    }
-
-    private static boolean has(String line, String field, String value) {
-        return line.startsWith("{") && parse(line).path(field).asText().equals(value);
-    }
-
-    private static JsonNode parse(String line) {
-        try {
-            return CliHome.JSON.readTree(line);
-        } catch (IOException e) {
-            throw new UncheckedIOException("not a JSON line: " + line, e);
-        }
     }
 }

@@ -45,6 +45,8 @@ final class InteractiveAttach {
     private final CompletableFuture<String> ended = new CompletableFuture<>();
     private final AtomicInteger exitCode = new AtomicInteger(-1);
     private final AtomicBoolean observerNoticeShown = new AtomicBoolean();
+    /** Set while the stream resumes after a drop: keys typed meanwhile would go nowhere. */
+    private final AtomicBoolean reconnecting = new AtomicBoolean();
     /** Set before the detach is sent: the stream's close that follows it is ours, not the session's end. */
     private final AtomicBoolean detaching = new AtomicBoolean();
     private final FirstScreenOrder screenFirst = new FirstScreenOrder(this::write);
@@ -99,6 +101,10 @@ final class InteractiveAttach {
                         }
                     })
                     .onResync(r -> screenFirst.output(redraw(r.getSnapshot())))
+                    .onReconnecting(now -> {
+                        reconnecting.set(now);
+                        showStatus(now ? reconnectingNotice() : "reconnected to " + session);
+                    })
                     .onClosed(error -> ended.complete(error != null ? describe(error)
                             : detaching.get() ? "detached" : "closed"));
             Terminal.Signal winch = Terminal.Signal.WINCH;
@@ -142,7 +148,9 @@ final class InteractiveAttach {
                 int detachAt = indexOf(buffer, n, detachByte);
                 int keys = detachAt >= 0 ? detachAt : n;
                 if (keys > 0) {
-                    if (mode == Mode.MODE_OPERATOR) {
+                    if (reconnecting.get()) {
+                        showStatus(reconnectingNotice());
+                    } else if (mode == Mode.MODE_OPERATOR) {
                         stream.sendInput(java.util.Arrays.copyOf(buffer, keys));
                     } else if (observerNoticeShown.compareAndSet(false, true)) {
                         showStatus("observer mode: your keystrokes are not sent (" + detachKey + " detaches)");
@@ -158,6 +166,10 @@ final class InteractiveAttach {
         } catch (IOException | RuntimeException e) {
             ended.complete(describe(e));
         }
+    }
+
+    private String reconnectingNotice() {
+        return "connection lost, reconnecting: keys are not sent meanwhile (" + detachKey + " detaches)";
     }
 
     private void resize() {

@@ -141,6 +141,23 @@ class InteractiveAttachIT {
     }
 
     @Test
+    void whenTheDaemonDiesTheClientSaysSoAndTheDetachKeyStillGetsTheUserOut() {
+        try (CliHome own = CliHome.create()) {
+            long daemon = own.startAgent();
+            own.ok("session", "create", "--name", "doomed");
+            terminal = RealTerminal.open(own);
+            terminal.typeLine("cmdop session attach doomed");
+            terminal.awaitText("cmdop: doomed as operator");
+
+            own.killDaemon(daemon);
+            terminal.awaitText("connection lost, reconnecting: keys are not sent meanwhile");
+            terminal.press("C-]");
+            terminal.awaitText("[cmdop] detached from doomed");
+            assertTerminalRestored();
+        }
+    }
+
+    @Test
     void attachWithoutATerminalIsAClearError() {
         cli.ok("session", "create", "--name", "no-tty");
         for (String[] command : new String[][] {{"session", "attach", "no-tty"}, {"connect"}}) {

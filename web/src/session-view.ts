@@ -12,6 +12,8 @@ import { el, kindName, modeName, since, printable } from "./dom";
 
 const ATTACH = "cmdop.v1.Sessions/Attach";
 const ACTIVITY_LIMIT = 100;
+/** What one InputFrame may carry (session.proto). */
+const MAX_INPUT_FRAME = 64 * 1024;
 const encoder = new TextEncoder();
 
 export interface SessionTarget {
@@ -250,9 +252,13 @@ export class SessionView {
     }
   }
 
+  /** Keystrokes or a paste; a paste longer than one input frame holds (64 KiB) goes in several, in order. */
   private input(data: Uint8Array): void {
     if (this.mode !== Mode.OPERATOR || !this.call) return;
-    this.call.send(toBinary(ClientFrameSchema, create(ClientFrameSchema, { body: { case: "input", value: { data } } })));
+    for (let from = 0; from < data.length; from += MAX_INPUT_FRAME) {
+      const part = data.subarray(from, from + MAX_INPUT_FRAME);
+      this.call.send(toBinary(ClientFrameSchema, create(ClientFrameSchema, { body: { case: "input", value: { data: part } } })));
+    }
   }
 
   private scheduleResize(): void {

@@ -18,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -201,6 +202,28 @@ class ConsoleIT {
 
     @Test
     @Order(3)
+    void aPasteLongerThanAnInputFrameArrivesWholeAndInOrder() throws IOException {
+        int size = 150_000;
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; text.length() < size; i++) {
+            text.append("pasted-").append(i).append(' ');
+        }
+        String pasted = text.substring(0, size);
+        Path received = machine.userHome().resolve("pasted.txt");
+        session("paste", "sh", "-c", "stty raw -echo; head -c " + size + " > \"$0\"; stty sane; echo all-pasted",
+                received.toString());
+        alice.click("[data-testid='open web-1/paste']").awaitText("[data-testid=mode]", "operator");
+        alice.awaitText("[data-testid=state]", "live");
+        // What a browser does with the clipboard: a paste event on the terminal's input.
+        alice.evaluate("(() => { const data = new DataTransfer(); data.setData('text/plain', " + CliHome.JSON.valueToTree(pasted)
+                + "); document.querySelector('.xterm-helper-textarea').dispatchEvent(new ClipboardEvent('paste',"
+                + " { clipboardData: data, bubbles: true, cancelable: true })); })()");
+        alice.awaitTerminal("all-pasted");
+        assertThat(Files.readString(received)).isEqualTo(pasted);
+    }
+
+    @Test
+    @Order(4)
     void anObserverIsBadgedAndItsKeystrokesNeverReachTheSession() {
         session("watched");
         String guestKey = machine.json("keys", "create", "--name", "visitor", "--role", "guest", "--json").path("secret").asText();
@@ -220,7 +243,7 @@ class ConsoleIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aShareLinkOpensOneSessionWithoutAnAccountUntilItIsRevokedOrExpires() {
         session("demo");
         machine.ok("session", "send", "web-1/demo", "--enter", "echo shared-$((4*4))");
@@ -266,7 +289,7 @@ class ConsoleIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aForeignOriginMalformedAndOversizedFramesGetClearErrorsAndNothingElseIsAffected() throws IOException {
         // Another site on this machine (the browser would not let a public one reach loopback at all).
         HttpServer site = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -304,7 +327,7 @@ class ConsoleIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void onAPhoneSizedScreenTheConsoleStaysUsable() {
         Browser.Page phone = signIn(browser.open("phone", 390, 844), ownerKey);
         phone.screenshot("09-phone-fleet");
@@ -325,7 +348,7 @@ class ConsoleIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aRelayRestartShowsReconnectingThenTheTerminalContinuesWithNothingLostOrRepeated() {
         session("counter", "/bin/sh", "-c", "stty -echo; read go; i=0; while [ $i -lt 200 ]; do printf '%d,' $i; "
                 + "i=$((i+1)); sleep 0.03; done; echo; echo DONE");

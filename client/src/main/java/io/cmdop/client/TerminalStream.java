@@ -49,6 +49,8 @@ public final class TerminalStream implements AutoCloseable {
      * that still went through leaves the token usable (see the session's token rules).
      */
     private static final Duration RESUME_ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
+    /** What one InputFrame may carry (session.proto). */
+    private static final int MAX_INPUT_FRAME = 64 * 1024;
     /**
      * How long the stream keeps trying to reach an unreachable relay after a drop when the grace
      * window is over: it then attaches afresh (a gap and the current screen) rather than giving up on
@@ -216,10 +218,16 @@ public final class TerminalStream implements AutoCloseable {
         return resume(t, lastSeq, nextOffset);
     }
 
-    /** Keystrokes. An observer's never leave this process. */
+    /**
+     * Keystrokes, or a paste of any length: more than an input frame holds (64 KiB) goes in several
+     * frames, in order. An observer's never leave this process.
+     */
     public void sendInput(byte[] data) {
         requireOperator("send input");
-        send(ClientFrame.newBuilder().setInput(InputFrame.newBuilder().setData(ByteString.copyFrom(data))), false);
+        for (int from = 0; from < data.length; from += MAX_INPUT_FRAME) {
+            ByteString part = ByteString.copyFrom(data, from, Math.min(MAX_INPUT_FRAME, data.length - from));
+            send(ClientFrame.newBuilder().setInput(InputFrame.newBuilder().setData(part)), false);
+        }
     }
 
     /**

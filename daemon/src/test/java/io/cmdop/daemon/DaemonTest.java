@@ -101,6 +101,25 @@ class DaemonTest {
     }
 
     @Test
+    void aPasteLongerThanAnInputFrameReachesTheProgramWholeAndInOrder() throws Exception {
+        int size = 200_000;
+        byte[] paste = new byte[size];
+        for (int i = 0; i < size; i++) {
+            paste[i] = (byte) ('a' + i % 26 + (i % 997 == 0 ? -32 : 0)); // letters, an upper-case one now and then
+        }
+        Path received = home.resolve("received");
+        client.terminal().create(CreateSessionRequest.newBuilder().setName("paste").addAllCommand(List.of("/bin/sh", "-c",
+                "stty raw -echo; echo ready; head -c " + size + " > \"$0\"; stty sane; echo got-all", received.toString())).build());
+        await(() -> client.terminal().screen("paste", 0).getLinesList().contains("ready"));
+        TerminalStream stream = client.terminal().stream(Mode.MODE_OPERATOR);
+        stream.attach("paste");
+        stream.sendInput(paste);
+        await(() -> client.terminal().screen("paste", 0).getLinesList().stream().anyMatch(l -> l.contains("got-all")));
+        assertThat(Files.readAllBytes(received)).isEqualTo(paste);
+        stream.detach();
+    }
+
+    @Test
     void theSocketIsPrivateAndTheContractIsDiscoverableByReflection() throws Exception {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(daemon.socket()))).isEqualTo("rw-------");
         assertThat(daemon.socket()).isEqualTo(new CmdopHome(home).socket());

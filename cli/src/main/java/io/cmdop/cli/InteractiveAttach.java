@@ -9,6 +9,7 @@ import io.cmdop.protocol.v1.AttachedClient;
 import io.cmdop.protocol.v1.Attached;
 import io.cmdop.protocol.v1.Mode;
 import io.cmdop.protocol.v1.Screen;
+import io.cmdop.protocol.v1.Size;
 import org.jline.terminal.Attributes;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
@@ -45,6 +46,9 @@ final class InteractiveAttach {
     private final CompletableFuture<String> ended = new CompletableFuture<>();
     private final AtomicInteger exitCode = new AtomicInteger(-1);
     private final AtomicBoolean observerNoticeShown = new AtomicBoolean();
+    /** The session's size as last known, and the cut-off it meant for this terminal (null: it fits). */
+    private volatile Size sessionSize = Size.getDefaultInstance();
+    private volatile String cutOff;
     /** Set while the stream resumes after a drop: keys typed meanwhile would go nowhere. */
     private final AtomicBoolean reconnecting = new AtomicBoolean();
     /** Set before the detach is sent: the stream's close that follows it is ours, not the session's end. */
@@ -99,6 +103,10 @@ final class InteractiveAttach {
                         if (e.hasExited()) {
                             exitCode.set(e.getExited().getExitCode());
                         }
+                        if (e.hasResized()) {
+                            sessionSize = e.getResized().getSize();
+                            noticeCutOff();
+                        }
                     })
                     .onResync(r -> screenFirst.output(redraw(r.getSnapshot())))
                     .onReconnecting(now -> {
@@ -112,11 +120,16 @@ final class InteractiveAttach {
             if (attached.getSession().hasExitCode()) {
                 exitCode.set(attached.getSession().getExitCode());
             }
+            sessionSize = attached.getSession().getSize(); // after this attach's own size counted, unlike the screen
+            cutOff = cutOff();
             screenFirst.screen(redraw(attached.getSnapshot()));
             showStatus(statusLine(attached));
-            if (mode == Mode.MODE_OPERATOR) {
-                terminal.handle(winch, s -> resize());
-            }
+            terminal.handle(winch, s -> {
+                if (mode == Mode.MODE_OPERATOR) {
+                    resize();
+                }
+                noticeCutOff();
+            });
             Thread.ofPlatform().daemon().name("cmdop-keys").start(this::pumpKeys);
             String why = ended.get();
             restore(saved);
@@ -180,12 +193,36 @@ final class InteractiveAttach {
         }
     }
 
+    /**
+     * What a terminal smaller than the session misses, or null when it fits. Such a terminal wraps
+     * or drops what lies beyond it (operators rarely see this: by default the session takes the size
+     * of the operator who resized last).
+     */
+    private String cutOff() {
+        Size s = sessionSize;
+        int cols = terminal.getWidth();
+        int rows = terminal.getHeight();
+        return cols >= s.getCols() && rows >= s.getRows() ? null
+                : "the session is " + s.getCols() + "x" + s.getRows() + ", this terminal " + cols + "x" + rows
+                        + ": what does not fit is cut off";
+    }
+
+    /** Says so once when the session or this terminal changes size so that it no longer fits. */
+    private void noticeCutOff() {
+        String now = cutOff();
+        if (now != null && !now.equals(cutOff)) {
+            showStatus(now);
+        }
+        cutOff = now;
+    }
+
     private String statusLine(Attached attached) {
         String others = attached.getSession().getAttachedList().stream()
                 .filter(c -> !c.getClientId().equals(attached.getClientId()))
                 .map(InteractiveAttach::describe)
                 .collect(Collectors.joining(", "));
         return "cmdop: " + attached.getSession().getName() + " as " + Json.mode(attached.getMode())
+                + (cutOff == null ? "" : " (" + cutOff + ")")
                 + (others.isEmpty() ? ", nobody else here" : ", also here: " + others)
                 + " | " + detachKey + " detaches";
     }

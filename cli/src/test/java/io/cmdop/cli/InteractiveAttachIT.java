@@ -101,6 +101,28 @@ class InteractiveAttachIT {
     }
 
     @Test
+    void aTerminalSmallerThanTheSessionIsToldWhatItCannotShow() {
+        int cols = RealTerminal.COLS + 20;
+        int rows = RealTerminal.ROWS + 10;
+        cli.ok("session", "create", "--name", "wide", "--cols", String.valueOf(cols), "--rows", String.valueOf(rows));
+
+        terminal = RealTerminal.open(cli);
+        terminal.typeLine("cmdop session attach --observer wide");
+        terminal.awaitText("cmdop: wide as observer (the session is " + cols + "x" + rows + ", this terminal "
+                + RealTerminal.COLS + "x" + RealTerminal.ROWS + ": what does not fit is cut off)");
+        terminal.press("C-]");
+        terminal.awaitText("[cmdop] detached from wide");
+
+        // An operator's attach gives the session its size (policy `latest`): nothing is cut off.
+        terminal.typeLine("clear; cmdop session attach wide");
+        String status = terminal.await("the operator's status line", s -> s.contains("cmdop: wide as operator"));
+        assertThat(status).doesNotContain("cut off");
+        assertThat(cli.listed("wide").orElseThrow().path("size").path("cols").asInt()).isEqualTo(RealTerminal.COLS);
+        terminal.press("C-]");
+        terminal.awaitText("[cmdop] detached from wide");
+    }
+
+    @Test
     void whenTheSessionsProgramExitsTheClientSaysSoAndReturnsToTheShell() {
         cli.ok("session", "create", "--name", "short", "--", "sh", "-c", "read x; echo bye $x");
 

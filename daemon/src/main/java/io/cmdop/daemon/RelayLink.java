@@ -85,6 +85,12 @@ final class RelayLink implements AutoCloseable {
         this.filesRoot = filesRoot;
         this.registry = registry;
         this.version = version;
+        // Sessions started or ended here, by any client, keep the relay's view of this machine true.
+        registry.onChange(session -> {
+            if (connected) {
+                send(LinkUp.newBuilder().setSession(Protos.session(session.view(), settings.machineName())).build());
+            }
+        });
         this.loop = Thread.ofPlatform().name("cmdop-relay-link").daemon().start(this::run);
     }
 

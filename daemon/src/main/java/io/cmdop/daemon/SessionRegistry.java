@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -30,6 +31,8 @@ final class SessionRegistry implements AutoCloseable {
     private final String principal;
     private final Map<String, Session> byId = new LinkedHashMap<>();
     private final Map<String, Long> endedAtNanos = new LinkedHashMap<>();
+    /** Told of each session that starts or ends (the relay link keeps the relay's count true). */
+    private volatile Consumer<Session> onChange = s -> { };
     private final ScheduledExecutorService janitor = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("cmdop-janitor").daemon().factory());
 
@@ -72,9 +75,15 @@ final class SessionRegistry implements AutoCloseable {
                     endedAtNanos.put(s.id(), System.nanoTime());
                 }
             }
+            onChange.accept(s);
         });
         LOG.info(() -> "session " + session.id() + " (" + session.name() + ") started: " + session.view().command());
+        onChange.accept(session);
         return session;
+    }
+
+    void onChange(Consumer<Session> listener) {
+        onChange = listener;
     }
 
     /** A session by id or unique name. */

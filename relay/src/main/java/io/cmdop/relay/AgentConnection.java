@@ -9,6 +9,7 @@ import io.cmdop.protocol.v1.Ping;
 import io.cmdop.protocol.v1.Reason;
 import io.cmdop.protocol.v1.RelayedPrincipal;
 import io.cmdop.protocol.v1.SessionInfo;
+import io.cmdop.protocol.v1.SessionState;
 import io.cmdop.relay.store.Machine;
 import io.cmdop.transport.ErrorStatus;
 import io.grpc.StatusRuntimeException;
@@ -17,6 +18,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -40,6 +42,8 @@ final class AgentConnection {
      * the machine with it: the relay pings this often, the daemon answers.
      */
     static final Duration PING_EVERY = Duration.ofSeconds(10);
+    /** Bounds what one machine can make the relay remember: far more than a daemon may run. */
+    private static final int MAX_KNOWN_SESSIONS = 100_000;
 
     private final Machine machine;
     private final ServerCallStreamObserver<LinkDown> down;
@@ -49,6 +53,8 @@ final class AgentConnection {
     private final Map<String, SessionFanout> fanouts = new ConcurrentHashMap<>();
     /** Sessions the daemon told us about: routing of resumes after a relay restart needs them. */
     private final Map<String, Boolean> sessionIds = new ConcurrentHashMap<>();
+    /** The machine's running sessions, as its hello and its announcements (call 0) tell them. */
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
     private volatile String agentVersion = "";
     private volatile boolean closed;
 
@@ -70,8 +76,9 @@ final class AgentConnection {
         return agentVersion;
     }
 
+    /** Running sessions on the machine, whoever started them. */
     int sessionCount() {
-        return sessionIds.size();
+        return running.size();
     }
 
     /** Remote clients attached through this link, for the metrics. */
@@ -102,7 +109,7 @@ final class AgentConnection {
         switch (up.getBodyCase()) {
             case HELLO -> {
                 agentVersion = up.getHello().getAgentVersion();
-                up.getHello().getSessionsList().forEach(this::learn);
+                up.getHello().getSessionsList().forEach(this::announced);
             }
             case FEED -> {
                 SessionFanout fanout = fanouts.get(up.getFeed().getSessionId());
@@ -120,7 +127,9 @@ final class AgentConnection {
                 }
             }
             default -> {
-                if (up.getBodyCase() == LinkUp.BodyCase.SESSION) {
+                if (up.getBodyCase() == LinkUp.BodyCase.SESSION && up.getCallId() == 0) {
+                    announced(up.getSession());
+                } else if (up.getBodyCase() == LinkUp.BodyCase.SESSION) {
                     learn(up.getSession());
                 } else if (up.getBodyCase() == LinkUp.BodyCase.SESSIONS) {
                     up.getSessions().getSessionsList().forEach(this::learn);
@@ -133,8 +142,21 @@ final class AgentConnection {
         }
     }
 
+    /**
+     * A session's state as the machine announced it. Replies to calls do not count here: one sent
+     * before a session ended may arrive after its end was announced.
+     */
+    private void announced(SessionInfo session) {
+        learn(session);
+        if (session.getState() != SessionState.SESSION_STATE_RUNNING) {
+            running.remove(session.getId());
+        } else if (running.size() < MAX_KNOWN_SESSIONS) {
+            running.add(session.getId());
+        }
+    }
+
     private void learn(SessionInfo session) {
-        if (sessionIds.size() < 100_000) {
+        if (sessionIds.size() < MAX_KNOWN_SESSIONS) {
             sessionIds.put(session.getId(), Boolean.TRUE);
         }
     }

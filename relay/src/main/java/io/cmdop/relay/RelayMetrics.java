@@ -23,7 +23,7 @@ final class RelayMetrics {
     String render() {
         StringBuilder out = new StringBuilder();
         gauge(out, "cmdop_agents_connected", "Daemons linked to this relay.", agentsConnected.getAsLong());
-        gauge(out, "cmdop_sessions", "Sessions on the linked daemons.", sessions.getAsLong());
+        gauge(out, "cmdop_sessions", "Running sessions on the linked daemons.", sessions.getAsLong());
         gauge(out, "cmdop_attachments", "Remote clients attached through this relay.", clientsAttached.getAsLong());
         counter(out, "cmdop_attachments_total", "Remote attaches and resumes accepted.", attachments.get());
         counter(out, "cmdop_bytes_out_total", "Bytes of frames sent to remote clients.", bytesOut.get());

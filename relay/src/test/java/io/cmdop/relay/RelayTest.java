@@ -143,6 +143,23 @@ class RelayTest {
     }
 
     @Test
+    void theMachinesListCountsTheRunningSessionsWhoeverStartedThem() throws Exception {
+        try (CmdopClient remote = owner();
+             CmdopClient local = CmdopClient.local(new CmdopHome(machineHome), ClientKind.CLIENT_KIND_CLI)) {
+            java.util.function.IntSupplier listed = () -> remote.fleet().machines().getFirst().getSessions();
+            assertThat(listed.getAsInt()).isZero();
+            local.terminal().create(CreateSessionRequest.newBuilder().setName("here")
+                    .addAllCommand(List.of("/bin/sh", "-c", "exec cat")).build());
+            await(() -> listed.getAsInt() == 1, "a session started on the machine itself counted");
+            remote.terminal().onMachine("web-1").create(CreateSessionRequest.newBuilder().setName("there")
+                    .addAllCommand(List.of("/bin/sh", "-c", "exec cat")).build());
+            await(() -> listed.getAsInt() == 2, "a session started through the relay counted");
+            local.terminal().destroy("here");
+            await(() -> listed.getAsInt() == 1, "an ended session no longer counted");
+        }
+    }
+
+    @Test
     void guestsObserveOnlyAndOtherFleetsSeeNothing() throws Exception {
         String guestKey;
         try (CmdopClient owner = owner()) {

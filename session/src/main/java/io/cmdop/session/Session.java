@@ -26,6 +26,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The live session: a PTY running a program, its ordered event stream, its ring, its terminal model
@@ -46,6 +48,7 @@ public final class Session {
      */
     public static final int RESYNC_SCROLLBACK_LINES = 200;
 
+    private static final Logger LOG = Logger.getLogger(Session.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
     /**
      * A read takes all the output already there up to the buffer's size, and each read is one event
@@ -115,6 +118,8 @@ public final class Session {
                 .size(size.cols(), size.rows()).build());
         this.writer = new InputWriter(pty, config.inputQueueBytes(), "cmdop-input-" + id);
         terminal.onReply(this::answerTerminalQuery);
+        terminal.onFault(e -> LOG.log(Level.SEVERE, "session " + id + ": the terminal model failed on the output"
+                + " and starts over blank (clients get every byte; late joiners see the screen from here on)", e));
     }
 
     /**

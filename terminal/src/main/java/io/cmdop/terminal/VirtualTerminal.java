@@ -9,8 +9,11 @@ import java.util.function.Consumer;
  * which serves as the oracle in the tests, so a client joining late sees what tmux would show.
  */
 public final class VirtualTerminal {
-    private final Screen screen;
-    private final Parser parser;
+    private final int scrollbackLines;
+    private Screen screen;
+    private Parser parser;
+    private Consumer<byte[]> replies = reply -> { };
+    private Consumer<RuntimeException> faults = fault -> { };
 
     /**
      * @param scrollbackLines how many lines that scrolled off the normal screen are kept (0 for none)
@@ -20,8 +23,14 @@ public final class VirtualTerminal {
         if (scrollbackLines < 0) {
             throw new IllegalArgumentException("scrollbackLines must not be negative: " + scrollbackLines);
         }
+        this.scrollbackLines = scrollbackLines;
+        startBlank(cols, rows);
+    }
+
+    private void startBlank(int cols, int rows) {
         screen = new Screen(cols, rows, scrollbackLines);
         parser = new Parser(screen);
+        parser.onReply(replies);
     }
 
     private static void checkSize(int cols, int rows) {
@@ -30,10 +39,19 @@ public final class VirtualTerminal {
         }
     }
 
-    /** Processes output of the program: UTF-8 text and control sequences, possibly cut anywhere. */
+    /**
+     * Processes output of the program: UTF-8 text and control sequences, possibly cut anywhere.
+     * Never fails on what a program writes: should the model itself fail (a bug of ours), it starts
+     * over blank at the same size and tells {@link #onFault}, so that the session's output goes on.
+     */
     public void feed(byte[] data, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, data.length);
-        parser.feed(data, offset, length);
+        try {
+            parser.feed(data, offset, length);
+        } catch (RuntimeException e) {
+            startBlank(screen.cols, screen.rows);
+            faults.accept(e);
+        }
     }
 
     /** Changes the size as xterm does: content is kept (not reflowed) and the cursor stays on screen. */
@@ -65,6 +83,12 @@ public final class VirtualTerminal {
      * queries, which must be written back to the program's PTY. Called synchronously from {@link #feed}.
      */
     public void onReply(Consumer<byte[]> replies) {
-        parser.onReply(Objects.requireNonNull(replies, "replies"));
+        this.replies = Objects.requireNonNull(replies, "replies");
+        parser.onReply(replies);
+    }
+
+    /** Receives the faults {@link #feed} recovered from: each one is a bug to report. */
+    public void onFault(Consumer<RuntimeException> faults) {
+        this.faults = Objects.requireNonNull(faults, "faults");
     }
 }

@@ -629,6 +629,33 @@ class VirtualTerminalTest {
     }
 
     @Nested
+    class Faults {
+        /**
+         * A bug of the model, simulated by breaking its screen from outside: the output it fails on
+         * must not reach the caller (a session's output thread), and the terminal goes on working.
+         */
+        @Test
+        void aFaultOfTheModelIsReportedAndTheTerminalStartsOverBlank() throws Exception {
+            VirtualTerminal vt = terminal(10, 3, "before");
+            List<RuntimeException> faults = new ArrayList<>();
+            List<String> replies = new ArrayList<>();
+            vt.onFault(faults::add);
+            vt.onReply(r -> replies.add(new String(r, StandardCharsets.US_ASCII)));
+            java.lang.reflect.Field screen = VirtualTerminal.class.getDeclaredField("screen");
+            screen.setAccessible(true);
+            ((Screen) screen.get(vt)).lines = new Line[1];
+
+            feed(vt, "\r\nbroken");
+            assertThat(faults).singleElement().isInstanceOf(ArrayIndexOutOfBoundsException.class);
+            assertThat(vt.snapshot().lines()).containsExactly("", "", "");
+            feed(vt, "after\033[6n");
+            assertThat(vt.snapshot().lines()).containsExactly("after", "", "");
+            assertThat(replies).as("queries are still answered").containsExactly("\033[1;6R");
+            assertThat(vt.cols()).isEqualTo(10);
+        }
+    }
+
+    @Nested
     class Snapshots {
         @Test
         void snapshotDoesNotChangeWithLaterOutput() {

@@ -124,11 +124,13 @@ final class InteractiveAttach {
             cutOff = cutOff();
             screenFirst.screen(redraw(attached.getSnapshot()));
             showStatus(statusLine(attached));
+            // An operator's new size goes to the session, whose resized event then tells whether it fits.
             terminal.handle(winch, s -> {
                 if (mode == Mode.MODE_OPERATOR) {
                     resize();
+                } else {
+                    noticeCutOff();
                 }
-                noticeCutOff();
             });
             Thread.ofPlatform().daemon().name("cmdop-keys").start(this::pumpKeys);
             String why = ended.get();

@@ -88,7 +88,7 @@ final class RelayLink implements AutoCloseable {
         // Sessions started or ended here, by any client, keep the relay's view of this machine true.
         registry.onChange(session -> {
             if (connected) {
-                send(LinkUp.newBuilder().setSession(Protos.session(session.view(), settings.machineName())).build());
+                announce(session);
             }
         });
         this.loop = Thread.ofPlatform().name("cmdop-relay-link").daemon().start(this::run);
@@ -173,6 +173,9 @@ final class RelayLink implements AutoCloseable {
         send(LinkUp.newBuilder().setHello(AgentHello.newBuilder().setMachineName(settings.machineName())
                 .setAgentVersion(version).addAllSessions(sessions().getSessionsList())).build());
         connected = true;
+        // A session that started or ended while the hello was being built is in neither it nor an
+        // announcement: once more, every session as it is now (announcements are idempotent).
+        registry.list().forEach(this::announce);
         LOG.info(() -> "linked to relay " + settings.url() + " as " + settings.machineName());
         try {
             ended.await();
@@ -418,6 +421,11 @@ final class RelayLink implements AutoCloseable {
     }
 
     /** Sends one message up the link; dropped silently when the link is down (its calls are dropped too). */
+    /** A session's state, unasked, on call 0: the relay counts running sessions from these. */
+    private void announce(Session session) {
+        send(LinkUp.newBuilder().setSession(Protos.session(session.view(), settings.machineName())).build());
+    }
+
     void send(LinkUp message) {
         ClientCallStreamObserver<LinkUp> up = upstream;
         if (up == null) {

@@ -63,6 +63,8 @@ public final class Session {
 
     private final String id;
     private final String name;
+    /** Faults of the terminal model so far (bugs of ours); guarded by the stream lock, as the model is. */
+    private long modelFaults;
     private final List<String> command;
     private final SessionConfig config;
     private final ResizePolicy resizePolicy;
@@ -118,8 +120,13 @@ public final class Session {
                 .size(size.cols(), size.rows()).build());
         this.writer = new InputWriter(pty, config.inputQueueBytes(), "cmdop-input-" + id);
         terminal.onReply(this::answerTerminalQuery);
-        terminal.onFault(e -> LOG.log(Level.SEVERE, "session " + id + ": the terminal model failed on the output"
-                + " and starts over blank (clients get every byte; late joiners see the screen from here on)", e));
+        terminal.onFault(e -> {
+            // Logged the 1st, 2nd, 4th, 8th... time: a fault that repeats on every chunk cannot flood the log.
+            if (Long.bitCount(++modelFaults) == 1) {
+                LOG.log(Level.SEVERE, "session " + id + ": the terminal model failed on the output (" + modelFaults
+                        + " times so far) and starts over blank; clients still get every byte", e);
+            }
+        });
     }
 
     /**

@@ -301,18 +301,17 @@ public final class BenchMain {
         progress("streams: warming up until the JIT compilers are quiet (at most " + mode.streamWarmups()
                 + " rounds of " + mib(warm) + ")");
         f.rawPty(warm, marker);
-        long[] jvms = relay == null ? new long[] {ProcessHandle.current().pid(), daemon.pid()}
-                : new long[] {ProcessHandle.current().pid(), daemon.pid(), relay.pid()};
+        long[] jvms = jvms(daemon, relay);
         int rounds = 0;
         long compiled;
         do {
-            long before = compilerCpuNanos(jvms);
+            long before = ProcessMemory.compilerCpuNanos(jvms);
             f.cmdop(daemon, warm, marker, 1, false, false);
             if (relay != null) {
                 f.cmdop(daemon, relay.reach(), warm, marker, 1, false, false, false);
             }
             f.cmdop(daemon, warm, marker, 0, false, false);
-            compiled = compilerCpuNanos(jvms) - before;
+            compiled = ProcessMemory.compilerCpuNanos(jvms) - before;
             rounds++;
             progress(String.format(Locale.ROOT, "  warm-up round %d: the JIT compilers used %.0f ms", rounds,
                     compiled / 1e6));
@@ -322,12 +321,10 @@ public final class BenchMain {
                 relay == null ? "" : "1 through the relay, ", relay == null ? "" : " and the relay", compiled / 1e6));
     }
 
-    private static long compilerCpuNanos(long[] pids) {
-        long sum = 0;
-        for (long pid : pids) {
-            sum += ProcessMemory.compilerCpuNanos(pid);
-        }
-        return sum;
+    /** This JVM, the daemon's and the relay's, if any: whose JIT compilers a warm-up waits for. */
+    private static long[] jvms(CmdopDaemon daemon, CmdopRelay relay) {
+        return relay == null ? new long[] {ProcessHandle.current().pid(), daemon.pid()}
+                : new long[] {ProcessHandle.current().pid(), daemon.pid(), relay.pid()};
     }
 
     private void throughput(StreamFigures f, CmdopDaemon daemon, CmdopRelay relay, Path stream, String marker)
@@ -457,7 +454,7 @@ public final class BenchMain {
     // ------------------------------------------------------------------ echo
 
     private void echo(CmdopDaemon daemon, CmdopRelay relay) throws Exception {
-        EchoFigures f = new EchoFigures(work, mode.keys(), mode.keyWarmup());
+        EchoFigures f = new EchoFigures(work, mode.keys(), mode.keyWarmup(), jvms(daemon, relay));
         progress("echo: raw PTY, tmux, cmdop SDK (local and through the relay, callbacks on their own thread and on "
                 + "the transport thread), cmdop CLI (" + mode.keys() + " keys each)");
         Stats raw = Stats.ofNanos(f.rawPty(), 1e3);
@@ -468,7 +465,8 @@ public final class BenchMain {
         Stats inlineViaRelay = Stats.ofNanos(f.cmdopSdk(relay.reach(), true), 1e3);
         Stats cli = Stats.ofNanos(f.cmdopCli(daemon, jar), 1e3);
         echoRows("cmdop SDK (sendInput → onOutput)", raw, tmux, sdk, sdkViaRelay,
-                "unmeasured keys first (until this JVM's JIT was quiet for 500 keys, within the mode's bounds): " + f.warmups());
+                "unmeasured keys first (until the JIT compilers of this JVM, the daemon and the relay used no CPU "
+                        + "over 500 keys, within the mode's bounds): " + f.warmups());
         echoRows("cmdop SDK, callbacks on the transport thread", raw, tmux, inline, inlineViaRelay, "");
         echoRows("cmdop CLI in a terminal (as tmux)", raw, tmux, cli, null, "");
     }

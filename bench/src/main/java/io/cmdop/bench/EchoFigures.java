@@ -7,8 +7,6 @@ import io.cmdop.protocol.v1.Mode;
 import io.cmdop.protocol.v1.Size;
 
 import java.io.IOException;
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,11 +18,12 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Keystroke echo latency: one key is sent, the time until it comes back on the screen is taken,
  * then the next key follows after a pause of about a millisecond (typing, not a paste). The
- * program is the same everywhere ({@link Workload#echo}). Keys go first uncounted until this JVM's
- * JIT compiler has compiled nothing over the last {@value #QUIET_KEYS} keys: at least as many as are
- * measured, up to 3,000, and at most the mode's {@code keyWarmup}. The SDK's client runs in this
- * JVM, and C2 goes on compiling its input and output paths for some 15 s of typing; a daemon, and
- * a program that uses the SDK, run for days: what is measured is that steady state.
+ * program is the same everywhere ({@link Workload#echo}). Keys go first uncounted until the JIT
+ * compilers of this JVM, the daemon and the relay have used no CPU over the last {@value #QUIET_KEYS}
+ * keys (read from {@code /proc}, as the stream warm-up does): at least as many as are measured, up
+ * to 3,000, and at most the mode's {@code keyWarmup}. The SDK's client runs in this JVM, and C2
+ * goes on compiling its input and output paths for some 15 s of typing; a daemon, and a program
+ * that uses the SDK, run for days: what is measured is that steady state.
  */
 final class EchoFigures {
     private static final int QUIET_KEYS = 500;
@@ -35,9 +34,11 @@ final class EchoFigures {
     private final int minWarmup;
     private final int maxWarmup;
     private final List<String> warmups = new ArrayList<>();
+    private final long[] jvms;
 
-    EchoFigures(Path dir, int keys, int maxWarmup) {
+    EchoFigures(Path dir, int keys, int maxWarmup, long... jvms) {
         this.dir = dir;
+        this.jvms = jvms;
         this.keys = keys;
         this.maxWarmup = maxWarmup;
         this.minWarmup = Math.min(Math.min(3000, keys), maxWarmup);
@@ -151,13 +152,12 @@ final class EchoFigures {
 
     /** The warm-up, then {@code keys} measured echoes, a pause after each. */
     private long[] measure(String label, KeyEcho echo) throws IOException {
-        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         byte[] key = new byte[1];
         int sent = 0;
-        long compiledAt = jit.getTotalCompilationTime();
+        long compiledAt = ProcessMemory.compilerCpuNanos(jvms);
         for (int warm = 0; warm < maxWarmup; warm++, sent++) {
             if (warm % QUIET_KEYS == 0) {
-                long compiled = jit.getTotalCompilationTime();
+                long compiled = ProcessMemory.compilerCpuNanos(jvms);
                 if (warm >= minWarmup && compiled == compiledAt) {
                     break;
                 }

@@ -45,7 +45,15 @@ final class ProcessMemory {
      * CPU time the JIT compiler threads of a JVM have used so far, in nanoseconds (what could be
      * read; 0 when it is gone): how a run tells, from outside, that a server's code is compiled.
      */
-    static long compilerCpuNanos(long pid) {
+    static long compilerCpuNanos(long... pids) {
+        long sum = 0;
+        for (long pid : pids) {
+            sum += compilerCpuNanos(pid);
+        }
+        return sum;
+    }
+
+    private static long compilerCpuNanos(long pid) {
         long nanos = 0;
         try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {

@@ -1,6 +1,5 @@
 package io.cmdop.cli;
 
-import com.google.protobuf.ByteString;
 import io.cmdop.client.CmdopException;
 import io.cmdop.client.CmdopHome;
 import io.cmdop.client.TerminalStream;
@@ -8,7 +7,6 @@ import io.cmdop.daemon.DaemonConfig;
 import io.cmdop.protocol.v1.AttachedClient;
 import io.cmdop.protocol.v1.Attached;
 import io.cmdop.protocol.v1.Mode;
-import io.cmdop.protocol.v1.Screen;
 import io.cmdop.protocol.v1.Size;
 import org.jline.terminal.Attributes;
 import org.jline.terminal.Terminal;
@@ -53,7 +51,7 @@ final class InteractiveAttach {
     private final AtomicBoolean reconnecting = new AtomicBoolean();
     /** Set before the detach is sent: the stream's close that follows it is ours, not the session's end. */
     private final AtomicBoolean detaching = new AtomicBoolean();
-    private final FirstScreenOrder screenFirst = new FirstScreenOrder(this::write);
+    private final SessionDisplay display;
 
     private InteractiveAttach(TerminalStream stream, Terminal terminal, InputStream keyboard, String detachKey, Mode mode) {
         this.stream = stream;
@@ -63,6 +61,7 @@ final class InteractiveAttach {
         this.detachKey = detachKey;
         this.detachByte = DaemonConfig.detachByte(detachKey);
         this.mode = mode;
+        this.display = new SessionDisplay(this::write, terminal.getWidth(), terminal.getHeight());
     }
 
     static void requireTerminal() {
@@ -98,20 +97,21 @@ final class InteractiveAttach {
             terminal.setAttributes(raw(saved));
             // Writing to the terminal is all the callbacks do: they may run where the output arrives.
             stream.callbacksOnTransportThread()
-                    .onOutput(screenFirst::output)
+                    .onOutput(display::output)
                     .onEvent(e -> {
                         if (e.hasExited()) {
                             exitCode.set(e.getExited().getExitCode());
                         }
                         if (e.hasResized()) {
                             sessionSize = e.getResized().getSize();
+                            display.sessionResized(sessionSize);
                             noticeCutOff();
                         }
                     })
-                    .onResync(r -> screenFirst.output(redraw(r.getSnapshot())))
+                    .onResync(r -> display.resync(r.getSnapshot()))
                     .onReconnecting(now -> {
                         reconnecting.set(now);
-                        showStatus(now ? reconnectingNotice() : "reconnected to " + session);
+                        display.status(now ? reconnectingNotice() : "reconnected to " + session);
                     })
                     .onClosed(error -> ended.complete(error != null ? describe(error)
                             : detaching.get() ? "detached" : "closed"));
@@ -122,10 +122,11 @@ final class InteractiveAttach {
             }
             sessionSize = attached.getSession().getSize(); // after this attach's own size counted, unlike the screen
             cutOff = cutOff();
-            screenFirst.screen(redraw(attached.getSnapshot()));
-            showStatus(statusLine(attached));
+            display.screen(attached.getSnapshot());
+            display.status(statusLine(attached));
             // An operator's new size goes to the session, whose resized event then tells whether it fits.
             terminal.handle(winch, s -> {
+                display.terminalResized(terminal.getWidth(), terminal.getHeight());
                 if (mode == Mode.MODE_OPERATOR) {
                     resize();
                 } else {
@@ -134,6 +135,7 @@ final class InteractiveAttach {
             });
             Thread.ofPlatform().daemon().name("cmdop-keys").start(this::pumpKeys);
             String why = ended.get();
+            display.close();
             restore(saved);
             Runtime.getRuntime().removeShutdownHook(restore);
             String name = attached.getSession().getName();
@@ -149,6 +151,7 @@ final class InteractiveAttach {
             }
             return 0;
         } catch (CmdopException e) {
+            display.close();
             restore(saved);
             Runtime.getRuntime().removeShutdownHook(restore);
             throw e;
@@ -164,11 +167,11 @@ final class InteractiveAttach {
                 int keys = detachAt >= 0 ? detachAt : n;
                 if (keys > 0) {
                     if (reconnecting.get()) {
-                        showStatus(reconnectingNotice());
+                        display.status(reconnectingNotice());
                     } else if (mode == Mode.MODE_OPERATOR) {
                         stream.sendInput(java.util.Arrays.copyOf(buffer, keys));
                     } else if (observerNoticeShown.compareAndSet(false, true)) {
-                        showStatus("observer mode: your keystrokes are not sent (" + detachKey + " detaches)");
+                        display.status("observer mode: your keystrokes are not sent (" + detachKey + " detaches)");
                     }
                 }
                 if (detachAt >= 0) {
@@ -191,29 +194,28 @@ final class InteractiveAttach {
         try {
             stream.resize(terminal.getWidth(), terminal.getHeight());
         } catch (CmdopException e) {
-            showStatus(e.getMessage());
+            display.status(e.getMessage());
         }
     }
 
     /**
-     * What a terminal smaller than the session misses, or null when it fits. Such a terminal wraps
-     * or drops what lies beyond it (operators rarely see this: by default the session takes the size
-     * of the operator who resized last).
+     * What a terminal smaller than the session shows, or null when it fits (operators rarely see
+     * this: by default the session takes the size of the operator who resized last).
      */
     private String cutOff() {
         Size s = sessionSize;
         int cols = terminal.getWidth();
         int rows = terminal.getHeight();
         return cols >= s.getCols() && rows >= s.getRows() ? null
-                : "the session is " + s.getCols() + "x" + s.getRows() + ", this terminal " + cols + "x" + rows
-                        + ": what does not fit is cut off";
+                : "session " + s.getCols() + "x" + s.getRows() + ", terminal " + cols + "x" + rows
+                        + ": showing the part around the cursor";
     }
 
     /** Says so once when the session or this terminal changes size so that it no longer fits. */
     private void noticeCutOff() {
         String now = cutOff();
         if (now != null && !now.equals(cutOff)) {
-            showStatus(now);
+            display.status(now);
         }
         cutOff = now;
     }
@@ -231,20 +233,6 @@ final class InteractiveAttach {
 
     private static String describe(AttachedClient c) {
         return c.getPrincipal() + " (" + Json.kind(c.getKind()) + ", " + Json.mode(c.getMode()) + ")";
-    }
-
-    /** A message on the bottom row in reverse video, as screen does; the program's next redraw replaces it. */
-    private void showStatus(String text) {
-        int cols = Math.max(1, terminal.getWidth());
-        int rows = Math.max(1, terminal.getHeight());
-        String clipped = text.length() > cols ? text.substring(0, cols) : text;
-        write(("\u001b7\u001b[" + rows + ";1H\u001b[7m" + clipped + "\u001b[K\u001b[0m\u001b8")
-                .getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** A terminal reset, then the screen. */
-    private static byte[] redraw(Screen screen) {
-        return ByteString.copyFrom("\u001bc", StandardCharsets.US_ASCII).concat(screen.getAnsi()).toByteArray();
     }
 
     private synchronized void write(byte[] bytes) {

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Timeout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -100,23 +101,39 @@ class InteractiveAttachIT {
         assertThat(cli.ok("session", "screen", "watch-only").stdout()).doesNotContain("sneaky");
     }
 
+    /**
+     * A session larger than the terminal, drawn as a full-screen program draws: a marker at both ends
+     * of every row, the cursor left in the bottom-right corner. The terminal shows the part around the
+     * cursor, every row where it belongs, none wrapped onto the next (which is what the program's bytes
+     * would do in it).
+     */
     @Test
-    void aTerminalSmallerThanTheSessionIsToldWhatItCannotShow() {
+    void aTerminalSmallerThanTheSessionShowsThePartAroundTheCursor() {
         int cols = RealTerminal.COLS + 20;
         int rows = RealTerminal.ROWS + 10;
-        cli.ok("session", "create", "--name", "wide", "--cols", String.valueOf(cols), "--rows", String.valueOf(rows));
+        cli.ok("session", "create", "--name", "wide", "--cols", String.valueOf(cols), "--rows", String.valueOf(rows),
+                "--", "sh", "-c", "printf '\\033[2J'; y=1; while [ $y -le " + rows + " ]; do "
+                        + "printf '\\033[%d;1Hleft%02d\\033[%d;" + (cols - 6) + "Hright%02d' $y $y $y $y; y=$((y+1)); done; "
+                        + "printf '\\033[" + rows + ";" + cols + "H'; read x");
+        cli.awaitScreen("wide", "right" + rows);
 
         terminal = RealTerminal.open(cli);
         terminal.typeLine("cmdop session attach --observer wide");
-        terminal.awaitText("cmdop: wide as observer (the session is " + cols + "x" + rows + ", this terminal "
-                + RealTerminal.COLS + "x" + RealTerminal.ROWS + ": what does not fit is cut off)");
+        terminal.awaitText("cmdop: wide as observer (session " + cols + "x" + rows + ", terminal "
+                + RealTerminal.COLS + "x" + RealTerminal.ROWS + ": showing the part around the cursor)");
+        // The status line covers the bottom row; every row above it shows the session's row 10 further down.
+        List<String> shown = terminal.rows();
+        for (int y = 0; y < RealTerminal.ROWS - 1; y++) {
+            String expected = " ".repeat(RealTerminal.COLS - 7) + "right%02d".formatted(y + 11);
+            assertThat(shown.get(y)).as("row %d of %s", y, shown).isEqualTo(expected);
+        }
         terminal.press("C-]");
         terminal.awaitText("[cmdop] detached from wide");
 
-        // An operator's attach gives the session its size (policy `latest`): nothing is cut off.
+        // An operator's attach gives the session its size (policy `latest`): the whole screen shows.
         terminal.typeLine("clear; cmdop session attach wide");
         String status = terminal.await("the operator's status line", s -> s.contains("cmdop: wide as operator"));
-        assertThat(status).doesNotContain("cut off");
+        assertThat(status).doesNotContain("showing the part");
         assertThat(cli.listed("wide").orElseThrow().path("size").path("cols").asInt()).isEqualTo(RealTerminal.COLS);
         terminal.press("C-]");
         terminal.awaitText("[cmdop] detached from wide");

@@ -68,6 +68,11 @@ public final class VirtualTerminal {
         return screen.rows;
     }
 
+    /** The live state, for a {@link Viewport} drawing it. */
+    Screen screen() {
+        return screen;
+    }
+
     /** An immutable copy of the current state, independent of later output. */
     public ScreenSnapshot snapshot() {
         return snapshot(Integer.MAX_VALUE);

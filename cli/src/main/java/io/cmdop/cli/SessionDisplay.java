@@ -1,0 +1,180 @@
+package io.cmdop.cli;
+
+import io.cmdop.protocol.v1.Screen;
+import io.cmdop.protocol.v1.Size;
+import io.cmdop.terminal.Viewport;
+import io.cmdop.terminal.VirtualTerminal;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * What the user's terminal shows of an attached session. While the terminal is at least the
+ * session's size it gets the session's output as it comes. While it is smaller it shows the part
+ * of the session's screen around the cursor, as tmux does, from a copy of that screen kept here:
+ * the session's bytes, drawn for a larger terminal, would wrap and scroll into a garbled screen.
+ * The copy is always kept, so either way of showing can take over at any moment.
+ *
+ * <p>Output that arrives before the first screen waits behind it: the screen comes with the
+ * attach's reply and starts with a terminal reset, which would wipe what was written before it.
+ * Past {@link #MAX_HELD_BYTES} the stream's thread waits for the screen, as a slow terminal holds
+ * a stream back; nothing is lost.
+ */
+final class SessionDisplay {
+    /** Far more than can arrive between the attach's reply and the drawing of its screen. */
+    static final int MAX_HELD_BYTES = 4 * 1024 * 1024;
+
+    private final Consumer<byte[]> terminal;
+    private int cols;
+    private int rows;
+    private final Viewport viewport;
+    /** The session's screen; null until the first screen. */
+    private VirtualTerminal session;
+    /** True while the terminal is smaller than the session and shows the viewport. */
+    private boolean viewing;
+    /** What came before the first screen, in order; null once it is drawn or the display closed. */
+    private List<Runnable> held = new ArrayList<>();
+    private int heldBytes;
+    private boolean closed;
+
+    /** A display writing to {@code terminal}, which is {@code cols} by {@code rows}. */
+    SessionDisplay(Consumer<byte[]> terminal, int cols, int rows) {
+        this.terminal = terminal;
+        this.cols = Math.max(1, cols);
+        this.rows = Math.max(1, rows);
+        this.viewport = new Viewport(this.cols, this.rows);
+    }
+
+    /** The attach's screen, then what waited behind it. */
+    synchronized void screen(Screen screen) {
+        if (closed) {
+            return;
+        }
+        draw(screen);
+        if (held != null) {
+            held.forEach(Runnable::run);
+            held = null;
+            notifyAll();
+        }
+    }
+
+    /** A fresh screen in the stream's order, after the client fell behind: everything is drawn again. */
+    synchronized void resync(Screen screen) {
+        inOrder(() -> draw(screen), 0);
+    }
+
+    /** The session's output. */
+    synchronized void output(byte[] bytes) {
+        inOrder(() -> {
+            session.feed(bytes, 0, bytes.length);
+            terminal.accept(viewing ? viewport.render(session) : bytes);
+        }, bytes.length);
+    }
+
+    /** The session changed size, at this point of its output. */
+    synchronized void sessionResized(Size size) {
+        inOrder(() -> {
+            session.resize(Math.max(1, size.getCols()), Math.max(1, size.getRows()));
+            showAnew();
+        }, 0);
+    }
+
+    /** The user's terminal changed size. */
+    synchronized void terminalResized(int cols, int rows) {
+        this.cols = Math.max(1, cols);
+        this.rows = Math.max(1, rows);
+        viewport.resize(this.cols, this.rows);
+        if (held == null && !closed) {
+            showAnew();
+        }
+    }
+
+    /**
+     * A message on the bottom row in reverse video, as screen does. The program's next redraw
+     * replaces it; in the viewport, the next output draws the whole view again.
+     */
+    synchronized void status(String text) {
+        String clipped = text.length() > cols ? text.substring(0, cols) : text;
+        terminal.accept(("\u001b7\u001b[" + rows + ";1H\u001b[7m" + clipped + "\u001b[K\u001b[0m\u001b8")
+                .getBytes(StandardCharsets.UTF_8));
+        viewport.invalidate();
+    }
+
+    /** The attach is over: nothing more is drawn, and a stream waiting for the first screen goes on. */
+    synchronized void close() {
+        closed = true;
+        held = null;
+        notifyAll();
+    }
+
+    /** True while the terminal shows the part of a larger session around its cursor. */
+    synchronized boolean viewing() {
+        return viewing;
+    }
+
+    private void inOrder(Runnable draw, int bytes) {
+        while (held != null && heldBytes + bytes > MAX_HELD_BYTES) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the client is stopping: the terminal is restored, not drawn
+                return;
+            }
+        }
+        if (closed) {
+            return;
+        }
+        if (held != null) {
+            held.add(draw);
+            heldBytes += bytes;
+        } else {
+            draw.run();
+        }
+    }
+
+    private void draw(Screen screen) {
+        session = new VirtualTerminal(Math.max(1, screen.getSize().getCols()), Math.max(1, screen.getSize().getRows()), 0);
+        byte[] ansi = screen.getAnsi().toByteArray();
+        session.feed(ansi, 0, ansi.length);
+        viewing = !fits();
+        if (viewing) {
+            viewport.invalidate();
+            terminal.accept(concat(reset(), viewport.render(session)));
+        } else {
+            terminal.accept(concat(reset(), ansi));
+        }
+    }
+
+    /** After a change of either size: the same way of showing, or the other one from scratch. */
+    private void showAnew() {
+        boolean smaller = !fits();
+        if (smaller) {
+            if (!viewing) {
+                terminal.accept(reset());
+                viewport.invalidate();
+            }
+            terminal.accept(viewport.render(session));
+        } else if (viewing) {
+            terminal.accept(concat(reset(), session.snapshot(0).toAnsi(0)));
+        }
+        viewing = smaller;
+    }
+
+    private boolean fits() {
+        return cols >= session.cols() && rows >= session.rows();
+    }
+
+    private static byte[] reset() {
+        return "\u001bc".getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(a.length + b.length);
+        out.writeBytes(a);
+        out.writeBytes(b);
+        return out.toByteArray();
+    }
+}

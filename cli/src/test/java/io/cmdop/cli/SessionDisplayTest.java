@@ -1,0 +1,165 @@
+package io.cmdop.cli;
+
+import com.google.protobuf.ByteString;
+import io.cmdop.protocol.v1.Screen;
+import io.cmdop.protocol.v1.Size;
+import io.cmdop.terminal.VirtualTerminal;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What the user's terminal is sent. Where the bytes matter as a picture, they are fed to a terminal
+ * model of the user's terminal's size, which stands for it.
+ */
+class SessionDisplayTest {
+    private final ByteArrayOutputStream written = new ByteArrayOutputStream();
+
+    @Test
+    void outputThatArrivesBeforeTheFirstScreenComesRightAfterItNotBeforeItsReset() {
+        SessionDisplay display = new SessionDisplay(written::writeBytes, 80, 24);
+        display.output(bytes("line 101\r\n"));
+        display.output(bytes("line 102\r\n"));
+        assertThat(written.size()).as("nothing reaches the terminal before the screen").isZero();
+
+        display.screen(screen(80, 24, "[screen up to line 100]\r\n"));
+        display.output(bytes("line 103\r\n"));
+
+        String all = written.toString(StandardCharsets.UTF_8);
+        assertThat(all).startsWith("\u001bc").endsWith("line 101\r\nline 102\r\nline 103\r\n");
+        assertThat(all.indexOf("[screen up to line 100]")).isLessThan(all.indexOf("line 101"));
+    }
+
+    @Test
+    void pastWhatItHoldsTheStreamWaitsForTheScreenAndLosesNothing() {
+        SessionDisplay display = new SessionDisplay(written::writeBytes, 80, 24);
+        byte[] chunk = new byte[64 * 1024];
+        int chunks = SessionDisplay.MAX_HELD_BYTES / chunk.length + 10;
+        Thread transport = sendChunks(display, chunk, chunks);
+        awaitWaiting(transport);
+        assertThat(written.size()).as("nothing reaches the terminal before the screen").isZero();
+
+        display.screen(screen(80, 24, ""));
+        join(transport);
+
+        byte[] all = written.toByteArray();
+        byte[] output = Arrays.copyOfRange(all, all.length - chunks * chunk.length, all.length);
+        for (int i = 0; i < chunks; i++) {
+            assertThat(output[i * chunk.length]).as("chunk %d in its place", i).isEqualTo((byte) ('a' + i % 26));
+        }
+    }
+
+    /** An attach that fails before its screen is drawn must not leave the stream's thread waiting for good. */
+    @Test
+    void closingReleasesAStreamWaitingForAScreenThatWillNeverCome() {
+        SessionDisplay display = new SessionDisplay(written::writeBytes, 80, 24);
+        byte[] chunk = new byte[64 * 1024];
+        Thread transport = sendChunks(display, chunk, SessionDisplay.MAX_HELD_BYTES / chunk.length + 10);
+        awaitWaiting(transport);
+
+        display.close();
+        join(transport);
+
+        assertThat(written.size()).as("nothing drawn after the attach ended").isZero();
+    }
+
+    @Test
+    void aTerminalAtLeastTheSessionsSizeGetsTheOutputAsItComes() {
+        SessionDisplay display = new SessionDisplay(written::writeBytes, 100, 30);
+        display.screen(screen(80, 24, "prompt$ "));
+        written.reset();
+
+        byte[] output = bytes("\u001b[1;31mred\u001b[0m and \u001b[5;10Hmore");
+        display.output(output);
+
+        assertThat(written.toByteArray()).isEqualTo(output);
+        assertThat(display.viewing()).isFalse();
+    }
+
+    @Test
+    void aSmallerTerminalShowsThePartAroundTheCursorWithoutWrapping() {
+        SessionDisplay display = new SessionDisplay(written::writeBytes, 10, 5);
+        display.screen(screen(20, 10, ""));
+        StringBuilder rows = new StringBuilder();
+        for (int y = 0; y < 10; y++) {
+            rows.append("\u001b[").append(y + 1).append(";1H").append("r").append(y).append("-abcdefghijklmnopq");
+        }
+        display.output(bytes(rows.toString()));
+
+        VirtualTerminal user = shown(10, 5);
+        assertThat(display.viewing()).isTrue();
+        assertThat(user.snapshot().lines()).containsExactly("hijklmnopq", "hijklmnopq", "hijklmnopq",
+                "hijklmnopq", "hijklmnopq");
+
+        display.output(bytes("\u001b[1;1H"));
+        assertThat(shown(10, 5).snapshot().lines()).containsExactly("r0-abcdefg", "r1-abcdefg", "r2-abcdefg",
+                "r3-abcdefg", "r4-abcdefg");
+    }
+
+    @Test
+    void eitherSizeChangingSwitchesBetweenTheTwoWaysWithTheScreenRedrawn() {
+        SessionDisplay display = new SessionDisplay(written::writeBytes, 10, 5);
+        display.screen(screen(20, 10, "top-left\u001b[10;1Hbottom-left"));
+        assertThat(display.viewing()).isTrue();
+        assertThat(shown(10, 5).snapshot().lines().getLast()).isEqualTo("ttom-left"); // the cursor, after the text, is in view
+
+        display.terminalResized(30, 12);
+        assertThat(display.viewing()).isFalse();
+        VirtualTerminal user = shown(30, 12);
+        assertThat(user.snapshot().lines().getFirst()).isEqualTo("top-left");
+        assertThat(user.snapshot().lines().get(9)).isEqualTo("bottom-left");
+
+        written.reset();
+        display.sessionResized(Size.newBuilder().setCols(40).setRows(10).build());
+        display.output(bytes(" and more, far to the right"));
+        assertThat(display.viewing()).isTrue();
+        assertThat(shown(30, 12).snapshot().lines().get(9)).isEqualTo("ft and more, far to the right");
+    }
+
+    private VirtualTerminal shown(int cols, int rows) {
+        VirtualTerminal user = new VirtualTerminal(cols, rows, 0);
+        byte[] all = written.toByteArray();
+        user.feed(all, 0, all.length);
+        return user;
+    }
+
+    private static Screen screen(int cols, int rows, String drawn) {
+        VirtualTerminal session = new VirtualTerminal(cols, rows, 0);
+        byte[] b = bytes(drawn);
+        session.feed(b, 0, b.length);
+        return Screen.newBuilder().setSize(Size.newBuilder().setCols(cols).setRows(rows))
+                .setAnsi(ByteString.copyFrom(session.snapshot().toAnsi(false))).build();
+    }
+
+    private static Thread sendChunks(SessionDisplay display, byte[] chunk, int chunks) {
+        return Thread.ofPlatform().start(() -> {
+            for (int i = 0; i < chunks; i++) {
+                Arrays.fill(chunk, (byte) ('a' + i % 26));
+                display.output(chunk.clone());
+            }
+        });
+    }
+
+    private static void awaitWaiting(Thread transport) {
+        while (transport.getState() != Thread.State.WAITING) {
+            assertThat(transport.isAlive()).as("the stream's thread waits once the held output is full").isTrue();
+            Thread.onSpinWait();
+        }
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

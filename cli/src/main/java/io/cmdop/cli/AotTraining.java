@@ -4,9 +4,6 @@ import io.cmdop.client.CmdopHome;
 import io.cmdop.daemon.Daemon;
 import io.cmdop.daemon.DaemonConfig;
 import io.cmdop.protocol.v1.Mode;
-import org.jline.terminal.Size;
-import org.jline.terminal.Terminal;
-import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine.Command;
 
 import java.io.IOException;
@@ -61,19 +58,47 @@ final class AotTraining implements Callable<Integer> {
 
     /**
      * An interactive attach on a terminal without a tty, detached by its first key. The keyboard
-     * stays open until then: at its end the terminal would close first.
+     * stays open until then: at its end the attach would see the keyboard close first.
      */
     private static void attach(byte detach) throws Exception {
         PipedOutputStream keyboard = new PipedOutputStream();
-        try (keyboard; Terminal terminal = TerminalBuilder.builder().system(false).type("xterm-256color")
-                .streams(new PipedInputStream(keyboard), OutputStream.nullOutputStream())
-                .size(new Size(80, 24)).build()) {
+        try (keyboard; PipedInputStream keys = new PipedInputStream(keyboard)) {
             keyboard.write(detach);
             keyboard.flush();
-            int exit = InteractiveAttach.run(SESSION, Mode.MODE_OPERATOR, terminal, terminal.input());
+            int exit = InteractiveAttach.run(SESSION, Mode.MODE_OPERATOR, new TrainingTerminal(), keys);
             if (exit != 0) {
                 throw new UserException("the training attach exited with " + exit);
             }
+        }
+    }
+
+    /** An 80x24 terminal that shows nothing and never changes. */
+    private static final class TrainingTerminal implements UserTerminal {
+        @Override
+        public int cols() {
+            return 80;
+        }
+
+        @Override
+        public int rows() {
+            return 24;
+        }
+
+        @Override
+        public OutputStream output() {
+            return OutputStream.nullOutputStream();
+        }
+
+        @Override
+        public void enterRawMode() {
+        }
+
+        @Override
+        public void restore() {
+        }
+
+        @Override
+        public void onResize(Runnable listener) {
         }
     }
 

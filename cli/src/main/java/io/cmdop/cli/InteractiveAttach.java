@@ -8,9 +8,6 @@ import io.cmdop.protocol.v1.AttachedClient;
 import io.cmdop.protocol.v1.Attached;
 import io.cmdop.protocol.v1.Mode;
 import io.cmdop.protocol.v1.Size;
-import org.jline.terminal.Attributes;
-import org.jline.terminal.Terminal;
-import org.jline.terminal.TerminalBuilder;
 
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -18,7 +15,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.EnumSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,7 +31,7 @@ final class InteractiveAttach {
             + "\u001b[?2004l\u001b[?1l\u001b>\u001b[?25h\u001b[0m";
 
     private final TerminalStream stream;
-    private final Terminal terminal;
+    private final UserTerminal terminal;
     private final InputStream keyboard;
     private final OutputStream out;
     private final byte detachByte;
@@ -53,7 +49,7 @@ final class InteractiveAttach {
     private final AtomicBoolean detaching = new AtomicBoolean();
     private final SessionDisplay display;
 
-    private InteractiveAttach(TerminalStream stream, Terminal terminal, InputStream keyboard, String detachKey, Mode mode) {
+    private InteractiveAttach(TerminalStream stream, UserTerminal terminal, InputStream keyboard, String detachKey, Mode mode) {
         this.stream = stream;
         this.terminal = terminal;
         this.keyboard = keyboard;
@@ -61,7 +57,7 @@ final class InteractiveAttach {
         this.detachKey = detachKey;
         this.detachByte = DaemonConfig.detachByte(detachKey);
         this.mode = mode;
-        this.display = new SessionDisplay(this::write, terminal.getWidth(), terminal.getHeight());
+        this.display = new SessionDisplay(this::write, terminal.cols(), terminal.rows());
     }
 
     static void requireTerminal() {
@@ -73,15 +69,12 @@ final class InteractiveAttach {
 
     static int run(String session, Mode mode) throws Exception {
         requireTerminal();
-        try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
-            // Straight from the tty, not through JLine's input, which hands over one byte per read:
-            // a paste would leave as one input frame (and one input event for every client) per byte.
-            return run(session, mode, terminal, new FileInputStream(FileDescriptor.in));
-        }
+        // Up to 4 KiB a read: a paste leaves as a few input frames, not one per byte.
+        return run(session, mode, Tty.open(), new FileInputStream(FileDescriptor.in));
     }
 
     /** The same on a given terminal and keyboard: the AOT cache's training run has no tty. */
-    static int run(String session, Mode mode, Terminal terminal, InputStream keyboard) throws Exception {
+    static int run(String session, Mode mode, UserTerminal terminal, InputStream keyboard) throws Exception {
         String detachKey = DaemonConfig.load(CmdopHome.resolve().config()).detachKey();
         try (Target target = Target.session(session)) {
             TerminalStream stream = target.terminal().stream(mode);
@@ -90,11 +83,10 @@ final class InteractiveAttach {
     }
 
     private int loop(String session) throws Exception {
-        Attributes saved = terminal.getAttributes();
-        Thread restore = new Thread(() -> restore(saved));
+        Thread restore = new Thread(this::restore);
         Runtime.getRuntime().addShutdownHook(restore);
         try {
-            terminal.setAttributes(raw(saved));
+            terminal.enterRawMode();
             // Writing to the terminal is all the callbacks do: they may run where the output arrives.
             stream.callbacksOnTransportThread()
                     .onOutput(display::output)
@@ -115,8 +107,7 @@ final class InteractiveAttach {
                     })
                     .onClosed(error -> ended.complete(error != null ? describe(error)
                             : detaching.get() ? "detached" : "closed"));
-            Terminal.Signal winch = Terminal.Signal.WINCH;
-            Attached attached = stream.attach(session, terminal.getWidth(), terminal.getHeight());
+            Attached attached = stream.attach(session, terminal.cols(), terminal.rows());
             if (attached.getSession().hasExitCode()) {
                 exitCode.set(attached.getSession().getExitCode());
             }
@@ -125,8 +116,8 @@ final class InteractiveAttach {
             display.screen(attached.getSnapshot());
             display.status(statusLine(attached));
             // An operator's new size goes to the session, whose resized event then tells whether it fits.
-            terminal.handle(winch, s -> {
-                display.terminalResized(terminal.getWidth(), terminal.getHeight());
+            terminal.onResize(() -> {
+                display.terminalResized(terminal.cols(), terminal.rows());
                 if (mode == Mode.MODE_OPERATOR) {
                     resize();
                 } else {
@@ -136,7 +127,7 @@ final class InteractiveAttach {
             Thread.ofPlatform().daemon().name("cmdop-keys").start(this::pumpKeys);
             String why = ended.get();
             display.close();
-            restore(saved);
+            restore();
             Runtime.getRuntime().removeShutdownHook(restore);
             String name = attached.getSession().getName();
             switch (why) {
@@ -152,7 +143,7 @@ final class InteractiveAttach {
             return 0;
         } catch (CmdopException e) {
             display.close();
-            restore(saved);
+            restore();
             Runtime.getRuntime().removeShutdownHook(restore);
             throw e;
         }
@@ -192,7 +183,7 @@ final class InteractiveAttach {
 
     private void resize() {
         try {
-            stream.resize(terminal.getWidth(), terminal.getHeight());
+            stream.resize(terminal.cols(), terminal.rows());
         } catch (CmdopException e) {
             display.status(e.getMessage());
         }
@@ -204,8 +195,8 @@ final class InteractiveAttach {
      */
     private String cutOff() {
         Size s = sessionSize;
-        int cols = terminal.getWidth();
-        int rows = terminal.getHeight();
+        int cols = terminal.cols();
+        int rows = terminal.rows();
         return cols >= s.getCols() && rows >= s.getRows() ? null
                 : "session " + s.getCols() + "x" + s.getRows() + ", terminal " + cols + "x" + rows
                         + ": showing the part around the cursor";
@@ -244,10 +235,10 @@ final class InteractiveAttach {
         }
     }
 
-    private void restore(Attributes saved) {
+    private void restore() {
         try {
             // Our status line is not the shell's: it goes with us.
-            out.write(("\u001b7\u001b[" + Math.max(1, terminal.getHeight()) + ";1H\u001b[0m\u001b[2K\u001b8")
+            out.write(("\u001b7\u001b[" + Math.max(1, terminal.rows()) + ";1H\u001b[0m\u001b[2K\u001b8")
                     .getBytes(StandardCharsets.US_ASCII));
             out.write(RESET_MODES.getBytes(StandardCharsets.US_ASCII));
             out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -255,21 +246,7 @@ final class InteractiveAttach {
         } catch (IOException ignored) {
             // The terminal is gone; nothing left to restore on it.
         }
-        terminal.setAttributes(saved);
-    }
-
-    /** cfmakeraw: no echo, no line editing, no signals from keys, no output processing. */
-    private static Attributes raw(Attributes saved) {
-        Attributes raw = new Attributes(saved);
-        raw.setLocalFlags(EnumSet.of(Attributes.LocalFlag.ICANON, Attributes.LocalFlag.ECHO,
-                Attributes.LocalFlag.ECHONL, Attributes.LocalFlag.IEXTEN, Attributes.LocalFlag.ISIG), false);
-        raw.setInputFlags(EnumSet.of(Attributes.InputFlag.IXON, Attributes.InputFlag.ICRNL,
-                Attributes.InputFlag.INLCR, Attributes.InputFlag.IGNCR, Attributes.InputFlag.BRKINT,
-                Attributes.InputFlag.ISTRIP, Attributes.InputFlag.INPCK, Attributes.InputFlag.PARMRK), false);
-        raw.setOutputFlag(Attributes.OutputFlag.OPOST, false);
-        raw.setControlChar(Attributes.ControlChar.VMIN, 1);
-        raw.setControlChar(Attributes.ControlChar.VTIME, 0);
-        return raw;
+        terminal.restore();
     }
 
     private static int indexOf(byte[] buffer, int length, byte b) {

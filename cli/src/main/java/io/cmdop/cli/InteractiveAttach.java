@@ -28,7 +28,7 @@ import java.util.stream.Collectors;
 final class InteractiveAttach {
     /** Undoes the modes a program in the session may have left on the user's terminal. */
     private static final String RESET_MODES = "\u001b[?1049l\u001b[?1000l\u001b[?1002l\u001b[?1003l\u001b[?1006l"
-            + "\u001b[?2004l\u001b[?1l\u001b>\u001b[?25h\u001b[0m";
+            + "\u001b[?1004l\u001b[?2004l\u001b[?1l\u001b>\u001b[?25h\u001b[0 q\u001b[0m";
 
     private final TerminalStream stream;
     private final UserTerminal terminal;

@@ -21,8 +21,14 @@ import java.util.Map;
 
 /** The CLI's JSON shapes: snake_case keys, lower-case enum words, ISO-8601 times. Documented in docs/cli.md. */
 final class Json {
-    private static final ObjectMapper MAPPER = new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT);
-    private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /**
+     * Built on first use: a mapper takes tens of milliseconds to build, which an attach, naming
+     * modes in its status line, need not pay.
+     */
+    private static final class Mappers {
+        static final ObjectMapper LINE = new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT);
+        static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
 
     private Json() {
     }
@@ -30,7 +36,7 @@ final class Json {
     /** One line: for streams of objects. */
     static String line(Object value) {
         try {
-            return MAPPER.writeValueAsString(value);
+            return Mappers.LINE.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -39,7 +45,7 @@ final class Json {
     /** Indented: for single answers. */
     static String pretty(Object value) {
         try {
-            return PRETTY.writeValueAsString(value);
+            return Mappers.PRETTY.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -93,14 +93,16 @@ final class SessionDisplay {
     }
 
     /**
-     * A message on the bottom row in reverse video, as screen does. The program's next redraw
-     * replaces it; in the viewport, the next output draws the whole view again.
+     * A message on the bottom row in reverse video, as screen does; the program's next redraw of
+     * those cells replaces it, in the view as well (the cursor and pen are saved around it).
      */
     synchronized void status(String text) {
+        if (closed) {
+            return;
+        }
         String clipped = text.length() > cols ? text.substring(0, cols) : text;
         terminal.accept(("\u001b7\u001b[" + rows + ";1H\u001b[7m" + clipped + "\u001b[K\u001b[0m\u001b8")
                 .getBytes(StandardCharsets.UTF_8));
-        viewport.invalidate();
     }
 
     /** The attach is over: nothing more is drawn, and a stream waiting for the first screen goes on. */

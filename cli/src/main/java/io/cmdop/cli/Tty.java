@@ -62,14 +62,23 @@ final class Tty implements UserTerminal {
         stty("stty " + saved);
     }
 
+    /**
+     * Each signal is handled on a thread of its own: one at a time, each reading the size anew, so
+     * that the last size set is the terminal's last size. A resize since {@link #open} counts too.
+     */
     @Override
     public void onResize(Runnable listener) {
-        Signal.handle(new Signal("WINCH"), signal -> {
-            int[] size = parseSize(stty("stty size").getFirst());
+        Signal.handle(new Signal("WINCH"), signal -> resized(listener));
+        resized(listener);
+    }
+
+    private synchronized void resized(Runnable listener) {
+        int[] size = parseSize(stty("stty size").getFirst());
+        if (size[0] != cols || size[1] != rows) {
             cols = size[0];
             rows = size[1];
             listener.run();
-        });
+        }
     }
 
     /** "rows cols" as stty prints them; 0 for a terminal that does not know its size. */

@@ -127,6 +127,11 @@ class InteractiveAttachIT {
             String expected = " ".repeat(RealTerminal.COLS - 7) + "right%02d".formatted(y + 11);
             assertThat(shown.get(y)).as("row %d of %s", y, shown).isEqualTo(expected);
         }
+        // Grown to fit the session, the terminal shows all of it, each row whole.
+        terminal.resize(cols + 5, rows + 2);
+        String whole = terminal.await("the whole session once the terminal fits", s -> s.lines()
+                .anyMatch(("left01" + " ".repeat(cols - 13) + "right01")::equals));
+        assertThat(whole.lines()).contains("left" + rows + " ".repeat(cols - 13) + "right" + rows);
         terminal.press("C-]");
         terminal.awaitText("[cmdop] detached from wide");
 
@@ -134,7 +139,7 @@ class InteractiveAttachIT {
         terminal.typeLine("clear; cmdop session attach wide");
         String status = terminal.await("the operator's status line", s -> s.contains("cmdop: wide as operator"));
         assertThat(status).doesNotContain("showing the part");
-        assertThat(cli.listed("wide").orElseThrow().path("size").path("cols").asInt()).isEqualTo(RealTerminal.COLS);
+        assertThat(cli.listed("wide").orElseThrow().path("size").path("cols").asInt()).isEqualTo(cols + 5);
         terminal.press("C-]");
         terminal.awaitText("[cmdop] detached from wide");
     }

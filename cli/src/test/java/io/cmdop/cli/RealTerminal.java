@@ -90,6 +90,11 @@ final class RealTerminal implements AutoCloseable {
         tmux(args.toArray(String[]::new));
     }
 
+    /** Resizes the terminal, as a user dragging its window does (the program in it gets SIGWINCH). */
+    void resize(int cols, int rows) {
+        tmux("resize-window", "-t", "it", "-x", String.valueOf(cols), "-y", String.valueOf(rows));
+    }
+
     /** What the pane shows now, one line per row (trailing blanks trimmed by tmux). */
     String screen() {
         return tmux("capture-pane", "-p", "-t", "it");

@@ -3,11 +3,12 @@ package io.cmdop.terminal;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
 /**
  * Shows a {@link VirtualTerminal} on a smaller terminal, as tmux shows a window on a smaller client: the
  * part of the screen around the cursor, which moves only as far as the cursor leaves it, or the
- * top-left part while the program hides its cursor. Each
+ * top-left part once the program has kept its cursor hidden for a moment. Each
  * {@link #render} writes only the cells that changed since the one before, so a busy program costs
  * the showing terminal little more than its own output would.
  *
@@ -18,7 +19,14 @@ import java.util.Objects;
  */
 public final class Viewport {
     /** Puts the showing terminal into the state the cell drawing assumes, and blanks it. */
-    private static final String CLEAN = "\033[0m\033[r\033[?6l\033[?7h\033[4l\033(B\033)B\017\033[H\033[2J";
+    private static final String CLEAN = "\033[?25l\033[0m\033[r\033[?6l\033[?7h\033[4l\033(B\033)B\017\033[H\033[2J";
+    /**
+     * How long the cursor stays hidden before the view goes to the top-left corner. Programs such as
+     * vim hide it while they redraw, and a redraw may end up split over several renders: the view
+     * must not jump there and back.
+     */
+    private static final long HIDDEN_NANOS = 100_000_000L;
+    private static final long SHOWN = Long.MIN_VALUE;
     /** A cursor position the showing terminal's cursor never has: it must be placed before it is used. */
     private static final int UNKNOWN = -1;
 
@@ -42,9 +50,17 @@ public final class Viewport {
     private int outY = UNKNOWN;
     private boolean cursorShown;
     private String keyModes = "";
+    private final LongSupplier clock;
+    /** When the source's cursor was found hidden, or {@link #SHOWN}. */
+    private long hiddenSince = SHOWN;
 
     /** A viewport for a showing terminal of {@code cols} by {@code rows}. */
     public Viewport(int cols, int rows) {
+        this(cols, rows, System::nanoTime);
+    }
+
+    Viewport(int cols, int rows, LongSupplier clock) {
+        this.clock = clock;
         resize(cols, rows);
     }
 
@@ -82,10 +98,20 @@ public final class Viewport {
         int w = Math.min(cols, s.cols);
         int h = Math.min(rows, s.rows);
         int cursorX = Math.min(s.cx, s.cols - 1);
-        // A program that hides the cursor (top, htop) is shown from its top-left corner, as tmux does.
         boolean visible = s.modes.cursorVisible;
-        left = visible ? follow(left, cursorX, w, s.cols) : 0;
-        top = visible ? follow(top, s.cy, h, s.rows) : 0;
+        long now = clock.getAsLong();
+        hiddenSince = visible ? SHOWN : hiddenSince == SHOWN ? now : hiddenSince;
+        if (visible) {
+            left = follow(left, cursorX, w, s.cols);
+            top = follow(top, s.cy, h, s.rows);
+        } else if (now - hiddenSince >= HIDDEN_NANOS) {
+            // A program that keeps the cursor hidden (top, htop) is shown from its top-left corner, as tmux does.
+            left = 0;
+            top = 0;
+        } else {
+            left = Math.clamp(left, 0, s.cols - w);
+            top = Math.clamp(top, 0, s.rows - h);
+        }
         StringBuilder out = new StringBuilder();
         if (!drawn || w != width || h != height) {
             clean(out, w, h);
@@ -135,7 +161,7 @@ public final class Viewport {
         outX = 0;
         outY = 0;
         keyModes = "";
-        cursorShown = true;
+        cursorShown = false;
         drawn = true;
     }
 

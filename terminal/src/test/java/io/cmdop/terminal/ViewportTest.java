@@ -49,21 +49,50 @@ class ViewportTest {
     }
 
     @Test
-    void aProgramThatHidesTheCursorIsShownFromTheTopLeftCorner() {
+    void aProgramThatKeepsTheCursorHiddenIsShownFromTheTopLeftCorner() {
         VirtualTerminal session = new VirtualTerminal(20, 10, 0);
         feed(session, "header\033[10;20H");
-        Viewport viewport = new Viewport(10, 5);
-        viewport.render(session);
-        assertThat(viewport.top()).isEqualTo(5);
-
-        feed(session, "\033[?25l");
+        long[] now = {0};
+        Viewport viewport = new Viewport(10, 5, () -> now[0]);
         VirtualTerminal small = new VirtualTerminal(10, 5, 0);
         feed(small, viewport.render(session));
+        assertThat(viewport.top()).isEqualTo(5);
 
+        // Hidden for a redraw (vim does that): the view stays.
+        feed(session, "\033[?25l");
+        now[0] += 20_000_000L;
+        feed(small, viewport.render(session));
+        assertThat(viewport.top()).isEqualTo(5);
+        assertThat(small.snapshot().cursorVisible()).isFalse();
+
+        // Still hidden a moment later (top): the top-left corner.
+        now[0] += 100_000_000L;
+        feed(small, viewport.render(session));
         assertThat(viewport.left()).isZero();
         assertThat(viewport.top()).isZero();
         assertThat(small.snapshot().lines().getFirst()).isEqualTo("header");
-        assertThat(small.snapshot().cursorVisible()).isFalse();
+
+        // Shown again: the view follows the cursor.
+        feed(session, "\033[?25h");
+        feed(small, viewport.render(session));
+        assertThat(viewport.top()).isEqualTo(5);
+        assertThat(small.snapshot().cursorVisible()).isTrue();
+    }
+
+    /** A full redraw (after a status line, say) must not leave the cursor hidden for a program that shows it. */
+    @Test
+    void theCursorIsShownAgainAfterAFullRedraw() {
+        VirtualTerminal session = new VirtualTerminal(20, 10, 0);
+        Viewport viewport = new Viewport(10, 5);
+        VirtualTerminal small = new VirtualTerminal(10, 5, 0);
+        feed(session, "\033[?25l");
+        feed(small, viewport.render(session));
+        viewport.invalidate();
+        feed(session, "\033[?25h");
+
+        feed(small, viewport.render(session));
+
+        assertThat(small.snapshot().cursorVisible()).isTrue();
     }
 
     @Test

@@ -91,6 +91,8 @@ public final class TerminalStream implements AutoCloseable {
     private volatile Size size = Size.getDefaultInstance();
     private volatile long lastSeq;
     private volatile long nextOffset;
+    /** Set while attaching afresh after a drop: where the output this stream missed begins. */
+    private volatile long missedFrom = -1;
     private volatile boolean closing;
     /** The call a detach was sent on; guarded by this. */
     private ClientCallStreamObserver<ClientFrame> detachedCall;
@@ -362,7 +364,14 @@ public final class TerminalStream implements AutoCloseable {
             }
             throw e;
         }
-        Attached a = frame.getAttached();
+        return frame.getAttached();
+    }
+
+    /**
+     * Takes in an attach's or resume's reply where it arrives, before the call's first event: the
+     * position it sets and the resync of an attach afresh are in stream order with the output.
+     */
+    private void adopt(Attached a) {
         token = a.getContinuityToken();
         clientId = a.getClientId();
         sessionId = a.getSession().getId();
@@ -371,7 +380,14 @@ public final class TerminalStream implements AutoCloseable {
             lastSeq = a.getSnapshot().getSeq();
             nextOffset = a.getSnapshot().getOffset();
         }
-        return a;
+        long from = missedFrom;
+        if (from >= 0 && a.hasSnapshot()) {
+            missedFrom = -1;
+            onResync.accept(Resync.newBuilder()
+                    .setGap(Gap.newBuilder().setFromOffset(from).setToOffset(a.getSnapshot().getOffset())
+                            .setReason("token_expired"))
+                    .setSnapshot(a.getSnapshot()).build());
+        }
     }
 
     private ServerFrame send(ClientFrame.Builder frame, boolean awaitReply) {
@@ -502,6 +518,9 @@ public final class TerminalStream implements AutoCloseable {
                 default -> {
                     CompletableFuture<ServerFrame> waiting = pending.get(frame.getInReplyTo());
                     if (waiting != null) {
+                        if (frame.hasAttached()) {
+                            adopt(frame.getAttached());
+                        }
                         waiting.complete(frame);
                     } else if (frame.hasError() && frame.getError().getFatal()) {
                         lastError = CmdopException.from(frame.getError());
@@ -657,11 +676,11 @@ public final class TerminalStream implements AutoCloseable {
 
     /** The attachment is gone: a new one, and the output in between reported as a gap with the screen. */
     private void attachAfresh() {
-        long missedFrom = nextOffset;
-        Attached a = open(ClientFrame.newBuilder().setAttach(attachRequest(sessionId, 0, 0)), RESUME_ATTEMPT_TIMEOUT);
-        onResync.accept(Resync.newBuilder()
-                .setGap(Gap.newBuilder().setFromOffset(missedFrom).setToOffset(a.getSnapshot().getOffset())
-                        .setReason("token_expired"))
-                .setSnapshot(a.getSnapshot()).build());
+        missedFrom = nextOffset;
+        try {
+            open(ClientFrame.newBuilder().setAttach(attachRequest(sessionId, 0, 0)), RESUME_ATTEMPT_TIMEOUT);
+        } finally {
+            missedFrom = -1;
+        }
     }
 }

@@ -270,6 +270,71 @@ class RelayTest {
         }
     }
 
+    /**
+     * Output keeps coming while the stream attaches afresh: the resync must reach the client before
+     * any output of the new attachment, which continues exactly where its screen ends. Delivered
+     * after it, the screen would overwrite newer output.
+     */
+    @Test
+    void afterAnAttachAfreshTheResyncComesBeforeTheNewAttachmentsOutput() throws Exception {
+        daemon.stop();
+        daemon = Daemon.start(machineHome,
+                DaemonConfig.defaults().withSession(SessionConfig.defaults().withGrace(Duration.ofSeconds(1))));
+        try (CmdopClient remote = owner();
+             CmdopClient local = CmdopClient.local(new CmdopHome(machineHome), ClientKind.CLIENT_KIND_CLI)) {
+            await(() -> remote.fleet().machines().stream().anyMatch(Machine::getOnline), "web-1 back online");
+            var web1 = remote.terminal().onMachine("web-1");
+            web1.create(CreateSessionRequest.newBuilder().setName("ticking")
+                    .addAllCommand(List.of("/bin/sh", "-c", "read go; i=0; while :; do i=$((i+1)); echo tick $i; done"))
+                    .build());
+            // What reached the client, in order: the offset range of each output, or the screen of a resync.
+            List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
+            // As the CLI takes them: the transport thread goes straight on to the frames after the reply.
+            TerminalStream stream = web1.stream(Mode.MODE_OPERATOR).callbacksOnTransportThread()
+                    .onEvent(e -> {
+                        if (e.hasOutput()) {
+                            order.add("output " + e.getOutput().getOffset() + " "
+                                    + (e.getOutput().getOffset() + e.getOutput().getData().size()));
+                        }
+                    })
+                    .onResync(r -> order.add("resync " + r.getSnapshot().getOffset()));
+            stream.attach("ticking", 80, 24);
+            local.terminal().sendInput("ticking", "go\n".getBytes());
+            // The race lost without the fix depends on what the transport holds at the reply: three drops.
+            for (int drop = 1; drop <= 3; drop++) {
+                String client = stream.clientId();
+                int port = relay.port();
+                relay.close();
+                await(() -> local.terminal().getSession("ticking").getAttachedList().stream()
+                        .noneMatch(c -> c.getClientId().equals(client)), "the daemon to drop the remote client after its grace");
+                int before = order.size();
+                relay = RelayServer.start(store, "127.0.0.1", port, RelayTls.load(relayHome.resolve("tls.p12")));
+                await(() -> order.size() > before + 50, "the new attachment's output");
+                assertResyncFirstThenContiguous(order, before, "drop " + drop);
+            }
+            local.terminal().destroy("ticking");
+        }
+    }
+
+    private static void assertResyncFirstThenContiguous(List<String> order, int from, String what) {
+        List<String> after;
+        synchronized (order) {
+            after = List.copyOf(order.subList(from, order.size()));
+        }
+        assertThat(after.getFirst()).as("%s: the first thing after attaching afresh; then %s", what, after.subList(0, 5))
+                .startsWith("resync ");
+        long expected = Long.parseLong(after.getFirst().substring("resync ".length()));
+        for (String item : after.subList(1, after.size())) {
+            if (item.startsWith("resync ")) {
+                expected = Long.parseLong(item.substring("resync ".length())); // fell behind the ticker: skipped forward
+                continue;
+            }
+            assertThat(item).as("%s: after the screen, output continuing where it ends", what)
+                    .startsWith("output " + expected + " ");
+            expected = Long.parseLong(item.substring(item.lastIndexOf(' ') + 1));
+        }
+    }
+
     @Test
     void repeatedFailedAuthenticationFromOneSourceIsRateLimited() {
         for (int i = 0; i < Authenticator.MAX_FAILURES; i++) {

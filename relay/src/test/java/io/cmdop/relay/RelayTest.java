@@ -11,6 +11,7 @@ import io.cmdop.client.PathNotFoundException;
 import io.cmdop.client.PathOutsideRootException;
 import io.cmdop.client.PermissionDeniedException;
 import io.cmdop.client.TransferProgress;
+import io.cmdop.client.Terminal;
 import io.cmdop.client.TerminalStream;
 import io.cmdop.daemon.Daemon;
 import io.cmdop.daemon.DaemonConfig;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -229,15 +231,24 @@ class RelayTest {
         }
     }
 
-    @Test
-    void pastTheGraceWindowAStreamAttachesAfreshAndReportsWhatItMissed() throws Exception {
+    /** The machine's daemon again, forgetting a dropped client after 1 s instead of its default window. */
+    private void restartDaemonWithOneSecondGrace() throws IOException {
         daemon.stop();
         daemon = Daemon.start(machineHome,
                 DaemonConfig.defaults().withSession(SessionConfig.defaults().withGrace(Duration.ofSeconds(1))));
+    }
+
+    private static Terminal web1Online(CmdopClient remote) throws InterruptedException {
+        await(() -> remote.fleet().machines().stream().anyMatch(Machine::getOnline), "web-1 back online");
+        return remote.terminal().onMachine("web-1");
+    }
+
+    @Test
+    void pastTheGraceWindowAStreamAttachesAfreshAndReportsWhatItMissed() throws Exception {
+        restartDaemonWithOneSecondGrace();
         try (CmdopClient remote = owner();
              CmdopClient local = CmdopClient.local(new CmdopHome(machineHome), ClientKind.CLIENT_KIND_CLI)) {
-            await(() -> remote.fleet().machines().stream().anyMatch(Machine::getOnline), "web-1 back online");
-            var web1 = remote.terminal().onMachine("web-1");
+            var web1 = web1Online(remote);
             web1.create(CreateSessionRequest.newBuilder().setName("quiet")
                     .addAllCommand(List.of("/bin/sh", "-c", "stty -echo; exec cat")).build());
             StringBuffer seen = new StringBuffer();
@@ -277,13 +288,10 @@ class RelayTest {
      */
     @Test
     void afterAnAttachAfreshTheResyncComesBeforeTheNewAttachmentsOutput() throws Exception {
-        daemon.stop();
-        daemon = Daemon.start(machineHome,
-                DaemonConfig.defaults().withSession(SessionConfig.defaults().withGrace(Duration.ofSeconds(1))));
+        restartDaemonWithOneSecondGrace();
         try (CmdopClient remote = owner();
              CmdopClient local = CmdopClient.local(new CmdopHome(machineHome), ClientKind.CLIENT_KIND_CLI)) {
-            await(() -> remote.fleet().machines().stream().anyMatch(Machine::getOnline), "web-1 back online");
-            var web1 = remote.terminal().onMachine("web-1");
+            var web1 = web1Online(remote);
             web1.create(CreateSessionRequest.newBuilder().setName("ticking")
                     .addAllCommand(List.of("/bin/sh", "-c", "read go; i=0; while :; do i=$((i+1)); echo tick $i; done"))
                     .build());

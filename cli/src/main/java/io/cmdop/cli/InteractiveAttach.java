@@ -117,7 +117,7 @@ final class InteractiveAttach {
             display.status(statusLine(attached));
             // An operator's new size goes to the session, whose resized event then tells whether it fits.
             terminal.onResize(() -> {
-                display.terminalResized(terminal.cols(), terminal.rows());
+                display.terminalResized(terminal.cols(), terminal.rows(), mode == Mode.MODE_OPERATOR);
                 if (mode == Mode.MODE_OPERATOR) {
                     resize();
                 } else {

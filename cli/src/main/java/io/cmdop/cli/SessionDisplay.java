@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * What the user's terminal shows of an attached session. While the terminal is at least the
@@ -26,6 +27,8 @@ import java.util.function.Consumer;
 final class SessionDisplay {
     /** Far more than can arrive between the attach's reply and the drawing of its screen. */
     static final int MAX_HELD_BYTES = 4 * 1024 * 1024;
+    /** How long a terminal that shrank waits for the session to take its size before showing the view. */
+    static final long FOLLOW_NANOS = 500_000_000L;
 
     private final Consumer<byte[]> terminal;
     private int cols;
@@ -39,10 +42,22 @@ final class SessionDisplay {
     private List<Runnable> held = new ArrayList<>();
     private int heldBytes;
     private boolean closed;
+    private final LongSupplier clock;
+    /**
+     * Set while the session is expected to take the terminal's new size (an operator's): switching
+     * to the view and back at every step of a window being dragged would redraw everything twice.
+     */
+    private boolean awaitingFollow;
+    private long followDeadline;
 
     /** A display writing to {@code terminal}, which is {@code cols} by {@code rows}. */
     SessionDisplay(Consumer<byte[]> terminal, int cols, int rows) {
+        this(terminal, cols, rows, System::nanoTime);
+    }
+
+    SessionDisplay(Consumer<byte[]> terminal, int cols, int rows, LongSupplier clock) {
         this.terminal = terminal;
+        this.clock = clock;
         this.cols = Math.max(1, cols);
         this.rows = Math.max(1, rows);
         this.viewport = new Viewport(this.cols, this.rows);
@@ -69,6 +84,10 @@ final class SessionDisplay {
     /** The session's output. */
     synchronized void output(byte[] bytes) {
         inOrder(() -> {
+            if (awaitingFollow && clock.getAsLong() - followDeadline >= 0) {
+                awaitingFollow = false; // the session kept its size (its resize policy): show the view
+                showAnew();
+            }
             session.feed(bytes, 0, bytes.length);
             terminal.accept(viewing ? viewport.render(session) : bytes);
         }, bytes.length);
@@ -78,16 +97,26 @@ final class SessionDisplay {
     synchronized void sessionResized(Size size) {
         inOrder(() -> {
             session.resize(Math.max(1, size.getCols()), Math.max(1, size.getRows()));
+            awaitingFollow = false;
             showAnew();
         }, 0);
     }
 
-    /** The user's terminal changed size. */
-    synchronized void terminalResized(int cols, int rows) {
+    /**
+     * The user's terminal changed size. {@code sessionFollows}: the session is expected to take
+     * that size (this client is an operator), so a terminal now smaller waits a moment for it.
+     */
+    synchronized void terminalResized(int cols, int rows, boolean sessionFollows) {
         this.cols = Math.max(1, cols);
         this.rows = Math.max(1, rows);
         viewport.resize(this.cols, this.rows);
-        if (held == null && !closed) {
+        if (held != null || closed) {
+            return;
+        }
+        awaitingFollow = sessionFollows && !fits();
+        if (awaitingFollow) {
+            followDeadline = clock.getAsLong() + FOLLOW_NANOS;
+        } else {
             showAnew();
         }
     }

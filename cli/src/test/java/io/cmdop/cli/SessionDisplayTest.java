@@ -107,7 +107,7 @@ class SessionDisplayTest {
         assertThat(display.viewing()).isTrue();
         assertThat(shown(10, 5).snapshot().lines().getLast()).isEqualTo("ttom-left"); // the cursor, after the text, is in view
 
-        display.terminalResized(30, 12);
+        display.terminalResized(30, 12, false);
         assertThat(display.viewing()).isFalse();
         VirtualTerminal user = shown(30, 12);
         assertThat(user.snapshot().lines().getFirst()).isEqualTo("top-left");
@@ -118,6 +118,40 @@ class SessionDisplayTest {
         display.output(bytes(" and more, far to the right"));
         assertThat(display.viewing()).isTrue();
         assertThat(shown(30, 12).snapshot().lines().get(9)).isEqualTo("ft and more, far to the right");
+    }
+
+    /** An operator dragging a window smaller: the session takes each size, and nothing is redrawn by us. */
+    @Test
+    void anOperatorsTerminalThatShrinksWaitsForTheSessionToFollow() {
+        SessionDisplay display = new SessionDisplay(written::writeBytes, 80, 24);
+        display.screen(screen(80, 24, "prompt$ "));
+        written.reset();
+
+        display.terminalResized(60, 20, true);
+        display.sessionResized(Size.newBuilder().setCols(60).setRows(20).build());
+        byte[] redraw = bytes("\u001b[H\u001b[2Jthe program's own redraw");
+        display.output(redraw);
+
+        assertThat(written.toByteArray()).as("only the program's bytes").isEqualTo(redraw);
+        assertThat(display.viewing()).isFalse();
+    }
+
+    @Test
+    void aSessionThatKeepsItsSizeIsShownInTheViewOnceTheWaitIsOver() {
+        long[] now = {0};
+        SessionDisplay display = new SessionDisplay(written::writeBytes, 80, 24, () -> now[0]);
+        display.screen(screen(80, 24, "prompt$ "));
+
+        display.terminalResized(60, 20, true);
+        display.output(bytes("a"));
+        assertThat(display.viewing()).as("still waiting for the session").isFalse();
+
+        now[0] += SessionDisplay.FOLLOW_NANOS;
+        written.reset();
+        display.output(bytes("b"));
+
+        assertThat(display.viewing()).isTrue();
+        assertThat(shown(60, 20).snapshot().lines().getFirst()).isEqualTo("prompt$ ab");
     }
 
     private VirtualTerminal shown(int cols, int rows) {

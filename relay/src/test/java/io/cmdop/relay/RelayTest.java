@@ -295,32 +295,44 @@ class RelayTest {
             web1.create(CreateSessionRequest.newBuilder().setName("ticking")
                     .addAllCommand(List.of("/bin/sh", "-c", "read go; i=0; while :; do i=$((i+1)); echo tick $i; done"))
                     .build());
-            // What reached the client, in order: the offset range of each output, or the screen of a resync.
-            List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
-            // As the CLI takes them: the transport thread goes straight on to the frames after the reply.
-            TerminalStream stream = web1.stream(Mode.MODE_OPERATOR).callbacksOnTransportThread()
-                    .onEvent(e -> {
-                        if (e.hasOutput()) {
-                            order.add("output " + e.getOutput().getOffset() + " "
-                                    + (e.getOutput().getOffset() + e.getOutput().getData().size()));
-                        }
-                    })
-                    .onResync(r -> order.add("resync " + r.getSnapshot().getOffset()));
-            stream.attach("ticking", 80, 24);
+            // Three streams, each recording what reached it in order, and on which thread: the offset range
+            // of each output, or the screen of a resync. Callbacks on the transport thread are asked for,
+            // so all of them must come from the call's one thread: that is what keeps them in order.
+            List<List<String>> orders = new ArrayList<>();
+            List<TerminalStream> streams = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
+                // As the CLI takes them: the transport thread goes straight on to the frames after the reply.
+                TerminalStream stream = web1.stream(Mode.MODE_OPERATOR).callbacksOnTransportThread()
+                        .onEvent(e -> {
+                            if (e.hasOutput()) {
+                                order.add("output " + e.getOutput().getOffset() + " "
+                                        + (e.getOutput().getOffset() + e.getOutput().getData().size())
+                                        + "@" + Thread.currentThread().getName());
+                            }
+                        })
+                        .onResync(r -> order.add("resync " + r.getSnapshot().getOffset()
+                                + "@" + Thread.currentThread().getName()));
+                stream.attach("ticking", 80, 24);
+                orders.add(order);
+                streams.add(stream);
+            }
             local.terminal().sendInput("ticking", "go\n".getBytes());
-            // The race lost without the fix depends on what the transport holds at the reply: three drops.
-            for (int drop = 1; drop <= 3; drop++) {
-                String client = stream.clientId();
-                int port = relay.port();
-                relay.close();
-                await(() -> local.terminal().getSession("ticking").getAttachedList().stream()
-                        .noneMatch(c -> c.getClientId().equals(client)), "the daemon to drop the remote client after its grace");
-                int before = order.size();
-                relay = RelayServer.start(store, "127.0.0.1", port, RelayTls.load(relayHome.resolve("tls.p12")));
-                await(() -> order.size() > before + 50, "the new attachment's output");
-                assertResyncFirstThenContiguous(order, before, "drop " + drop);
+            List<String> clients = streams.stream().map(TerminalStream::clientId).toList();
+            int port = relay.port();
+            relay.close();
+            await(() -> local.terminal().getSession("ticking").getAttachedList().stream()
+                    .noneMatch(c -> clients.contains(c.getClientId())), "the daemon to drop the remote clients after its grace");
+            List<Integer> before = orders.stream().map(List::size).toList();
+            relay = RelayServer.start(store, "127.0.0.1", port, RelayTls.load(relayHome.resolve("tls.p12")));
+            for (int i = 0; i < orders.size(); i++) {
+                int stream = i;
+                await(() -> orders.get(stream).size() > before.get(stream) + 50, "stream " + stream + "'s new output");
             }
             local.terminal().destroy("ticking");
+            for (int i = 0; i < orders.size(); i++) {
+                assertResyncFirstThenContiguous(orders.get(i), before.get(i), "stream " + i);
+            }
         }
     }
 
@@ -331,16 +343,23 @@ class RelayTest {
         }
         assertThat(after.getFirst()).as("%s: the first thing after attaching afresh; then %s", what, after.subList(0, 5))
                 .startsWith("resync ");
-        long expected = Long.parseLong(after.getFirst().substring("resync ".length()));
+        String thread = threadOf(after.getFirst());
+        long expected = Long.parseLong(after.getFirst().substring("resync ".length(), after.getFirst().indexOf('@')));
         for (String item : after.subList(1, after.size())) {
-            if (item.startsWith("resync ")) {
-                expected = Long.parseLong(item.substring("resync ".length())); // fell behind the ticker: skipped forward
+            assertThat(threadOf(item)).as("%s: the thread of %s, after the resync's", what, item).isEqualTo(thread);
+            String body = item.substring(0, item.indexOf('@'));
+            if (body.startsWith("resync ")) {
+                expected = Long.parseLong(body.substring("resync ".length())); // fell behind the ticker: skipped forward
                 continue;
             }
-            assertThat(item).as("%s: after the screen, output continuing where it ends", what)
+            assertThat(body).as("%s: after the screen, output continuing where it ends", what)
                     .startsWith("output " + expected + " ");
-            expected = Long.parseLong(item.substring(item.lastIndexOf(' ') + 1));
+            expected = Long.parseLong(body.substring(body.lastIndexOf(' ') + 1));
         }
+    }
+
+    private static String threadOf(String item) {
+        return item.substring(item.indexOf('@') + 1);
     }
 
     @Test

@@ -6,7 +6,6 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -73,7 +72,12 @@ final class Tty implements UserTerminal {
     }
 
     private synchronized void resized(Runnable listener) {
-        int[] size = parseSize(stty("stty size").getFirst());
+        int[] size;
+        try {
+            size = parseSize(stty("stty size").stream().findFirst().orElse(""));
+        } catch (RuntimeException e) {
+            return; // the terminal is going away (or stty failed): the last size stands, nothing on the screen
+        }
         if (size[0] != cols || size[1] != rows) {
             cols = size[0];
             rows = size[1];
@@ -105,7 +109,7 @@ final class Tty implements UserTerminal {
             }
             return printed.lines().toList();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot run stty", e);
+            throw new UserException("cannot set the terminal: running /bin/sh for stty failed (" + e.getMessage() + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UserException("interrupted while setting the terminal");

@@ -337,10 +337,12 @@ public final class BenchMain {
         List<StreamFigures.Outcome> relay1 = new ArrayList<>();
         List<StreamFigures.Outcome> tmux0 = new ArrayList<>();
         List<StreamFigures.Outcome> cmdop0 = new ArrayList<>();
+        List<StreamFigures.Outcome> cli1 = new ArrayList<>();
         for (int r = 0; r < mode.repeats(); r++) {
             raw.add(f.rawPty(stream, marker));
             tmux1.add(f.tmux(stream, marker, 1));
             cmdop1.add(f.cmdop(daemon, stream, marker, 1, false, false));
+            cli1.add(f.cmdopCli(daemon, jar, stream, marker));
             relay1.add(f.cmdop(daemon, relay.reach(), stream, marker, 1, false, false, false));
             tmux0.add(f.tmux(stream, marker, 0));
             cmdop0.add(f.cmdop(daemon, stream, marker, 0, false, false));
@@ -352,6 +354,10 @@ public final class BenchMain {
                 cmdopClient, Better.HIGHER, "≥ 0.9× raw PTY and ≥ 1.5× tmux",
                 cmdopClient >= 0.9 * rawClient && cmdopClient >= 1.5 * tmuxClient, "")
                 .viaRelay(median(relay1, StreamFigures.Outcome::slowest)));
+        table.add(new Row("Output throughput, 1 client: the cmdop CLI in a terminal (as tmux)", "MB/s", rawClient,
+                tmuxClient, median(cli1, StreamFigures.Outcome::slowest), Better.HIGHER, "", null,
+                String.format(Locale.ROOT, "the CLI (C1 only, as `./cmdop` starts it) used %.2f s of CPU per run (median)",
+                        median(cli1, StreamFigures.Outcome::clientCpu))));
         table.row("Producer throughput, no client attached (" + size + ")", "MB/s",
                 median(raw, StreamFigures.Outcome::producer), median(tmux0, StreamFigures.Outcome::producer),
                 median(cmdop0, StreamFigures.Outcome::producer), Better.HIGHER);
@@ -522,11 +528,9 @@ public final class BenchMain {
             client.terminal().create(io.cmdop.protocol.v1.CreateSessionRequest.newBuilder().setName("first")
                     .addAllCommand(program).build());
             StreamFigures.awaitScreen(client.terminal(), "first", marker);
-            Map<String, String> env = Map.of("CMDOP_HOME", daemon.home().toString());
+            Map<String, String> env = daemon.cliEnvironment();
             byte[] detach = {0x1d};
-            List<String> viaJar = List.of(CmdopDaemon.javaBinary(), "--enable-native-access=ALL-UNNAMED",
-                    "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    "-Xshare:auto", "-jar", jar.toString(), "session", "attach", "first");
+            List<String> viaJar = CmdopDaemon.cli(jar, "session", "attach", "first");
             if (mode.thorough()) {
                 List<String> viaLauncher = List.of(root.resolve("cmdop").toString(), "session", "attach", "first");
                 f.firstScreen(viaLauncher, env, marker, 1, detach);

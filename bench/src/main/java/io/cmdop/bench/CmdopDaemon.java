@@ -41,9 +41,7 @@ final class CmdopDaemon implements AutoCloseable {
             throws IOException, InterruptedException {
         Files.createDirectories(home);
         Files.writeString(home.resolve("config.yaml"), config);
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "--enable-native-access=ALL-UNNAMED",
-                "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-jar", jar.toString(), "agent", "start"));
+        List<String> command = cli(jar, "agent", "start");
         if (relay != null) {
             command.addAll(relay.enrollArguments());
         }
@@ -67,6 +65,20 @@ final class CmdopDaemon implements AutoCloseable {
 
     static String javaBinary() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** {@code cmdop ARGS} from {@code jar}, with the JVM options {@code ./cmdop} gives short commands (C1 only). */
+    static List<String> cli(Path jar, String... args) {
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "--enable-native-access=ALL-UNNAMED",
+                "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-jar", jar.toString()));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    /** The environment a CLI of this daemon runs with. */
+    Map<String, String> cliEnvironment() {
+        return Map.of("CMDOP_HOME", home.toString());
     }
 
     CmdopClient client() {

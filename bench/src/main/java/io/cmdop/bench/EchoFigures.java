@@ -68,10 +68,8 @@ final class EchoFigures {
             control.terminal().create(CreateSessionRequest.newBuilder().setName(name).addAllCommand(Workload.echo())
                     .setSize(Size.newBuilder().setCols(80).setRows(24)).build());
             StreamFigures.awaitScreen(control.terminal(), name, "READY");
-            List<String> cli = List.of(CmdopDaemon.javaBinary(), "--enable-native-access=ALL-UNNAMED",
-                    "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    "-jar", jar.toString(), "session", "attach", name);
-            try (Terminal t = Terminal.start(cli, Map.of("CMDOP_HOME", daemon.home().toString()), dir, 80, 24)) {
+            try (Terminal t = Terminal.start(CmdopDaemon.cli(jar, "session", "attach", name), daemon.cliEnvironment(),
+                    dir, 80, 24)) {
                 return overTerminal("CLI", t);
             } finally {
                 control.terminal().destroy(name);

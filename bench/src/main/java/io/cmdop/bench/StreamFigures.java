@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * One large stream printed by a program, timed from the moment it is let go until each client has
  * its end marker: for the raw PTY (this process reads the PTY), for tmux (a real server, clients
- * attached through PTYs this process drains) and for cmdop (a real daemon, SDK observers).
+ * attached through PTYs this process drains) and for cmdop (a real daemon, SDK observers, or the
+ * CLI in a terminal this process drains).
  *
  * <p>Throughputs are in MB/s of the program's output (10⁶ bytes per second). A client's figure is
  * what it was delivered: a cmdop observer that fell behind and was skipped forward (a gap and a
@@ -239,6 +240,45 @@ final class StreamFigures {
             release.countDown();
             clients.forEach(CmdopClient::close);
             directs.forEach(DirectObserver::close);
+        }
+    }
+
+    /**
+     * The cmdop CLI ({@code session attach}, as an observer would run it) in a terminal this process
+     * drains, timed until that terminal shows the end, as tmux's client is. The outcome's client CPU
+     * is the CLI's own.
+     */
+    Outcome cmdopCli(CmdopDaemon daemon, Path jar, Path data, String marker) throws Exception {
+        Trigger trigger = new Trigger(dir, data);
+        String name = "stream-" + RUNS.incrementAndGet();
+        try (CmdopClient control = daemon.client()) {
+            var terminal = control.terminal();
+            terminal.create(CreateSessionRequest.newBuilder().setName(name)
+                    .addAllCommand(Workload.triggeredCat(trigger.fifo, data, trigger.done))
+                    .setSize(Size.newBuilder().setCols(80).setRows(24)).build());
+            awaitScreen(terminal, name, "armed");
+            EndMarker armed = new EndMarker("armed");
+            EndMarker end = new EndMarker(marker);
+            VisibleText text = new VisibleText(b -> {
+                armed.feedByte(b);
+                end.feedByte(b);
+            });
+            try (Terminal cli = Terminal.start(CmdopDaemon.cli(jar, "session", "attach", name),
+                    daemon.cliEnvironment(), dir, 80, 24).drainTo((buffer, n) -> text.feed(buffer, 0, n))) {
+                await(armed, "the CLI's first screen");
+                long serverCpu = ProcessMemory.cpuNanos(daemon.pid());
+                long cliCpu = ProcessMemory.cpuNanos(cli.pid());
+                trigger.fire();
+                await(end, "the CLI");
+                double rate = trigger.rate(end.seenAtNanos() - trigger.firedNanos);
+                double server = (ProcessMemory.cpuNanos(daemon.pid()) - serverCpu) / 1e9;
+                double client = (ProcessMemory.cpuNanos(cli.pid()) - cliCpu) / 1e9;
+                Outcome outcome = new Outcome(trigger.producerRate(), new double[] {rate}, 0, -1, -1, server, client);
+                System.err.println("bench:   cmdop, the CLI in a terminal (its CPU as the client's): " + outcome);
+                return outcome;
+            } finally {
+                terminal.destroy(name);
+            }
         }
     }
 

@@ -24,13 +24,14 @@ class BenchSmokeTest {
         assertThat(code).isZero();
         String report = Files.readString(out);
         assertThat(report).contains("| figure | unit | raw PTY | tmux | cmdop local | cmdop via relay |", "## Machine", "- tmux: tmux ",
-                "Output throughput, 1 client", "Producer throughput, no client attached",
+                "Output throughput, 1 client", "Output throughput, 1 client: the cmdop CLI in a terminal",
+                "Producer throughput, no client attached",
                 "Fan-out to 2 observers: slowest observer", "1 stalled observer among 2", "live heap growth", "Keystroke echo p50",
                 "Keystroke echo p50, cmdop SDK, callbacks on the transport thread",
                 "Attach to a complete snapshot", "Resume with the token", "to the first screen",
                 "Server RSS per idle session, 3 sessions", "Relay memory per attached observer, 3 observers",
                 "Stream figures: 2 warm-up rounds of 1 MiB first (1 client locally, 1 through the relay, none)");
-        assertThat(report.lines().filter(l -> l.startsWith("| Output throughput, 1 client")
+        assertThat(report.lines().filter(l -> l.startsWith("| Output throughput, 1 client (")
                 || l.startsWith("| Keystroke echo p50, cmdop SDK") || l.startsWith("| Fan-out to 2 observers")
                 || l.startsWith("| Relay heap per attached observer")))
                 .as("the figures through the relay are measured beside the local ones")

@@ -57,7 +57,7 @@ final class InteractiveAttach {
         this.detachKey = detachKey;
         this.detachByte = DaemonConfig.detachByte(detachKey);
         this.mode = mode;
-        this.display = new SessionDisplay(this::write, terminal.cols(), terminal.rows());
+        this.display = new SessionDisplay(this::write, this::refresh, terminal.cols(), terminal.rows());
     }
 
     static void requireTerminal() {
@@ -179,6 +179,15 @@ final class InteractiveAttach {
 
     private String reconnectingNotice() {
         return "connection lost, reconnecting: keys are not sent meanwhile (" + detachKey + " detaches)";
+    }
+
+    /** Asks for the session's screen, for the view of a terminal that no longer fits. */
+    private void refresh() {
+        try {
+            stream.refresh();
+        } catch (CmdopException e) {
+            // The stream has ended, which its close reports: there is nothing more to show.
+        }
     }
 
     private void resize() {

@@ -17,7 +17,9 @@ import java.util.function.LongSupplier;
  * session's size it gets the session's output as it comes. While it is smaller it shows the part
  * of the session's screen around the cursor, as tmux does, from a copy of that screen kept here:
  * the session's bytes, drawn for a larger terminal, would wrap and scroll into a garbled screen.
- * The copy is always kept, so either way of showing can take over at any moment.
+ * The copy is kept only while it is needed (a busy session costs it a third of a core): a
+ * terminal that becomes smaller asks for the session's screen in stream order ({@code refresh})
+ * and shows the view from it; until it comes, output passes as before.
  *
  * <p>Output that arrives before the first screen waits behind it: the screen comes with the
  * attach's reply and starts with a terminal reset, which would wipe what was written before it.
@@ -31,13 +33,16 @@ final class SessionDisplay {
     static final long FOLLOW_NANOS = 500_000_000L;
 
     private final Consumer<byte[]> terminal;
+    private final Runnable refresh;
     private int cols;
     private int rows;
     private final Viewport viewport;
-    /** The session's screen; null until the first screen. */
+    private int sessionCols;
+    private int sessionRows;
+    /** The session's screen while the terminal is smaller and shows the view of it; null otherwise. */
     private VirtualTerminal session;
-    /** True while the terminal is smaller than the session and shows the viewport. */
-    private boolean viewing;
+    /** A screen was asked for and has not come yet. */
+    private boolean refreshing;
     /** What came before the first screen, in order; null once it is drawn or the display closed. */
     private List<Runnable> held = new ArrayList<>();
     private int heldBytes;
@@ -50,13 +55,17 @@ final class SessionDisplay {
     private boolean awaitingFollow;
     private long followDeadline;
 
-    /** A display writing to {@code terminal}, which is {@code cols} by {@code rows}. */
-    SessionDisplay(Consumer<byte[]> terminal, int cols, int rows) {
-        this(terminal, cols, rows, System::nanoTime);
+    /**
+     * A display writing to {@code terminal}, which is {@code cols} by {@code rows}; {@code refresh}
+     * asks for the session's screen in stream order, to come to {@link #resync}.
+     */
+    SessionDisplay(Consumer<byte[]> terminal, Runnable refresh, int cols, int rows) {
+        this(terminal, refresh, cols, rows, System::nanoTime);
     }
 
-    SessionDisplay(Consumer<byte[]> terminal, int cols, int rows, LongSupplier clock) {
+    SessionDisplay(Consumer<byte[]> terminal, Runnable refresh, int cols, int rows, LongSupplier clock) {
         this.terminal = terminal;
+        this.refresh = refresh;
         this.clock = clock;
         this.cols = Math.max(1, cols);
         this.rows = Math.max(1, rows);
@@ -76,7 +85,7 @@ final class SessionDisplay {
         }
     }
 
-    /** A fresh screen in the stream's order, after the client fell behind: everything is drawn again. */
+    /** A fresh screen in the stream's order (asked for, or after the client fell behind): everything is drawn again. */
     synchronized void resync(Screen screen) {
         inOrder(() -> draw(screen), 0);
     }
@@ -88,15 +97,23 @@ final class SessionDisplay {
                 awaitingFollow = false; // the session kept its size (its resize policy): show the view
                 showAnew();
             }
-            session.feed(bytes, 0, bytes.length);
-            terminal.accept(viewing ? viewport.render(session) : bytes);
+            if (session == null) {
+                terminal.accept(bytes);
+            } else {
+                session.feed(bytes, 0, bytes.length);
+                terminal.accept(viewport.render(session));
+            }
         }, bytes.length);
     }
 
     /** The session changed size, at this point of its output. */
     synchronized void sessionResized(Size size) {
         inOrder(() -> {
-            session.resize(Math.max(1, size.getCols()), Math.max(1, size.getRows()));
+            sessionCols = Math.max(1, size.getCols());
+            sessionRows = Math.max(1, size.getRows());
+            if (session != null) {
+                session.resize(sessionCols, sessionRows);
+            }
             awaitingFollow = false;
             showAnew();
         }, 0);
@@ -143,7 +160,7 @@ final class SessionDisplay {
 
     /** True while the terminal shows the part of a larger session around its cursor. */
     synchronized boolean viewing() {
-        return viewing;
+        return session != null;
     }
 
     private void inOrder(Runnable draw, int bytes) {
@@ -167,35 +184,41 @@ final class SessionDisplay {
     }
 
     private void draw(Screen screen) {
-        session = new VirtualTerminal(Math.max(1, screen.getSize().getCols()), Math.max(1, screen.getSize().getRows()), 0);
+        refreshing = false;
+        sessionCols = Math.max(1, screen.getSize().getCols());
+        sessionRows = Math.max(1, screen.getSize().getRows());
         byte[] ansi = screen.getAnsi().toByteArray();
-        session.feed(ansi, 0, ansi.length);
-        viewing = !fits();
-        if (viewing) {
-            viewport.invalidate();
-            terminal.accept(concat(reset(), viewport.render(session)));
-        } else {
+        if (fits()) {
+            session = null;
             terminal.accept(concat(reset(), ansi));
+            return;
         }
+        session = new VirtualTerminal(sessionCols, sessionRows, 0);
+        session.feed(ansi, 0, ansi.length);
+        viewport.invalidate();
+        terminal.accept(concat(reset(), viewport.render(session)));
     }
 
-    /** After a change of either size: the same way of showing, or the other one from scratch. */
+    /**
+     * After a change of either size: the view follows it, a terminal that fits again gets the whole
+     * screen and then the output as it comes, and one that no longer fits asks for the screen.
+     */
     private void showAnew() {
-        boolean smaller = !fits();
-        if (smaller) {
-            if (!viewing) {
-                terminal.accept(reset());
-                viewport.invalidate();
+        if (fits()) {
+            if (session != null) {
+                terminal.accept(concat(reset(), session.snapshot(0).toAnsi(0)));
+                session = null;
             }
+        } else if (session != null) {
             terminal.accept(viewport.render(session));
-        } else if (viewing) {
-            terminal.accept(concat(reset(), session.snapshot(0).toAnsi(0)));
+        } else if (!refreshing) {
+            refreshing = true;
+            refresh.run();
         }
-        viewing = smaller;
     }
 
     private boolean fits() {
-        return cols >= session.cols() && rows >= session.rows();
+        return cols >= sessionCols && rows >= sessionRows;
     }
 
     private static byte[] reset() {

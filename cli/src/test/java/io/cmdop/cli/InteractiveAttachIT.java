@@ -121,17 +121,18 @@ class InteractiveAttachIT {
         terminal.typeLine("cmdop session attach --observer wide");
         terminal.awaitText("cmdop: wide as observer (session " + cols + "x" + rows + ", terminal "
                 + RealTerminal.COLS + "x" + RealTerminal.ROWS + ": showing the part around the cursor)");
-        // The status line covers the bottom row; every row above it shows the session's row 10 further down.
-        List<String> shown = terminal.rows();
-        for (int y = 0; y < RealTerminal.ROWS - 1; y++) {
-            String expected = " ".repeat(RealTerminal.COLS - 7) + "right%02d".formatted(y + 11);
-            assertThat(shown.get(y)).as("row %d of %s", y, shown).isEqualTo(expected);
-        }
+        assertShowsTheRightEdgeOfTheLastRows();
         // Grown to fit the session, the terminal shows all of it, each row whole.
         terminal.resize(cols + 5, rows + 2);
         String whole = terminal.await("the whole session once the terminal fits", s -> s.lines()
                 .anyMatch(("left01" + " ".repeat(cols - 13) + "right01")::equals));
         assertThat(whole.lines()).contains("left" + rows + " ".repeat(cols - 13) + "right" + rows);
+        // Shrunk again, the attach (which kept no copy of the screen while it fitted) asks for the
+        // session's screen and shows the same part from it.
+        terminal.resize(RealTerminal.COLS, RealTerminal.ROWS);
+        terminal.await("the part around the cursor again", s -> s.lines().findFirst()
+                .filter((" ".repeat(RealTerminal.COLS - 7) + "right11")::equals).isPresent());
+        assertShowsTheRightEdgeOfTheLastRows();
         terminal.press("C-]");
         terminal.awaitText("[cmdop] detached from wide");
 
@@ -139,9 +140,18 @@ class InteractiveAttachIT {
         terminal.typeLine("clear; cmdop session attach wide");
         String status = terminal.await("the operator's status line", s -> s.contains("cmdop: wide as operator"));
         assertThat(status).doesNotContain("showing the part");
-        assertThat(cli.listed("wide").orElseThrow().path("size").path("cols").asInt()).isEqualTo(cols + 5);
+        assertThat(cli.listed("wide").orElseThrow().path("size").path("cols").asInt()).isEqualTo(RealTerminal.COLS);
         terminal.press("C-]");
         terminal.awaitText("[cmdop] detached from wide");
+    }
+
+    /** The status line covers the bottom row; every row above it shows the session's row 10 further down. */
+    private void assertShowsTheRightEdgeOfTheLastRows() {
+        List<String> shown = terminal.rows();
+        for (int y = 0; y < RealTerminal.ROWS - 1; y++) {
+            String expected = " ".repeat(RealTerminal.COLS - 7) + "right%02d".formatted(y + 11);
+            assertThat(shown.get(y)).as("row %d of %s", y, shown).isEqualTo(expected);
+        }
     }
 
     @Test

@@ -18,10 +18,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SessionDisplayTest {
     private final ByteArrayOutputStream written = new ByteArrayOutputStream();
+    /** Screens the display asked for. */
+    private int refreshes;
 
     @Test
     void outputThatArrivesBeforeTheFirstScreenComesRightAfterItNotBeforeItsReset() {
-        SessionDisplay display = new SessionDisplay(written::writeBytes, 80, 24);
+        SessionDisplay display = new SessionDisplay(written::writeBytes, () -> refreshes++, 80, 24);
         display.output(bytes("line 101\r\n"));
         display.output(bytes("line 102\r\n"));
         assertThat(written.size()).as("nothing reaches the terminal before the screen").isZero();
@@ -36,7 +38,7 @@ class SessionDisplayTest {
 
     @Test
     void pastWhatItHoldsTheStreamWaitsForTheScreenAndLosesNothing() {
-        SessionDisplay display = new SessionDisplay(written::writeBytes, 80, 24);
+        SessionDisplay display = new SessionDisplay(written::writeBytes, () -> refreshes++, 80, 24);
         byte[] chunk = new byte[64 * 1024];
         int chunks = SessionDisplay.MAX_HELD_BYTES / chunk.length + 10;
         Thread transport = sendChunks(display, chunk, chunks);
@@ -56,7 +58,7 @@ class SessionDisplayTest {
     /** An attach that fails before its screen is drawn must not leave the stream's thread waiting for good. */
     @Test
     void closingReleasesAStreamWaitingForAScreenThatWillNeverCome() {
-        SessionDisplay display = new SessionDisplay(written::writeBytes, 80, 24);
+        SessionDisplay display = new SessionDisplay(written::writeBytes, () -> refreshes++, 80, 24);
         byte[] chunk = new byte[64 * 1024];
         Thread transport = sendChunks(display, chunk, SessionDisplay.MAX_HELD_BYTES / chunk.length + 10);
         awaitWaiting(transport);
@@ -69,7 +71,7 @@ class SessionDisplayTest {
 
     @Test
     void aTerminalAtLeastTheSessionsSizeGetsTheOutputAsItComes() {
-        SessionDisplay display = new SessionDisplay(written::writeBytes, 100, 30);
+        SessionDisplay display = new SessionDisplay(written::writeBytes, () -> refreshes++, 100, 30);
         display.screen(screen(80, 24, "prompt$ "));
         written.reset();
 
@@ -82,7 +84,7 @@ class SessionDisplayTest {
 
     @Test
     void aSmallerTerminalShowsThePartAroundTheCursorWithoutWrapping() {
-        SessionDisplay display = new SessionDisplay(written::writeBytes, 10, 5);
+        SessionDisplay display = new SessionDisplay(written::writeBytes, () -> refreshes++, 10, 5);
         display.screen(screen(20, 10, ""));
         StringBuilder rows = new StringBuilder();
         for (int y = 0; y < 10; y++) {
@@ -102,7 +104,7 @@ class SessionDisplayTest {
 
     @Test
     void eitherSizeChangingSwitchesBetweenTheTwoWaysWithTheScreenRedrawn() {
-        SessionDisplay display = new SessionDisplay(written::writeBytes, 10, 5);
+        SessionDisplay display = new SessionDisplay(written::writeBytes, () -> refreshes++, 10, 5);
         display.screen(screen(20, 10, "top-left\u001b[10;1Hbottom-left"));
         assertThat(display.viewing()).isTrue();
         assertThat(shown(10, 5).snapshot().lines().getLast()).isEqualTo("ttom-left"); // the cursor, after the text, is in view
@@ -114,16 +116,61 @@ class SessionDisplayTest {
         assertThat(user.snapshot().lines().get(9)).isEqualTo("bottom-left");
 
         written.reset();
+        VirtualTerminal session = model(40, 10, "top-left\u001b[10;1Hbottom-left");
         display.sessionResized(Size.newBuilder().setCols(40).setRows(10).build());
-        display.output(bytes(" and more, far to the right"));
+        assertThat(refreshes).as("a terminal that no longer fits asks for the screen").isEqualTo(1);
+        feed(session, display, " and more, far to the right");
+        display.resync(screenOf(session));
         assertThat(display.viewing()).isTrue();
         assertThat(shown(30, 12).snapshot().lines().get(9)).isEqualTo("ft and more, far to the right");
+
+        feed(session, display, "!");
+        assertThat(shown(30, 12).snapshot().lines().get(9)).isEqualTo("t and more, far to the right!");
+    }
+
+    @Test
+    void aTerminalThatFitsKeepsNoCopyAndAsksForTheScreenOnlyOnceWhenItStopsFitting() {
+        SessionDisplay display = new SessionDisplay(written::writeBytes, () -> refreshes++, 80, 24);
+        VirtualTerminal session = model(80, 24, "prompt$ ");
+        display.screen(screenOf(session));
+        feed(session, display, "ls\r\n");
+        assertThat(refreshes).isZero();
+
+        display.terminalResized(60, 20, false);
+        display.terminalResized(50, 18, false);
+        feed(session, display, "a.txt  b.txt\r\n");
+        display.terminalResized(40, 16, false);
+        assertThat(refreshes).as("one screen asked for while one is on its way").isEqualTo(1);
+        assertThat(display.viewing()).as("no copy until the screen comes").isFalse();
+
+        written.reset();
+        display.resync(screenOf(session));
+        assertThat(display.viewing()).isTrue();
+        assertThat(shown(40, 16).snapshot().lines()).startsWith("prompt$ ls", "a.txt  b.txt", "");
+
+        display.terminalResized(80, 24, false);
+        display.terminalResized(40, 16, false);
+        assertThat(refreshes).as("the copy is let go once the terminal fits; shrinking again asks again").isEqualTo(2);
+    }
+
+    @Test
+    void aScreenThatComesAfterTheTerminalFitsAgainIsDrawnWhole() {
+        SessionDisplay display = new SessionDisplay(written::writeBytes, () -> refreshes++, 80, 24);
+        VirtualTerminal session = model(80, 24, "prompt$ ");
+        display.screen(screenOf(session));
+        display.terminalResized(60, 20, false);
+        display.terminalResized(80, 24, false);
+        feed(session, display, "output meanwhile");
+
+        display.resync(screenOf(session));
+        assertThat(display.viewing()).isFalse();
+        assertThat(shown(80, 24).snapshot().lines().getFirst()).isEqualTo("prompt$ output meanwhile");
     }
 
     /** An operator dragging a window smaller: the session takes each size, and nothing is redrawn by us. */
     @Test
     void anOperatorsTerminalThatShrinksWaitsForTheSessionToFollow() {
-        SessionDisplay display = new SessionDisplay(written::writeBytes, 80, 24);
+        SessionDisplay display = new SessionDisplay(written::writeBytes, () -> refreshes++, 80, 24);
         display.screen(screen(80, 24, "prompt$ "));
         written.reset();
 
@@ -139,7 +186,7 @@ class SessionDisplayTest {
     @Test
     void aSessionThatKeepsItsSizeIsShownInTheViewOnceTheWaitIsOver() {
         long[] now = {0};
-        SessionDisplay display = new SessionDisplay(written::writeBytes, 80, 24, () -> now[0]);
+        SessionDisplay display = new SessionDisplay(written::writeBytes, () -> refreshes++, 80, 24, () -> now[0]);
         display.screen(screen(80, 24, "prompt$ "));
 
         display.terminalResized(60, 20, true);
@@ -147,8 +194,10 @@ class SessionDisplayTest {
         assertThat(display.viewing()).as("still waiting for the session").isFalse();
 
         now[0] += SessionDisplay.FOLLOW_NANOS;
-        written.reset();
         display.output(bytes("b"));
+        assertThat(refreshes).isEqualTo(1);
+        written.reset();
+        display.resync(screen(80, 24, "prompt$ ab"));
 
         assertThat(display.viewing()).isTrue();
         assertThat(shown(60, 20).snapshot().lines().getFirst()).isEqualTo("prompt$ ab");
@@ -162,11 +211,28 @@ class SessionDisplayTest {
     }
 
     private static Screen screen(int cols, int rows, String drawn) {
+        return screenOf(model(cols, rows, drawn));
+    }
+
+    /** The session's own screen, as the daemon keeps it, with {@code drawn} on it. */
+    private static VirtualTerminal model(int cols, int rows, String drawn) {
         VirtualTerminal session = new VirtualTerminal(cols, rows, 0);
         byte[] b = bytes(drawn);
         session.feed(b, 0, b.length);
-        return Screen.newBuilder().setSize(Size.newBuilder().setCols(cols).setRows(rows))
+        return session;
+    }
+
+    /** The screen as the daemon sends it, at this point of the stream. */
+    private static Screen screenOf(VirtualTerminal session) {
+        return Screen.newBuilder().setSize(Size.newBuilder().setCols(session.cols()).setRows(session.rows()))
                 .setAnsi(ByteString.copyFrom(session.snapshot().toAnsi(false))).build();
+    }
+
+    /** The session prints {@code text}: its screen and the display get it. */
+    private static void feed(VirtualTerminal session, SessionDisplay display, String text) {
+        byte[] b = bytes(text);
+        session.feed(b, 0, b.length);
+        display.output(b);
     }
 
     private static Thread sendChunks(SessionDisplay display, byte[] chunk, int chunks) {

@@ -12,6 +12,7 @@ import io.cmdop.protocol.v1.Gap;
 import io.cmdop.protocol.v1.InputFrame;
 import io.cmdop.protocol.v1.Mode;
 import io.cmdop.protocol.v1.Reason;
+import io.cmdop.protocol.v1.RefreshFrame;
 import io.cmdop.protocol.v1.ResizeFrame;
 import io.cmdop.protocol.v1.ResumeRequest;
 import io.cmdop.protocol.v1.Resync;
@@ -91,6 +92,8 @@ public final class TerminalStream implements AutoCloseable {
     private volatile Size size = Size.getDefaultInstance();
     private volatile long lastSeq;
     private volatile long nextOffset;
+    /** Set by {@link #refresh} until a resync arrives: a request a drop lost is made again after the resume. */
+    private volatile boolean refreshWanted;
     /** Set while attaching afresh after a drop: where the output this stream missed begins. */
     private volatile long missedFrom = -1;
     private volatile boolean closing;
@@ -284,6 +287,23 @@ public final class TerminalStream implements AutoCloseable {
         send(ClientFrame.newBuilder().setSignal(SignalFrame.newBuilder().setSignal(signal)), true);
     }
 
+    /**
+     * Asks for the session's current screen. It comes to {@link #onResync} in stream order: after
+     * the output already sent, before any later one, with an empty gap (reason "requested"). A
+     * request lost to a drop is made again once the stream has resumed. Any mode may ask; it does
+     * not block.
+     */
+    public void refresh() {
+        refreshWanted = true;
+        if (!reconnecting.get()) {
+            sendRefresh();
+        }
+    }
+
+    private void sendRefresh() {
+        send(ClientFrame.newBuilder().setRefresh(RefreshFrame.getDefaultInstance()), false);
+    }
+
     /** Leaves the session on purpose: the token stops working, and so does this stream until attached again. */
     public void detach() {
         closing = true;
@@ -383,6 +403,7 @@ public final class TerminalStream implements AutoCloseable {
         long from = missedFrom;
         if (from >= 0 && a.hasSnapshot()) {
             missedFrom = -1;
+            refreshWanted = false;
             onResync.accept(Resync.newBuilder()
                     .setGap(Gap.newBuilder().setFromOffset(from).setToOffset(a.getSnapshot().getOffset())
                             .setReason("token_expired"))
@@ -511,6 +532,7 @@ public final class TerminalStream implements AutoCloseable {
                     publish(e);
                 }
                 case RESYNC -> {
+                    refreshWanted = false;
                     lastSeq = frame.getResync().getSnapshot().getSeq();
                     nextOffset = frame.getResync().getSnapshot().getOffset();
                     onResync.accept(frame.getResync());
@@ -632,6 +654,9 @@ public final class TerminalStream implements AutoCloseable {
                             .setSeq(lastSeq).setOffset(nextOffset)), RESUME_ATTEMPT_TIMEOUT);
                 }
                 reconnecting.set(false);
+                if (refreshWanted) {
+                    sendRefresh(); // it went to the dropped call, or waited for this one
+                }
                 onReconnecting.accept(false);
                 return;
             } catch (StatusRuntimeException e) {

@@ -6,9 +6,7 @@ import io.cmdop.protocol.v1.Accepted;
 import io.cmdop.protocol.v1.AttachRequest;
 import io.cmdop.protocol.v1.Attached;
 import io.cmdop.protocol.v1.ClientFrame;
-import io.cmdop.protocol.v1.Gap;
 import io.cmdop.protocol.v1.ResumeRequest;
-import io.cmdop.protocol.v1.Resync;
 import io.cmdop.protocol.v1.ServerFrame;
 import io.cmdop.session.Attachment;
 import io.cmdop.session.Delivery;
@@ -84,6 +82,10 @@ final class AttachCall implements StreamObserver<ClientFrame> {
                 }
                 case SIGNAL -> {
                     a.signal(frame.getSignal().getSignal());
+                    reply(requestId, null);
+                }
+                case REFRESH -> {
+                    a.refresh();
                     reply(requestId, null);
                 }
                 case DETACH -> {
@@ -199,10 +201,7 @@ final class AttachCall implements StreamObserver<ClientFrame> {
                         }
                     }
                     case Delivery.Event e -> out.send(FRAMES.frame(e.event()));
-                    case Delivery.Resync r -> out.send(ServerFrame.newBuilder().setResync(Resync.newBuilder()
-                            .setGap(Gap.newBuilder().setFromOffset(r.gapFrom()).setToOffset(r.gapTo())
-                                    .setReason(r.reason()))
-                            .setSnapshot(Protos.screen(r.screen(), Session.RESYNC_SCROLLBACK_LINES))).build());
+                    case Delivery.Resync r -> out.send(ServerFrame.newBuilder().setResync(Protos.resync(r)).build());
                     case Delivery.End end -> {
                         out.complete();
                         return;

@@ -10,9 +10,11 @@ import io.cmdop.protocol.v1.CommandStarted;
 import io.cmdop.protocol.v1.Cursor;
 import io.cmdop.protocol.v1.Event;
 import io.cmdop.protocol.v1.Exited;
+import io.cmdop.protocol.v1.Gap;
 import io.cmdop.protocol.v1.InputApplied;
 import io.cmdop.protocol.v1.Output;
 import io.cmdop.protocol.v1.Resized;
+import io.cmdop.protocol.v1.Resync;
 import io.cmdop.protocol.v1.Screen;
 import io.cmdop.protocol.v1.SessionInfo;
 import io.cmdop.protocol.v1.SessionState;
@@ -20,11 +22,13 @@ import io.cmdop.protocol.v1.Signaled;
 import io.cmdop.protocol.v1.Size;
 import io.cmdop.session.ClientKind;
 import io.cmdop.session.ClientView;
+import io.cmdop.session.Delivery;
 import io.cmdop.session.Mode;
 import io.cmdop.session.Reason;
 import io.cmdop.session.ResizePolicy;
 import io.cmdop.session.ScreenState;
 import io.cmdop.session.Sender;
+import io.cmdop.session.Session;
 import io.cmdop.session.SessionEvent;
 import io.cmdop.session.SessionView;
 import io.cmdop.session.TerminalSize;
@@ -70,6 +74,13 @@ final class Protos {
             b.setSize(size(c.size()));
         }
         return b.build();
+    }
+
+    /** A resync frame's body: what was missed ({@code from} to {@code to}: nothing when equal), and the screen. */
+    static Resync resync(Delivery.Resync r) {
+        return Resync.newBuilder().setGap(Gap.newBuilder()
+                        .setFromOffset(r.gapFrom()).setToOffset(r.gapTo()).setReason(r.reason()))
+                .setSnapshot(screen(r.screen(), Session.RESYNC_SCROLLBACK_LINES)).build();
     }
 
     static Screen screen(ScreenState state, int scrollbackLines) {

@@ -241,6 +241,7 @@ final class RelayLink implements AutoCloseable {
             case ATTACH_FRAME -> attachFrame(caller, id, down);
             case CALL_CLOSED -> closeCall(id, down.getCallClosed().getAbrupt());
             case FEED -> feed(down.getFeed().getSessionId(), down.getFeed().getSubscribe());
+            case REFRESH_FEED -> calls.execute(() -> refreshFeed(down.getRefreshFeed().getSessionId()));
             case REPLAY -> calls.execute(() -> replay(id, down.getReplay().getSessionId(), down.getReplay().getAfterSeq()));
             case PING -> send(LinkUp.newBuilder().setCallId(id).setPong(down.getPing()).build());
             default -> LOG.warning(() -> "ignoring an unknown message from the relay: " + down.getBodyCase());
@@ -341,6 +342,14 @@ final class RelayLink implements AutoCloseable {
         Thread.ofVirtual().name("cmdop-feed-" + sessionId).start(() -> pumpFeed(sessionId, feed));
     }
 
+    /** The screen of a session the relay follows, into its feed in stream order; nothing for one it does not. */
+    private void refreshFeed(String sessionId) {
+        Session.Attached feed = feeds.get(sessionId);
+        if (feed != null) {
+            feed.attachment().refresh();
+        }
+    }
+
     private void pumpFeed(String sessionId, Session.Attached feed) {
         Attachment a = feed.attachment();
         try {
@@ -361,10 +370,12 @@ final class RelayLink implements AutoCloseable {
                             batch.addEvents(event);
                             bytes += event.getSerializedSize();
                         }
-                        case Delivery.Resync r -> batch.setResync(resync(r));
+                        case Delivery.Resync r when r.requested() ->
+                                batch.setRefreshed(Protos.screen(r.screen(), Session.RESYNC_SCROLLBACK_LINES));
+                        case Delivery.Resync r -> batch.setResync(Protos.resync(r));
                         case Delivery.End end -> batch.setEnded(true);
                     }
-                    if (batch.getEnded() || batch.hasResync() || bytes >= FEED_BATCH_BYTES) {
+                    if (batch.getEnded() || batch.hasResync() || batch.hasRefreshed() || bytes >= FEED_BATCH_BYTES) {
                         break;
                     }
                     d = a.poll(feed.epoch(), Duration.ZERO);
@@ -407,11 +418,6 @@ final class RelayLink implements AutoCloseable {
             replay.setResync(Resync.getDefaultInstance());
         }
         send(LinkUp.newBuilder().setCallId(id).setReplay(replay).build());
-    }
-
-    private static Resync resync(Delivery.Resync r) {
-        return Resync.newBuilder().setGap(Gap.newBuilder().setFromOffset(r.gapFrom()).setToOffset(r.gapTo())
-                .setReason(r.reason())).setSnapshot(Protos.screen(r.screen(), Session.RESYNC_SCROLLBACK_LINES)).build();
     }
 
     private void refuse(long id) {

@@ -2,6 +2,7 @@ package io.cmdop.relay;
 
 import io.cmdop.protocol.v1.CallEnd;
 import io.cmdop.protocol.v1.Error;
+import io.cmdop.protocol.v1.FeedRefresh;
 import io.cmdop.protocol.v1.FeedRequest;
 import io.cmdop.protocol.v1.LinkDown;
 import io.cmdop.protocol.v1.LinkUp;
@@ -237,6 +238,11 @@ final class AgentConnection {
             send(LinkDown.newBuilder().setFeed(FeedRequest.newBuilder().setSessionId(fanout.sessionId())
                     .setSubscribe(false)).build());
         }
+    }
+
+    /** Asks the machine for a session's screen in its feed, in stream order (a client's refresh). */
+    void refreshFeed(SessionFanout fanout) {
+        send(LinkDown.newBuilder().setRefreshFeed(FeedRefresh.newBuilder().setSessionId(fanout.sessionId())).build());
     }
 
     synchronized void send(LinkDown message) {

@@ -41,6 +41,8 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
     private static final Logger LOG = Logger.getLogger(RemoteAttach.class.getName());
     /** As the daemon's per-client queue: ~40 ms of full-speed output. */
     static final long QUEUE_BYTES = 4L * 1024 * 1024;
+    /** The gap reason of a screen the client asked for (RefreshFrame): nothing was missed. */
+    private static final String REQUESTED = "requested";
 
     private final OutboundStream<ServerFrame> out;
     private final Agents agents;
@@ -55,6 +57,8 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
     private long lastSeq;
     private long deliveredOffset;
     private boolean lagged;
+    /** The client asked for the screen and has not had one since. */
+    private boolean refreshWanted;
     /** While the daemon's replay of missed events is on its way, live events wait here. */
     private ArrayDeque<Event> heldDuringReplay;
     private boolean endAfterReplay;
@@ -96,6 +100,10 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
             }
             if (frame.getBodyCase() == ClientFrame.BodyCase.ATTACH || frame.getBodyCase() == ClientFrame.BodyCase.RESUME) {
                 throw io.cmdop.transport.ErrorStatus.of(Reason.REASON_MALFORMED_FRAME, "already attached on this call");
+            }
+            if (frame.getBodyCase() == ClientFrame.BodyCase.REFRESH) {
+                refresh(frame.getRequestId());
+                return;
             }
             agent.sendOnCall(callId, LinkDown.newBuilder().setAttachFrame(frame));
         } catch (StatusRuntimeException e) {
@@ -242,20 +250,68 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
             if (event.hasOutput()) {
                 deliveredOffset = event.getOutput().getOffset() + event.getOutput().getData().size();
             }
-            ServerFrame frame = ServerFrame.newBuilder().setEvent(event).build();
-            int size = frame.getSerializedSize();
-            if (queuedBytes + size > QUEUE_BYTES) {
-                queue.clear();
-                queuedBytes = 0;
-                lagged = true;
-                metrics.queueDrops.incrementAndGet();
-            } else {
-                queue.addLast(frame);
-                queuedBytes += size;
-            }
-            changed.signalAll();
+            enqueue(ServerFrame.newBuilder().setEvent(event).build());
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Under our lock: queues {@code frame}, or turns an overflow into a resync. */
+    private void enqueue(ServerFrame frame) {
+        int size = frame.getSerializedSize();
+        if (queuedBytes + size > QUEUE_BYTES) {
+            queue.clear();
+            queuedBytes = 0;
+            lagged = true;
+            metrics.queueDrops.incrementAndGet();
+        } else {
+            queue.addLast(frame);
+            queuedBytes += size;
+        }
+        changed.signalAll();
+    }
+
+    /**
+     * The session's screen, in the feed after the events before it: this client's, if it asked for
+     * one. A client ahead of the feed (attached after the screen was taken) waits for the next.
+     */
+    void refreshed(Screen screen) {
+        boolean again = false;
+        lock.lock();
+        try {
+            if (!refreshWanted || heldDuringReplay != null || lagged || ended) {
+                return; // after a replay the request is made again; a lagging client's resync answers it
+            }
+            if (screen.getSeq() < lastSeq) {
+                again = true;
+            } else {
+                refreshWanted = false;
+                lastSeq = screen.getSeq();
+                deliveredOffset = screen.getOffset();
+                enqueue(ServerFrame.newBuilder().setResync(Resync.newBuilder().setGap(Gap.newBuilder()
+                        .setFromOffset(screen.getOffset()).setToOffset(screen.getOffset()).setReason(REQUESTED))
+                        .setSnapshot(screen)).build());
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (again) {
+            fanout.requestRefresh();
+        }
+    }
+
+    /** The client asks for the screen in stream order: the session's feed brings it (see {@link #refreshed}). */
+    private void refresh(long requestId) {
+        lock.lock();
+        try {
+            refreshWanted = true;
+        } finally {
+            lock.unlock();
+        }
+        fanout.requestRefresh();
+        if (requestId != 0) {
+            out.send(ServerFrame.newBuilder().setInReplyTo(requestId)
+                    .setAccepted(io.cmdop.protocol.v1.Accepted.getDefaultInstance()).build());
         }
     }
 
@@ -266,6 +322,7 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
             queue.clear();
             queuedBytes = 0;
             lagged = false;
+            refreshWanted = false;
             lastSeq = resync.getSnapshot().getSeq();
             deliveredOffset = resync.getSnapshot().getOffset();
             ServerFrame frame = ServerFrame.newBuilder().setResync(resync).build();
@@ -314,6 +371,7 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
 
     /** The daemon's answer to a resume: what the client missed, then the live events held meanwhile. */
     private void replayed(io.cmdop.protocol.v1.Replay replay) {
+        boolean again;
         lock.lock();
         try {
             ArrayDeque<Event> held = heldDuringReplay;
@@ -335,11 +393,15 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
             if (endAfterReplay) {
                 ended = true;
             }
+            again = refreshWanted && !ended;
             changed.signalAll();
         } finally {
             lock.unlock();
         }
         resuming = false;
+        if (again) {
+            fanout.requestRefresh();
+        }
     }
 
     // ---------------------------------------------------------------- to the client
@@ -396,6 +458,7 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
         try {
             from = deliveredOffset;
             lagged = false;
+            refreshWanted = false;
             lastSeq = screen.getSeq();
             deliveredOffset = screen.getOffset();
         } finally {

@@ -51,6 +51,9 @@ final class SessionFanout {
             }
             clients.forEach(c -> c.offer(e));
         }
+        if (feed.hasRefreshed()) {
+            clients.forEach(c -> c.refreshed(feed.getRefreshed()));
+        }
         if (feed.getEnded()) {
             ended = true;
             clients.forEach(RemoteAttach::sessionEnded);
@@ -73,6 +76,11 @@ final class SessionFanout {
         if (ended) {
             client.sessionEnded();
         }
+    }
+
+    /** A client asked for the screen: the machine puts it into this feed, after the events before it. */
+    void requestRefresh() {
+        agent.refreshFeed(this);
     }
 
     void remove(RemoteAttach client) {

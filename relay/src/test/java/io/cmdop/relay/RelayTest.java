@@ -336,6 +336,68 @@ class RelayTest {
         }
     }
 
+    /**
+     * A client asks for the screen while output keeps coming (a terminal that became smaller than
+     * the session, say): the screen must stand exactly where it is in the stream, after the output
+     * before it and before the output after it, locally and through the relay.
+     */
+    @Test
+    void aRefreshBringsTheScreenInStreamOrderLocallyAndThroughTheRelay() throws Exception {
+        try (CmdopClient remote = owner();
+             CmdopClient local = CmdopClient.local(new CmdopHome(machineHome), ClientKind.CLIENT_KIND_CLI)) {
+            var web1 = web1Online(remote);
+            // Paced, so that no client (nor the relay's feed) falls behind: a resync for lagging would answer
+            // the request too, with a gap, and this test is about the one with none.
+            web1.create(CreateSessionRequest.newBuilder().setName("refreshed")
+                    .addAllCommand(List.of("/bin/sh", "-c", "read go; i=0; while :; do i=$((i+1)); echo tick $i; "
+                            + "sleep 0.002; done"))
+                    .build());
+            List<TerminalStream> streams = List.of(local.terminal().stream(Mode.MODE_OBSERVER),
+                    web1.stream(Mode.MODE_OBSERVER));
+            List<List<String>> orders = new ArrayList<>();
+            for (TerminalStream stream : streams) {
+                List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
+                stream.callbacksOnTransportThread()
+                        .onEvent(e -> {
+                            if (e.hasOutput()) {
+                                order.add("output " + e.getOutput().getOffset() + " "
+                                        + (e.getOutput().getOffset() + e.getOutput().getData().size()));
+                            }
+                        })
+                        .onResync(r -> order.add(r.getGap().getReason() + " " + r.getGap().getFromOffset() + " "
+                                + r.getGap().getToOffset() + " " + r.getSnapshot().getOffset()));
+                stream.attach("refreshed", 80, 24);
+                orders.add(order);
+            }
+            local.terminal().sendInput("refreshed", "go\n".getBytes());
+            for (int i = 0; i < streams.size(); i++) {
+                List<String> order = orders.get(i);
+                await(() -> order.size() > 20, "output to stream " + i);
+                streams.get(i).refresh();
+                int stream = i;
+                await(() -> List.copyOf(order).stream().anyMatch(o -> o.startsWith("requested ")),
+                        () -> "the screen stream " + stream + " asked for; it had " + List.copyOf(order).stream()
+                                .filter(o -> !o.startsWith("output ")).toList() + " and " + order.size() + " outputs");
+                int asked = order.size();
+                await(() -> order.size() > asked + 20, "output after the screen on stream " + i);
+            }
+            local.terminal().destroy("refreshed");
+            for (int i = 0; i < orders.size(); i++) {
+                List<String> order = List.copyOf(orders.get(i));
+                int at = order.indexOf(order.stream().filter(o -> o.startsWith("requested ")).findFirst().orElseThrow());
+                String[] screen = order.get(at).split(" ");
+                assertThat(screen[1]).as("stream %d: nothing missed: %s", i, order.get(at)).isEqualTo(screen[2])
+                        .isEqualTo(screen[3]);
+                assertThat(order.get(at - 1)).as("stream %d: the output before the screen ends where it stands", i)
+                        .endsWith(" " + screen[3]);
+                assertThat(order.get(at + 1)).as("stream %d: the output after it starts there", i)
+                        .startsWith("output " + screen[3] + " ");
+                assertThat(order.stream().filter(o -> !o.startsWith("output ")).toList())
+                        .as("stream %d: one screen, nothing skipped", i).hasSize(1);
+            }
+        }
+    }
+
     private static void assertResyncFirstThenContiguous(List<String> order, int from, String what) {
         List<String> after;
         synchronized (order) {

@@ -49,8 +49,10 @@ public final class Attachment {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final ArrayDeque<SessionEvent> queue = new ArrayDeque<>();
+    private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
     private long queuedBytes;
+    /** A screen the client asked for is queued: later requests are answered by it. */
+    private boolean refreshQueued;
     /** Set when the queue overflowed: the carrier must fetch a resync before anything else. */
     private boolean lagged;
     /** Why: "client_lagged" (its queue overflowed) or "ring_overflow" (resumed after the ring moved on). */
@@ -136,13 +138,15 @@ public final class Attachment {
                     resync = true;
                     break;
                 }
-                SessionEvent event = queue.pollFirst();
-                if (event != null) {
-                    queuedBytes -= event.weight();
-                    if (event instanceof SessionEvent.Output o) {
+                Delivery next = queue.pollFirst();
+                if (next != null) {
+                    queuedBytes -= weight(next);
+                    if (next instanceof Delivery.Event(SessionEvent.Output o)) {
                         deliveredOffset = o.endOffset();
+                    } else if (next instanceof Delivery.Resync) {
+                        refreshQueued = false;
                     }
-                    return new Delivery.Event(event);
+                    return next;
                 }
                 if (endReason != null) {
                     return new Delivery.End(endReason);
@@ -182,6 +186,16 @@ public final class Attachment {
 
     public void signal(String signal) {
         session.signal(activeSender(), signal);
+    }
+
+    /**
+     * Asks for the session's current screen: a {@link Delivery.Resync} with nothing lost comes in
+     * stream order, after every event queued before it. One already queued, or a resync on its
+     * way, answers it. Any mode may ask; a relay's client asks its relay, whose feed asks here.
+     */
+    public void refresh() {
+        activeSender();
+        session.refresh(this);
     }
 
     /** An attachment that has ended acts no more, whoever still holds it. */
@@ -230,19 +244,56 @@ public final class Attachment {
                 }
                 return;
             }
-            if (queuedBytes + event.weight() > maxQueueBytes) {
-                queue.clear();
-                queuedBytes = 0;
-                lagged = true;
-                lagReason = "client_lagged";
-            } else {
-                queue.addLast(event);
-                queuedBytes += event.weight();
-            }
-            changed.signalAll();
+            enqueue(new Delivery.Event(event));
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Queues the screen {@code screen} gives, taken now, at this point of the stream; nothing when
+     * one is queued already or a resync is coming. Under the session's stream lock.
+     */
+    void offerRefresh(java.util.function.Supplier<ScreenState> screen) {
+        lock.lock();
+        try {
+            if (refreshQueued || lagged || endReason != null) {
+                return;
+            }
+            ScreenState state = screen.get();
+            refreshQueued = true;
+            enqueue(new Delivery.Resync(state.offset(), state.offset(), Delivery.Resync.REQUESTED, state));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under our lock: queues {@code d}, or turns an overflow into a resync. */
+    private void enqueue(Delivery d) {
+        int weight = weight(d);
+        if (queuedBytes + weight > maxQueueBytes) {
+            clearQueue();
+            lagged = true;
+            lagReason = "client_lagged";
+        } else {
+            queue.addLast(d);
+            queuedBytes += weight;
+        }
+        changed.signalAll();
+    }
+
+    private void clearQueue() {
+        queue.clear();
+        queuedBytes = 0;
+        refreshQueued = false;
+    }
+
+    private static int weight(Delivery d) {
+        return switch (d) {
+            case Delivery.Event e -> e.event().weight();
+            case Delivery.Resync r -> r.screen().weight();
+            case Delivery.End end -> 0;
+        };
     }
 
     /** What a lagging client missed: from which offset, and why. */
@@ -253,8 +304,7 @@ public final class Attachment {
         lock.lock();
         try {
             lagged = false;
-            queue.clear();
-            queuedBytes = 0;
+            clearQueue();
             return new Lag(deliveredOffset, lagReason);
         } finally {
             lock.unlock();
@@ -267,8 +317,7 @@ public final class Attachment {
         try {
             lagged = true;
             lagReason = "ring_overflow";
-            queue.clear();
-            queuedBytes = 0;
+            clearQueue();
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -304,8 +353,7 @@ public final class Attachment {
             epoch++;
             connected = true;
             lagged = false;
-            queue.clear();
-            queuedBytes = 0;
+            clearQueue();
             deliveredOffset = resumeOffset;
             changed.signalAll();
             return epoch;

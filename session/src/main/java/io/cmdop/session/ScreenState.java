@@ -7,4 +7,8 @@ import io.cmdop.terminal.ScreenSnapshot;
  * next event has a seq greater than {@code seq}.
  */
 public record ScreenState(ScreenSnapshot screen, long offset, long seq) {
+    /** Roughly the bytes it takes to send, for the accounting of bounded queues: a few per cell. */
+    int weight() {
+        return 256 + 4 * screen.cols() * (screen.rows() + screen.scrollbackSize());
+    }
 }

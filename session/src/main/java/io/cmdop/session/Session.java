@@ -396,6 +396,20 @@ public final class Session {
         }
     }
 
+    /** Queues the current screen for {@code a}, in stream order (see {@link Attachment#refresh}). */
+    void refresh(Attachment a) {
+        if (a.route() == Attachment.Route.RELAYED) {
+            throw new SessionException(Reason.INVALID_ARGUMENT,
+                    "a relayed client's screen comes with its relay's feed: the relay answers its refresh");
+        }
+        streamLock.lock();
+        try {
+            a.offerRefresh(() -> new ScreenState(terminal.snapshot(RESYNC_SCROLLBACK_LINES), offset, seq));
+        } finally {
+            streamLock.unlock();
+        }
+    }
+
     void leave(Attachment a, String reason) {
         streamLock.lock();
         try {

@@ -270,6 +270,60 @@ class SessionTest {
     }
 
     @Test
+    void aRefreshIsTheScreenInStreamOrderAndOneQueuedAnswersTheRequestsAfterIt() throws Exception {
+        Session s = quietCat(SessionConfig.defaults());
+        Sender op = operator("op", "op-1");
+        Session.Attached watcher = s.attach("watcher", ClientKind.SDK, Mode.OBSERVER, null, false);
+        Drain probe = drain(s.attach("probe", ClientKind.SDK, Mode.OBSERVER, null, false));
+        s.sendInput(op, "before\n".getBytes());
+        probe.awaitText("before\r\n"); // in the watcher's queue too: it has not read yet
+
+        watcher.attachment().refresh();
+        watcher.attachment().refresh();
+        s.sendInput(op, "after\n".getBytes());
+        probe.awaitText("after\r\n");
+
+        List<Delivery> got = new ArrayList<>();
+        StringBuilder output = new StringBuilder();
+        while (!output.toString().contains("after")) {
+            Delivery d = watcher.attachment().poll(watcher.epoch(), Duration.ofSeconds(10));
+            assertThat(d).as("the watcher's deliveries go on until the output after the refresh").isNotNull();
+            got.add(d);
+            if (d instanceof Delivery.Event(SessionEvent.Output o)) {
+                output.append(new String(o.data(), StandardCharsets.UTF_8));
+            }
+        }
+        List<Delivery.Resync> screens = got.stream().filter(d -> d instanceof Delivery.Resync)
+                .map(d -> (Delivery.Resync) d).toList();
+        assertThat(screens).as("two requests, one screen: the second came while the first was queued").hasSize(1);
+        Delivery.Resync screen = screens.getFirst();
+        assertThat(screen.requested()).isTrue();
+        assertThat(screen.gapFrom()).as("nothing missed").isEqualTo(screen.gapTo()).isEqualTo(screen.screen().offset());
+        assertThat(screen.screen().screen().text()).contains("before").doesNotContain("after");
+
+        int at = got.indexOf(screen);
+        SessionEvent.Output last = null;
+        for (Delivery d : got.subList(0, at)) {
+            if (d instanceof Delivery.Event(SessionEvent.Output o)) {
+                last = o;
+            }
+        }
+        assertThat(last).as("the output before the request comes before the screen").isNotNull();
+        assertThat(new String(last.data(), StandardCharsets.UTF_8)).contains("before");
+        assertThat(last.endOffset()).isEqualTo(screen.screen().offset());
+        SessionEvent.Output afterwards = got.subList(at + 1, got.size()).stream()
+                .flatMap(d -> d instanceof Delivery.Event(SessionEvent.Output o) ? java.util.stream.Stream.of(o)
+                        : java.util.stream.Stream.empty()).findFirst().orElseThrow();
+        assertThat(afterwards.offset()).as("the output after the screen continues where it stands")
+                .isEqualTo(screen.screen().offset());
+        assertThat(((Delivery.Event) got.get(at + 1)).event().seq()).isEqualTo(screen.screen().seq() + 1);
+
+        Session.Attached relayed = s.attachRelayed("remote", ClientKind.SDK, Mode.OBSERVER, null, false);
+        assertThatThrownBy(() -> relayed.attachment().refresh()).isInstanceOfSatisfying(SessionException.class,
+                e -> assertThat(e.reason()).isEqualTo(Reason.INVALID_ARGUMENT));
+    }
+
+    @Test
     void aClientThatStopsReadingSlowsNobodyAndStaysBounded() throws Exception {
         long queueBytes = 4 * 1024 * 1024;
         long total = 30_000_000L;

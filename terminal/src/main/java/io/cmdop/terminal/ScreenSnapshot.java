@@ -80,6 +80,11 @@ public final class ScreenSnapshot {
     }
 
     /** Lines that scrolled off the normal screen, oldest first, as plain text. */
+    /** How many lines of history it holds. */
+    public int scrollbackSize() {
+        return scrollback.size();
+    }
+
     public List<String> scrollback() {
         return texts(scrollback);
     }

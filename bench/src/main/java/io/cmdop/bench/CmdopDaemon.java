@@ -67,10 +67,13 @@ final class CmdopDaemon implements AutoCloseable {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    /** {@code cmdop ARGS} from {@code jar}, with the JVM options {@code ./cmdop} gives short commands (C1 only). */
+    /**
+     * {@code cmdop ARGS} from {@code jar}, with the JVM options {@code ./cmdop} gives short commands
+     * (C1 only, a small young generation).
+     */
     static List<String> cli(Path jar, String... args) {
         List<String> command = new ArrayList<>(List.of(javaBinary(), "--enable-native-access=ALL-UNNAMED",
-                "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmn16m",
                 "-jar", jar.toString()));
         command.addAll(List.of(args));
         return command;

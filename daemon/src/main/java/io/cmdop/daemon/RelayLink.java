@@ -345,8 +345,12 @@ final class RelayLink implements AutoCloseable {
     /** The screen of a session the relay follows, into its feed in stream order; nothing for one it does not. */
     private void refreshFeed(String sessionId) {
         Session.Attached feed = feeds.get(sessionId);
-        if (feed != null) {
-            feed.attachment().refresh();
+        try {
+            if (feed != null) {
+                feed.attachment().refresh();
+            }
+        } catch (SessionException e) {
+            // The feed has just ended: its end reaches the relay, which tells its clients.
         }
     }
 

@@ -209,6 +209,9 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
                     lock.unlock();
                 }
                 fanout.add(this, attached.getSnapshot().getSeq());
+                if (refreshWanted()) {
+                    fanout.requestRefresh(); // asked before it joined the feed: the screen may have passed it by
+                }
             }
             Thread.ofVirtual().name("cmdop-relay-client-" + attached.getClientId()).start(this::pump);
             return;
@@ -286,11 +289,12 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
                 again = true;
             } else {
                 refreshWanted = false;
+                long from = deliveredOffset; // the screen's own, unless this client missed some of the feed
                 lastSeq = screen.getSeq();
                 deliveredOffset = screen.getOffset();
                 enqueue(ServerFrame.newBuilder().setResync(Resync.newBuilder().setGap(Gap.newBuilder()
-                        .setFromOffset(screen.getOffset()).setToOffset(screen.getOffset()).setReason(REQUESTED))
-                        .setSnapshot(screen)).build());
+                        .setFromOffset(Math.min(from, screen.getOffset())).setToOffset(screen.getOffset())
+                        .setReason(REQUESTED)).setSnapshot(screen)).build());
             }
         } finally {
             lock.unlock();
@@ -300,15 +304,28 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
         }
     }
 
-    /** The client asks for the screen in stream order: the session's feed brings it (see {@link #refreshed}). */
-    private void refresh(long requestId) {
+    private boolean refreshWanted() {
         lock.lock();
         try {
+            return refreshWanted;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The client asks for the screen in stream order: the session's feed brings it (see {@link #refreshed}). */
+    private void refresh(long requestId) {
+        boolean asked;
+        lock.lock();
+        try {
+            asked = refreshWanted;
             refreshWanted = true;
         } finally {
             lock.unlock();
         }
-        fanout.requestRefresh();
+        if (!asked) {
+            fanout.requestRefresh(); // one request on its way at a time: a client repeating itself costs nothing
+        }
         if (requestId != 0) {
             out.send(ServerFrame.newBuilder().setInReplyTo(requestId)
                     .setAccepted(io.cmdop.protocol.v1.Accepted.getDefaultInstance()).build());

@@ -23,6 +23,8 @@ final class SessionFanout {
     private final ArrayDeque<Event> recent = new ArrayDeque<>();
     private long recentBytes;
     private boolean ended;
+    /** A screen was asked of the machine for this feed and has not come: clients asking meanwhile wait for it. */
+    private boolean refreshAsked;
 
     SessionFanout(AgentConnection agent, String sessionId) {
         this.agent = agent;
@@ -38,6 +40,9 @@ final class SessionFanout {
     }
 
     synchronized void accept(SessionFeed feed) {
+        if (feed.hasRefreshed() || feed.hasResync()) {
+            refreshAsked = false; // a client still waiting (one ahead of this screen) asks again
+        }
         if (feed.hasResync()) {
             recent.clear();
             recentBytes = 0;
@@ -80,6 +85,12 @@ final class SessionFanout {
 
     /** A client asked for the screen: the machine puts it into this feed, after the events before it. */
     void requestRefresh() {
+        synchronized (this) {
+            if (refreshAsked || ended) {
+                return;
+            }
+            refreshAsked = true;
+        }
         agent.refreshFeed(this);
     }
 

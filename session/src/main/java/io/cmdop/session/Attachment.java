@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * One client attached to a session: its identity and mode, its bounded send queue and its
@@ -254,7 +255,7 @@ public final class Attachment {
      * Queues the screen {@code screen} gives, taken now, at this point of the stream; nothing when
      * one is queued already or a resync is coming. Under the session's stream lock.
      */
-    void offerRefresh(java.util.function.Supplier<ScreenState> screen) {
+    void offerRefresh(Supplier<ScreenState> screen) {
         lock.lock();
         try {
             if (refreshQueued || lagged || endReason != null) {

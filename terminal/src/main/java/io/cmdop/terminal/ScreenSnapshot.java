@@ -79,12 +79,12 @@ public final class ScreenSnapshot {
         return texts(List.of(screen));
     }
 
-    /** Lines that scrolled off the normal screen, oldest first, as plain text. */
     /** How many lines of history it holds. */
     public int scrollbackSize() {
         return scrollback.size();
     }
 
+    /** Lines that scrolled off the normal screen, oldest first, as plain text. */
     public List<String> scrollback() {
         return texts(scrollback);
     }

@@ -157,17 +157,13 @@ final class StreamFigures {
     Outcome cmdop(CmdopDaemon daemon, Reach reach, Path data, String marker, int observers, boolean stalled,
                   boolean liveHeap, boolean direct) throws Exception {
         Trigger trigger = new Trigger(dir, data);
-        String name = "stream-" + RUNS.incrementAndGet();
         CountDownLatch release = new CountDownLatch(1);
         List<CmdopClient> clients = new ArrayList<>();
         List<TerminalStream> streams = new ArrayList<>();
         List<DirectObserver> directs = new ArrayList<>();
         try (CmdopClient control = daemon.client()) {
             var terminal = control.terminal();
-            terminal.create(CreateSessionRequest.newBuilder().setName(name)
-                    .addAllCommand(Workload.triggeredCat(trigger.fifo, data, trigger.done))
-                    .setSize(Size.newBuilder().setCols(80).setRows(24)).build());
-            awaitScreen(terminal, name, "armed");
+            String name = armedSession(terminal, trigger, data);
             List<EndMarker> ends = new ArrayList<>();
             long[] attachedAt = new long[observers];
             AtomicInteger gaps = new AtomicInteger();
@@ -250,13 +246,9 @@ final class StreamFigures {
      */
     Outcome cmdopCli(CmdopDaemon daemon, Path jar, Path data, String marker) throws Exception {
         Trigger trigger = new Trigger(dir, data);
-        String name = "stream-" + RUNS.incrementAndGet();
         try (CmdopClient control = daemon.client()) {
             var terminal = control.terminal();
-            terminal.create(CreateSessionRequest.newBuilder().setName(name)
-                    .addAllCommand(Workload.triggeredCat(trigger.fifo, data, trigger.done))
-                    .setSize(Size.newBuilder().setCols(80).setRows(24)).build());
-            awaitScreen(terminal, name, "armed");
+            String name = armedSession(terminal, trigger, data);
             EndMarker armed = new EndMarker("armed");
             EndMarker end = new EndMarker(marker);
             VisibleText text = new VisibleText(b -> {
@@ -280,6 +272,17 @@ final class StreamFigures {
                 terminal.destroy(name);
             }
         }
+    }
+
+    /** An 80×24 session whose program waits for {@code trigger} to print {@code data}; returns its name. */
+    private static String armedSession(io.cmdop.client.Terminal terminal, Trigger trigger, Path data)
+            throws InterruptedException {
+        String name = "stream-" + RUNS.incrementAndGet();
+        terminal.create(CreateSessionRequest.newBuilder().setName(name)
+                .addAllCommand(Workload.triggeredCat(trigger.fifo, data, trigger.done))
+                .setSize(Size.newBuilder().setCols(80).setRows(24)).build());
+        awaitScreen(terminal, name, "armed");
+        return name;
     }
 
     private static long ownCpu() {

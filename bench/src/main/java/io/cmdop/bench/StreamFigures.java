@@ -40,8 +40,8 @@ final class StreamFigures {
      *     stream to its end (every client had it, a stalled one still stalled), -1 if not measured
      * @param serverCpu CPU seconds the server (tmux server or cmdop daemon) used from the start of the
      *     stream until every client had its end, NaN for the raw PTY
-     * @param clientCpu CPU seconds this process (the raw PTY's reader, the tmux clients' drains, the
-     *     cmdop SDK observers) used over the same time
+     * @param clientCpu CPU seconds the clients used over the same time: this process (the raw PTY's
+     *     reader, the tmux clients' drains, the cmdop SDK observers), or the CLI's own process
      */
     record Outcome(double producer, double[] clients, int gaps, long peakRss, long liveHeap, double serverCpu,
                    double clientCpu) {
@@ -57,7 +57,7 @@ final class StreamFigures {
         public String toString() {
             return String.format(java.util.Locale.ROOT,
                     "producer %.1f MB/s, slowest client %.1f MB/s, mean %.1f MB/s, %d gap(s), server CPU %.2f s, "
-                            + "this process's CPU %.2f s", producer, slowest(), mean(), gaps, serverCpu, clientCpu);
+                            + "clients' CPU %.2f s", producer, slowest(), mean(), gaps, serverCpu, clientCpu);
         }
 
         double mean() {
@@ -266,7 +266,7 @@ final class StreamFigures {
                 double server = (ProcessMemory.cpuNanos(daemon.pid()) - serverCpu) / 1e9;
                 double client = (ProcessMemory.cpuNanos(cli.pid()) - cliCpu) / 1e9;
                 Outcome outcome = new Outcome(trigger.producerRate(), new double[] {rate}, 0, -1, -1, server, client);
-                System.err.println("bench:   cmdop, the CLI in a terminal (its CPU as the client's): " + outcome);
+                System.err.println("bench:   cmdop, the CLI in a terminal (clients' CPU: the CLI's): " + outcome);
                 return outcome;
             } finally {
                 terminal.destroy(name);

@@ -8,6 +8,7 @@ final class RelayMetrics {
     final AtomicLong attachments = new AtomicLong();
     final AtomicLong bytesOut = new AtomicLong();
     final AtomicLong queueDrops = new AtomicLong();
+    final AtomicLong feedResyncs = new AtomicLong();
     final AtomicLong authFailures = new AtomicLong();
     final AtomicLong connectionsRefused = new AtomicLong();
     private final LongSupplier agentsConnected;
@@ -29,6 +30,9 @@ final class RelayMetrics {
         counter(out, "cmdop_bytes_out_total", "Bytes of frames sent to remote clients.", bytesOut.get());
         counter(out, "cmdop_queue_drops_total", "Times a remote client fell behind its queue and was resynchronised.",
                 queueDrops.get());
+        counter(out, "cmdop_feed_resyncs_total",
+                "Times a remote client was resynchronised because its session's feed fell behind at the machine.",
+                feedResyncs.get());
         counter(out, "cmdop_auth_failures_total", "Refused credentials.", authFailures.get());
         counter(out, "cmdop_connections_refused_total", "Connections closed at once: their source opened too many.",
                 connectionsRefused.get());

@@ -55,12 +55,16 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
     private final ArrayDeque<ServerFrame> queue = new ArrayDeque<>();
     private long queuedBytes;
     private long lastSeq;
+    /** Where the output queued for this client ends. */
     private long deliveredOffset;
+    /** Where the output the pump has taken from the queue ends: the client's place once it is sent. */
+    private long takenOffset;
     private boolean lagged;
     /** The client asked for the screen and has not had one since. */
     private boolean refreshWanted;
-    /** While the daemon's replay of missed events is on its way, live events wait here. */
+    /** While the daemon's replay of missed events is on its way, live events wait here (at most {@link #QUEUE_BYTES}). */
     private ArrayDeque<Event> heldDuringReplay;
+    private long heldBytes;
     private boolean endAfterReplay;
     private boolean ended;
 
@@ -163,7 +167,9 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
         try {
             lastSeq = frame.getResume().getSeq();
             deliveredOffset = frame.getResume().getOffset();
+            takenOffset = deliveredOffset;
             heldDuringReplay = new ArrayDeque<>();
+            heldBytes = 0;
         } finally {
             lock.unlock();
         }
@@ -205,6 +211,7 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
                 try {
                     lastSeq = attached.getSnapshot().getSeq();
                     deliveredOffset = attached.getSnapshot().getOffset();
+                    takenOffset = deliveredOffset;
                 } finally {
                     lock.unlock();
                 }
@@ -238,10 +245,11 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
         lock.lock();
         try {
             if (heldDuringReplay != null) {
-                if (heldDuringReplay.size() < 10_000) {
+                heldBytes += event.getSerializedSize();
+                if (heldBytes <= QUEUE_BYTES) {
                     heldDuringReplay.addLast(event);
                 } else {
-                    heldDuringReplay = null;
+                    heldDuringReplay = null; // the replay is still answered; the client then skips forward
                     lagged = true;
                 }
                 return;
@@ -263,8 +271,7 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
     private void enqueue(ServerFrame frame) {
         int size = frame.getSerializedSize();
         if (queuedBytes + size > QUEUE_BYTES) {
-            queue.clear();
-            queuedBytes = 0;
+            dropQueue();
             lagged = true;
             metrics.queueDrops.incrementAndGet();
         } else {
@@ -289,12 +296,7 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
                 again = true;
             } else {
                 refreshWanted = false;
-                long from = deliveredOffset; // the screen's own, unless this client missed some of the feed
-                lastSeq = screen.getSeq();
-                deliveredOffset = screen.getOffset();
-                enqueue(ServerFrame.newBuilder().setResync(Resync.newBuilder().setGap(Gap.newBuilder()
-                        .setFromOffset(Math.min(from, screen.getOffset())).setToOffset(screen.getOffset())
-                        .setReason(REQUESTED)).setSnapshot(screen)).build());
+                skipTo(screen, REQUESTED); // no gap, unless this client missed some of the feed
             }
         } finally {
             lock.unlock();
@@ -336,16 +338,12 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
     void resync(Resync resync) {
         lock.lock();
         try {
-            queue.clear();
-            queuedBytes = 0;
+            dropQueue();
             lagged = false;
             refreshWanted = false;
-            lastSeq = resync.getSnapshot().getSeq();
-            deliveredOffset = resync.getSnapshot().getOffset();
-            ServerFrame frame = ServerFrame.newBuilder().setResync(resync).build();
-            queue.addLast(frame);
-            queuedBytes += frame.getSerializedSize();
-            changed.signalAll();
+            // The feed's gap starts where the feed stood; this client's, where it stands.
+            skipTo(resync.getSnapshot(), resync.getGap().getReason());
+            metrics.feedResyncs.incrementAndGet();
         } finally {
             lock.unlock();
         }
@@ -394,13 +392,7 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
             ArrayDeque<Event> held = heldDuringReplay;
             heldDuringReplay = null;
             if (replay.hasResync()) {
-                Screen screen = replay.getResync().getSnapshot();
-                ServerFrame frame = ServerFrame.newBuilder().setResync(replay.getResync().toBuilder()
-                        .setGap(replay.getResync().getGap().toBuilder().setFromOffset(deliveredOffset))).build();
-                lastSeq = screen.getSeq();
-                deliveredOffset = screen.getOffset();
-                queue.addLast(frame);
-                queuedBytes += frame.getSerializedSize();
+                skipTo(replay.getResync().getSnapshot(), replay.getResync().getGap().getReason());
             }
             // Offering under our own (reentrant) lock keeps live events from slipping in between.
             replay.getEventsList().forEach(this::offer);
@@ -443,6 +435,7 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
                     next = queue.pollFirst();
                     if (next != null) {
                         queuedBytes -= next.getSerializedSize();
+                        takenOffset = reachedBy(next, takenOffset);
                     } else if (!resync) {
                         break;
                     }
@@ -464,26 +457,59 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
         }
     }
 
+    /** Under our lock: the queued frames will not be sent; the client stands where the sent ones end. */
+    private void dropQueue() {
+        queue.clear();
+        queuedBytes = 0;
+        deliveredOffset = takenOffset;
+    }
+
+    /** Under our lock: queues {@code screen} for the client to continue from, the gap from where it stands. */
+    private void skipTo(Screen screen, String reason) {
+        long from = Math.min(deliveredOffset, screen.getOffset());
+        lastSeq = screen.getSeq();
+        deliveredOffset = screen.getOffset();
+        enqueue(ServerFrame.newBuilder().setResync(Resync.newBuilder().setGap(Gap.newBuilder().setFromOffset(from)
+                .setToOffset(screen.getOffset()).setReason(reason)).setSnapshot(screen)).build());
+    }
+
     /** This client fell behind its queue: tell it what it missed and give it the screen to continue from. */
     private void resynchronise() {
         Screen screen = agent.unary(caller.relayed(io.cmdop.protocol.v1.ClientKind.CLIENT_KIND_UNSPECIFIED),
                 LinkDown.newBuilder().setGetScreen(GetScreenRequest.newBuilder()
                         .setSession(SessionSelector.newBuilder().setSession(fanout.sessionId())).setScrollbackLines(200)),
                 LinkUp::getScreen);
-        long from;
+        fanout.skipForward(this, screen);
+    }
+
+    /**
+     * Called by the fan-out with no feed batch in progress: this lagging client continues from
+     * {@code screen}, and the fan-out then hands it the recent events after it. Returns false if
+     * something else (the feed's own resync) already gave it a screen.
+     */
+    boolean skippedTo(Screen screen) {
         lock.lock();
         try {
-            from = deliveredOffset;
+            if (!lagged || ended) {
+                return false;
+            }
             lagged = false;
             refreshWanted = false;
-            lastSeq = screen.getSeq();
-            deliveredOffset = screen.getOffset();
+            skipTo(screen, "client_lagged");
+            return true;
         } finally {
             lock.unlock();
         }
-        out.send(ServerFrame.newBuilder().setResync(Resync.newBuilder().setGap(Gap.newBuilder().setFromOffset(from)
-                .setToOffset(screen.getOffset()).setReason("client_lagged")).setSnapshot(screen)).build());
-        fanout.catchUp(this, screen.getSeq());
+    }
+
+    private static long reachedBy(ServerFrame frame, long offset) {
+        if (frame.hasResync()) {
+            return frame.getResync().getSnapshot().getOffset();
+        }
+        if (frame.hasEvent() && frame.getEvent().hasOutput()) {
+            return frame.getEvent().getOutput().getOffset() + frame.getEvent().getOutput().getData().size();
+        }
+        return offset;
     }
 
     private void finish() {

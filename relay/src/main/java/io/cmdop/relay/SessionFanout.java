@@ -2,6 +2,7 @@ package io.cmdop.relay;
 
 import io.cmdop.protocol.v1.Error;
 import io.cmdop.protocol.v1.Event;
+import io.cmdop.protocol.v1.Screen;
 import io.cmdop.protocol.v1.SessionFeed;
 
 import java.util.ArrayDeque;
@@ -71,8 +72,18 @@ final class SessionFanout {
         catchUp(client, afterSeq);
     }
 
-    /** Hands a client the recent events after {@code afterSeq} (after a resync or a replay). */
-    synchronized void catchUp(RemoteAttach client, long afterSeq) {
+    /**
+     * A lagging client skips forward to {@code screen} and takes the recent events after it, with no
+     * feed batch in between: one offered to it first would make it drop those older events as seen.
+     */
+    synchronized void skipForward(RemoteAttach client, Screen screen) {
+        if (client.skippedTo(screen)) {
+            catchUp(client, screen.getSeq());
+        }
+    }
+
+    /** Hands a client the recent events after {@code afterSeq}. */
+    private void catchUp(RemoteAttach client, long afterSeq) {
         for (Event e : recent) {
             if (e.getSeq() > afterSeq) {
                 client.offer(e);

@@ -327,7 +327,9 @@ class RelayTest {
             relay = RelayServer.start(store, "127.0.0.1", port, RelayTls.load(relayHome.resolve("tls.p12")));
             for (int i = 0; i < orders.size(); i++) {
                 int stream = i;
-                await(() -> orders.get(stream).size() > before.get(stream) + 50, "stream " + stream + "'s new output");
+                await(() -> orders.get(stream).size() > before.get(stream) + 50, () -> "stream " + stream
+                        + "'s new output; it had " + before.get(stream) + " items before the relay came back, now "
+                        + List.copyOf(orders.get(stream)).subList(before.get(stream), orders.get(stream).size()));
             }
             local.terminal().destroy("ticking");
             for (int i = 0; i < orders.size(); i++) {
@@ -396,6 +398,86 @@ class RelayTest {
                         .as("stream %d: one screen, nothing skipped", i).hasSize(1);
             }
         }
+    }
+
+    /**
+     * A remote client that keeps falling behind a fast stream is skipped forward again and again,
+     * while the feed goes on: each skip must say exactly what the client missed, and the output after
+     * its screen must continue where the screen stands, with nothing lost between the two.
+     */
+    @Test
+    void aRemoteClientSkippedForwardAgainAndAgainMissesNothingButItsGaps() throws Exception {
+        int skips = 4;
+        try (CmdopClient remote = owner();
+             CmdopClient local = CmdopClient.local(new CmdopHome(machineHome), ClientKind.CLIENT_KIND_CLI)) {
+            var web1 = web1Online(remote);
+            web1.create(CreateSessionRequest.newBuilder().setName("fast")
+                    .addAllCommand(List.of("/bin/sh", "-c", "read go; exec seq 1 1000000000")).build());
+            List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
+            // The 50th output after each screen (and the 50th of all), the client stops reading until the relay
+            // counts it skipped forward: its queue at the relay overflowed, or the session's feed itself fell
+            // behind at the machine (this JVM runs both, and seq, on 2 cores). It then reads on, at least to the
+            // screen that skip brings, before it stops again. Callbacks run in order, one at a time, and stay off
+            // the transport thread, which this JVM's daemon may share for its link.
+            long[] skipsSeen = {skipsCounted()};
+            int[] outputsSinceScreen = {0};
+            TerminalStream stream = web1.stream(Mode.MODE_OBSERVER)
+                    .onEvent(e -> {
+                        if (!e.hasOutput()) {
+                            return;
+                        }
+                        order.add("output " + e.getOutput().getOffset() + " "
+                                + (e.getOutput().getOffset() + e.getOutput().getData().size()));
+                        if (++outputsSinceScreen[0] == 50 && skipsSeen[0] < skips) {
+                            try {
+                                await(() -> skipsCounted() > skipsSeen[0], "the relay to skip the stalled client");
+                            } catch (InterruptedException ex) {
+                                Thread.currentThread().interrupt();
+                            }
+                            skipsSeen[0] = skipsCounted();
+                        }
+                    })
+                    .onResync(r -> {
+                        outputsSinceScreen[0] = 0;
+                        order.add("resync " + r.getGap().getFromOffset() + " " + r.getGap().getToOffset()
+                                + " " + r.getSnapshot().getOffset() + " " + r.getGap().getReason());
+                    });
+            stream.attach("fast", 80, 24);
+            local.terminal().sendInput("fast", "go\n".getBytes());
+            await(() -> List.copyOf(order).stream().filter(o -> o.startsWith("resync ")).count() >= skips,
+                    () -> "the client skipped forward " + skips + " times; the relay counted " + skipsSeen[0] + ", "
+                            + order.size() + " outputs, last " + (order.isEmpty() ? "none" : order.getLast()));
+            int seen = order.size();
+            await(() -> order.size() > seen + 20, "output after the last skip");
+            local.terminal().destroy("fast");
+            stream.detach();
+
+            long expected = -1;
+            for (String item : List.copyOf(order)) {
+                String[] f = item.split(" ");
+                if (f[0].equals("resync")) {
+                    if (expected >= 0) {
+                        assertThat(Long.parseLong(f[1])).as("the gap starts where the client's output stopped: %s", item)
+                                .isEqualTo(expected);
+                    }
+                    assertThat(f[2]).as("the gap ends where the screen stands: %s", item).isEqualTo(f[3]);
+                    expected = Long.parseLong(f[3]);
+                    continue;
+                }
+                if (expected >= 0) {
+                    assertThat(Long.parseLong(f[1])).as("output continues where the last output or screen ended: %s", item)
+                            .isEqualTo(expected);
+                }
+                expected = Long.parseLong(f[2]);
+            }
+        }
+    }
+
+    /** Remote clients skipped forward, as the relay's metrics count them: at the relay or at the machine. */
+    private long skipsCounted() {
+        return relay.metricsText().lines()
+                .filter(l -> l.startsWith("cmdop_queue_drops_total ") || l.startsWith("cmdop_feed_resyncs_total "))
+                .mapToLong(l -> Long.parseLong(l.substring(l.indexOf(' ') + 1))).sum();
     }
 
     private static void assertResyncFirstThenContiguous(List<String> order, int from, String what) {

@@ -359,16 +359,7 @@ class RelayTest {
             List<List<String>> orders = new ArrayList<>();
             for (TerminalStream stream : streams) {
                 List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
-                stream.callbacksOnTransportThread()
-                        .onEvent(e -> {
-                            if (e.hasOutput()) {
-                                order.add("output " + e.getOutput().getOffset() + " "
-                                        + (e.getOutput().getOffset() + e.getOutput().getData().size()));
-                            }
-                        })
-                        .onResync(r -> order.add(r.getGap().getReason() + " " + r.getGap().getFromOffset() + " "
-                                + r.getGap().getToOffset() + " " + r.getSnapshot().getOffset()));
-                stream.attach("refreshed", 80, 24);
+                recordingOrder(stream, order).attach("refreshed", 80, 24);
                 orders.add(order);
             }
             local.terminal().sendInput("refreshed", "go\n".getBytes());
@@ -385,19 +376,72 @@ class RelayTest {
             }
             local.terminal().destroy("refreshed");
             for (int i = 0; i < orders.size(); i++) {
-                List<String> order = List.copyOf(orders.get(i));
-                int at = order.indexOf(order.stream().filter(o -> o.startsWith("requested ")).findFirst().orElseThrow());
-                String[] screen = order.get(at).split(" ");
-                assertThat(screen[1]).as("stream %d: nothing missed: %s", i, order.get(at)).isEqualTo(screen[2])
-                        .isEqualTo(screen[3]);
-                assertThat(order.get(at - 1)).as("stream %d: the output before the screen ends where it stands", i)
-                        .endsWith(" " + screen[3]);
-                assertThat(order.get(at + 1)).as("stream %d: the output after it starts there", i)
-                        .startsWith("output " + screen[3] + " ");
-                assertThat(order.stream().filter(o -> !o.startsWith("output ")).toList())
-                        .as("stream %d: one screen, nothing skipped", i).hasSize(1);
+                assertOneRequestedScreenInStreamOrder(List.copyOf(orders.get(i)), "stream " + i);
             }
         }
+    }
+
+    /**
+     * A refresh asked while the relay is down has no call to go on: the stream asks again once it
+     * has resumed, and the screen still stands exactly where it is in the stream.
+     */
+    @Test
+    void aRefreshAskedWhileTheRelayIsDownIsAskedAgainOnceTheStreamHasResumed() throws Exception {
+        try (CmdopClient remote = owner();
+             CmdopClient local = CmdopClient.local(new CmdopHome(machineHome), ClientKind.CLIENT_KIND_CLI)) {
+            var web1 = web1Online(remote);
+            web1.create(CreateSessionRequest.newBuilder().setName("refreshed-later")
+                    .addAllCommand(List.of("/bin/sh", "-c", "read go; i=0; while :; do i=$((i+1)); echo tick $i; "
+                            + "sleep 0.002; done"))
+                    .build());
+            List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
+            BlockingQueue<Boolean> reconnecting = new LinkedBlockingQueue<>();
+            TerminalStream stream = recordingOrder(web1.stream(Mode.MODE_OBSERVER), order).onReconnecting(reconnecting::add);
+            stream.attach("refreshed-later", 80, 24);
+            local.terminal().sendInput("refreshed-later", "go\n".getBytes());
+            await(() -> order.size() > 20, "output before the relay goes away");
+
+            int port = relay.port();
+            relay.close();
+            assertThat(reconnecting.poll(20, TimeUnit.SECONDS)).as("the stream noticed the relay gone").isTrue();
+            stream.refresh();
+            relay = RelayServer.start(store, "127.0.0.1", port, RelayTls.load(relayHome.resolve("tls.p12")));
+            assertThat(reconnecting.poll(30, TimeUnit.SECONDS)).as("the stream resumed").isFalse();
+            await(() -> List.copyOf(order).stream().anyMatch(o -> o.startsWith("requested ")),
+                    () -> "the screen asked for while the relay was down; had " + List.copyOf(order).stream()
+                            .filter(o -> !o.startsWith("output ")).toList() + " and " + order.size() + " outputs");
+            int asked = order.size();
+            await(() -> order.size() > asked + 20, "output after the screen");
+            local.terminal().destroy("refreshed-later");
+            stream.detach();
+            assertOneRequestedScreenInStreamOrder(List.copyOf(order), "the resumed stream");
+        }
+    }
+
+    /** Records each output's offset range and each resync's reason, gap and screen offset, in order. */
+    private static TerminalStream recordingOrder(TerminalStream stream, List<String> order) {
+        return stream.callbacksOnTransportThread()
+                .onEvent(e -> {
+                    if (e.hasOutput()) {
+                        order.add("output " + e.getOutput().getOffset() + " "
+                                + (e.getOutput().getOffset() + e.getOutput().getData().size()));
+                    }
+                })
+                .onResync(r -> order.add(r.getGap().getReason() + " " + r.getGap().getFromOffset() + " "
+                        + r.getGap().getToOffset() + " " + r.getSnapshot().getOffset()));
+    }
+
+    /** One requested screen, with an empty gap, between the output that ends where it stands and the output that starts there. */
+    private static void assertOneRequestedScreenInStreamOrder(List<String> order, String what) {
+        int at = order.indexOf(order.stream().filter(o -> o.startsWith("requested ")).findFirst().orElseThrow());
+        String[] screen = order.get(at).split(" ");
+        assertThat(screen[1]).as("%s: nothing missed: %s", what, order.get(at)).isEqualTo(screen[2]).isEqualTo(screen[3]);
+        assertThat(order.get(at - 1)).as("%s: the output before the screen ends where it stands", what)
+                .endsWith(" " + screen[3]);
+        assertThat(order.get(at + 1)).as("%s: the output after it starts there", what)
+                .startsWith("output " + screen[3] + " ");
+        assertThat(order.stream().filter(o -> !o.startsWith("output ")).toList())
+                .as("%s: one screen, nothing skipped", what).hasSize(1);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.cmdop.cli;
 
 import io.cmdop.client.CmdopException;
 import io.cmdop.client.CmdopHome;
+import io.cmdop.client.Features;
 import io.cmdop.client.TerminalStream;
 import io.cmdop.daemon.DaemonConfig;
 import io.cmdop.protocol.v1.AttachedClient;
@@ -113,7 +114,7 @@ final class InteractiveAttach {
             }
             sessionSize = attached.getSession().getSize(); // after this attach's own size counted, unlike the screen
             cutOff = cutOff();
-            display.screen(attached.getSnapshot());
+            display.screen(attached.getSnapshot(), stream.supports(Features.REFRESH));
             display.status(statusLine(attached));
             // An operator's new size goes to the session, whose resized event then tells whether it fits.
             terminal.onResize(() -> {

@@ -19,7 +19,8 @@ import java.util.function.LongSupplier;
  * the session's bytes, drawn for a larger terminal, would wrap and scroll into a garbled screen.
  * The copy is kept only while it is needed (a busy session costs it a third of a core): a
  * terminal that becomes smaller asks for the session's screen in stream order ({@code refresh})
- * and shows the view from it; until it comes, output passes as before.
+ * and shows the view from it; until it comes, output passes as before. A daemon or relay older
+ * than refresh cannot send that screen: then the copy is kept all along.
  *
  * <p>Output that arrives before the first screen waits behind it: the screen comes with the
  * attach's reply and starts with a terminal reset, which would wipe what was written before it.
@@ -39,8 +40,12 @@ final class SessionDisplay {
     private final Viewport viewport;
     private int sessionCols;
     private int sessionRows;
-    /** The session's screen while the terminal is smaller and shows the view of it; null otherwise. */
+    /** The session's screen while the terminal shows the view of it (or all along, see {@link #keepsCopy}); else null. */
     private VirtualTerminal session;
+    /** The terminal is smaller than the session and shows the part of it around the cursor. */
+    private boolean viewing;
+    /** The session's screen cannot be asked for (an older daemon or relay): the copy is kept all along. */
+    private boolean keepsCopy;
     /** A screen was asked for and has not come yet. */
     private boolean refreshing;
     /** What came before the first screen, in order; null once it is drawn or the display closed. */
@@ -72,11 +77,15 @@ final class SessionDisplay {
         this.viewport = new Viewport(this.cols, this.rows);
     }
 
-    /** The attach's screen, then what waited behind it. */
-    synchronized void screen(Screen screen) {
+    /**
+     * The attach's screen, then what waited behind it. {@code canRefresh}: the daemon or relay
+     * sends the session's screen in stream order when asked.
+     */
+    synchronized void screen(Screen screen, boolean canRefresh) {
         if (closed) {
             return;
         }
+        keepsCopy = !canRefresh;
         draw(screen);
         if (held != null) {
             held.forEach(Runnable::run);
@@ -97,12 +106,10 @@ final class SessionDisplay {
                 awaitingFollow = false; // the session kept its size (its resize policy): show the view
                 showAnew();
             }
-            if (session == null) {
-                terminal.accept(bytes);
-            } else {
+            if (session != null) {
                 session.feed(bytes, 0, bytes.length);
-                terminal.accept(viewport.render(session));
             }
+            terminal.accept(viewing ? viewport.render(session) : bytes);
         }, bytes.length);
     }
 
@@ -160,7 +167,7 @@ final class SessionDisplay {
 
     /** True while the terminal shows the part of a larger session around its cursor. */
     synchronized boolean viewing() {
-        return session != null;
+        return viewing;
     }
 
     private void inOrder(Runnable draw, int bytes) {
@@ -188,15 +195,19 @@ final class SessionDisplay {
         sessionCols = Math.max(1, screen.getSize().getCols());
         sessionRows = Math.max(1, screen.getSize().getRows());
         byte[] ansi = screen.getAnsi().toByteArray();
-        if (fits()) {
+        viewing = !fits();
+        if (viewing || keepsCopy) {
+            session = new VirtualTerminal(sessionCols, sessionRows, 0);
+            session.feed(ansi, 0, ansi.length);
+        } else {
             session = null;
-            terminal.accept(concat(reset(), ansi));
-            return;
         }
-        session = new VirtualTerminal(sessionCols, sessionRows, 0);
-        session.feed(ansi, 0, ansi.length);
-        viewport.invalidate();
-        terminal.accept(concat(reset(), viewport.render(session)));
+        if (viewing) {
+            viewport.invalidate();
+            terminal.accept(concat(reset(), viewport.render(session)));
+        } else {
+            terminal.accept(concat(reset(), ansi));
+        }
     }
 
     /**
@@ -205,12 +216,19 @@ final class SessionDisplay {
      */
     private void showAnew() {
         if (fits()) {
-            if (session != null) {
+            if (viewing) {
                 terminal.accept(concat(reset(), session.snapshot(0).toAnsi(0)));
-                session = null;
+                viewing = false;
+                if (!keepsCopy) {
+                    session = null;
+                }
             }
-        } else if (session != null) {
+        } else if (viewing) {
             terminal.accept(viewport.render(session));
+        } else if (session != null) {
+            viewing = true; // from the copy kept all along
+            viewport.invalidate();
+            terminal.accept(concat(reset(), viewport.render(session)));
         } else if (!refreshing) {
             refreshing = true;
             refresh.run();

@@ -28,7 +28,7 @@ class SessionDisplayTest {
         display.output(bytes("line 102\r\n"));
         assertThat(written.size()).as("nothing reaches the terminal before the screen").isZero();
 
-        display.screen(screen(80, 24, "[screen up to line 100]\r\n"));
+        display.screen(screen(80, 24, "[screen up to line 100]\r\n"), true);
         display.output(bytes("line 103\r\n"));
 
         String all = written.toString(StandardCharsets.UTF_8);
@@ -45,7 +45,7 @@ class SessionDisplayTest {
         awaitWaiting(transport);
         assertThat(written.size()).as("nothing reaches the terminal before the screen").isZero();
 
-        display.screen(screen(80, 24, ""));
+        display.screen(screen(80, 24, ""), true);
         join(transport);
 
         byte[] all = written.toByteArray();
@@ -72,7 +72,7 @@ class SessionDisplayTest {
     @Test
     void aTerminalAtLeastTheSessionsSizeGetsTheOutputAsItComes() {
         SessionDisplay display = new SessionDisplay(written::writeBytes, () -> refreshes++, 100, 30);
-        display.screen(screen(80, 24, "prompt$ "));
+        display.screen(screen(80, 24, "prompt$ "), true);
         written.reset();
 
         byte[] output = bytes("\u001b[1;31mred\u001b[0m and \u001b[5;10Hmore");
@@ -85,7 +85,7 @@ class SessionDisplayTest {
     @Test
     void aSmallerTerminalShowsThePartAroundTheCursorWithoutWrapping() {
         SessionDisplay display = new SessionDisplay(written::writeBytes, () -> refreshes++, 10, 5);
-        display.screen(screen(20, 10, ""));
+        display.screen(screen(20, 10, ""), true);
         StringBuilder rows = new StringBuilder();
         for (int y = 0; y < 10; y++) {
             rows.append("\u001b[").append(y + 1).append(";1H").append("r").append(y).append("-abcdefghijklmnopq");
@@ -105,7 +105,7 @@ class SessionDisplayTest {
     @Test
     void eitherSizeChangingSwitchesBetweenTheTwoWaysWithTheScreenRedrawn() {
         SessionDisplay display = new SessionDisplay(written::writeBytes, () -> refreshes++, 10, 5);
-        display.screen(screen(20, 10, "top-left\u001b[10;1Hbottom-left"));
+        display.screen(screen(20, 10, "top-left\u001b[10;1Hbottom-left"), true);
         assertThat(display.viewing()).isTrue();
         assertThat(shown(10, 5).snapshot().lines().getLast()).isEqualTo("ttom-left"); // the cursor, after the text, is in view
 
@@ -132,7 +132,7 @@ class SessionDisplayTest {
     void aTerminalThatFitsKeepsNoCopyAndAsksForTheScreenOnlyOnceWhenItStopsFitting() {
         SessionDisplay display = new SessionDisplay(written::writeBytes, () -> refreshes++, 80, 24);
         VirtualTerminal session = model(80, 24, "prompt$ ");
-        display.screen(screenOf(session));
+        display.screen(screenOf(session), true);
         feed(session, display, "ls\r\n");
         assertThat(refreshes).isZero();
 
@@ -153,11 +153,37 @@ class SessionDisplayTest {
         assertThat(refreshes).as("the copy is let go once the terminal fits; shrinking again asks again").isEqualTo(2);
     }
 
+    /** A daemon or relay older than refresh cannot send the screen when asked: the display keeps its copy all along. */
+    @Test
+    void withAServerThatCannotRefreshTheCopyIsKeptAndAShrunkTerminalShowsTheViewAtOnce() {
+        SessionDisplay display = new SessionDisplay(written::writeBytes, () -> refreshes++, 80, 24);
+        VirtualTerminal session = model(80, 24, "prompt$ ");
+        display.screen(screenOf(session), false);
+        feed(session, display, "ls\r\na.txt  b.txt\r\nprompt$ ");
+        assertThat(display.viewing()).isFalse();
+
+        written.reset();
+        display.terminalResized(40, 16, false);
+        assertThat(refreshes).as("nothing asked of a server that cannot answer").isZero();
+        assertThat(display.viewing()).isTrue();
+        assertThat(shown(40, 16).snapshot().lines()).startsWith("prompt$ ls", "a.txt  b.txt", "prompt$");
+
+        feed(session, display, "echo hi\r\nhi\r\n");
+        display.terminalResized(80, 24, false);
+        assertThat(display.viewing()).isFalse();
+        written.reset();
+        feed(session, display, "prompt$ ");
+        display.terminalResized(40, 16, false);
+        assertThat(refreshes).isZero();
+        assertThat(shown(40, 16).snapshot().lines()).as("the copy went on while the terminal fitted")
+                .containsSubsequence("prompt$ echo hi", "hi", "prompt$");
+    }
+
     @Test
     void aScreenThatComesAfterTheTerminalFitsAgainIsDrawnWhole() {
         SessionDisplay display = new SessionDisplay(written::writeBytes, () -> refreshes++, 80, 24);
         VirtualTerminal session = model(80, 24, "prompt$ ");
-        display.screen(screenOf(session));
+        display.screen(screenOf(session), true);
         display.terminalResized(60, 20, false);
         display.terminalResized(80, 24, false);
         feed(session, display, "output meanwhile");
@@ -171,7 +197,7 @@ class SessionDisplayTest {
     @Test
     void anOperatorsTerminalThatShrinksWaitsForTheSessionToFollow() {
         SessionDisplay display = new SessionDisplay(written::writeBytes, () -> refreshes++, 80, 24);
-        display.screen(screen(80, 24, "prompt$ "));
+        display.screen(screen(80, 24, "prompt$ "), true);
         written.reset();
 
         display.terminalResized(60, 20, true);
@@ -187,7 +213,7 @@ class SessionDisplayTest {
     void aSessionThatKeepsItsSizeIsShownInTheViewOnceTheWaitIsOver() {
         long[] now = {0};
         SessionDisplay display = new SessionDisplay(written::writeBytes, () -> refreshes++, 80, 24, () -> now[0]);
-        display.screen(screen(80, 24, "prompt$ "));
+        display.screen(screen(80, 24, "prompt$ "), true);
 
         display.terminalResized(60, 20, true);
         display.output(bytes("a"));

@@ -26,6 +26,7 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -94,6 +95,8 @@ public final class TerminalStream implements AutoCloseable {
     private volatile long nextOffset;
     /** Set by {@link #refresh} until a resync arrives: a request a drop lost is made again after the resume. */
     private volatile boolean refreshWanted;
+    /** What the daemon or relay of the current attachment does beyond the base protocol ({@link Features}). */
+    private volatile List<String> features = List.of();
     /** Set while attaching afresh after a drop: where the output this stream missed begins. */
     private volatile long missedFrom = -1;
     private volatile boolean closing;
@@ -292,12 +295,27 @@ public final class TerminalStream implements AutoCloseable {
      * the output already sent, before any later one, with an empty gap (reason "requested"). A
      * request lost to a drop is made again once the stream has resumed. Any mode may ask; it does
      * not block.
+     *
+     * @throws CmdopException {@code NOT_SUPPORTED} if the daemon or relay of this stream is older
+     *                        than refresh (see {@link #supports})
      */
     public void refresh() {
+        if (clientId != null && !supports(Features.REFRESH)) {
+            throw new CmdopException(Reason.REASON_NOT_SUPPORTED, "the daemon or relay this stream is attached "
+                    + "through is older than refresh: it cannot send the session's screen in stream order");
+        }
         refreshWanted = true;
         if (!reconnecting.get()) {
             sendRefresh();
         }
+    }
+
+    /**
+     * Whether the daemon (or, for a remote stream, the relay) of the current attachment does
+     * {@code feature}, one of {@link Features}: an older one lists none. Known once attached.
+     */
+    public boolean supports(String feature) {
+        return features.contains(feature);
     }
 
     private void sendRefresh() {
@@ -392,6 +410,7 @@ public final class TerminalStream implements AutoCloseable {
      * position it sets and the resync of an attach afresh are in stream order with the output.
      */
     private void adopt(Attached a) {
+        features = List.copyOf(a.getFeaturesList());
         token = a.getContinuityToken();
         clientId = a.getClientId();
         sessionId = a.getSession().getId();

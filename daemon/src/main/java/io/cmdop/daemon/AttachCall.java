@@ -161,7 +161,12 @@ final class AttachCall implements StreamObserver<ClientFrame> {
 
     private Attached.Builder attached(Session.Attached result) {
         Attachment a = result.attachment();
-        return Attached.newBuilder()
+        Attached.Builder attached = Attached.newBuilder();
+        if (!relayed) {
+            // A relayed client's refresh is the relay's to answer, from the feed: the relay says so itself.
+            attached.addFeatures(io.cmdop.client.Features.REFRESH);
+        }
+        return attached
                 .setClientId(a.clientId())
                 .setContinuityToken(result.token())
                 .setGraceMs((int) a.session().graceWindow().toMillis())

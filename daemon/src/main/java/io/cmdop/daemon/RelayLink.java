@@ -171,7 +171,8 @@ final class RelayLink implements AutoCloseable {
                 .withCallCredentials(bearer(settings.credential())).connect(receiver);
         upstream = (ClientCallStreamObserver<LinkUp>) up;
         send(LinkUp.newBuilder().setHello(AgentHello.newBuilder().setMachineName(settings.machineName())
-                .setAgentVersion(version).addAllSessions(sessions().getSessionsList())).build());
+                .setAgentVersion(version).addAllSessions(sessions().getSessionsList())
+                .addFeatures(io.cmdop.client.Features.FEED_REFRESH)).build());
         connected = true;
         // A session that started or ended while the hello was being built is in neither it nor an
         // announcement: once more, every session as it is now (announcements are idempotent).
@@ -384,7 +385,7 @@ final class RelayLink implements AutoCloseable {
                     }
                     d = a.poll(feed.epoch(), Duration.ZERO);
                 }
-                send(LinkUp.newBuilder().setFeed(batch).build());
+                sendFeed(sessionId, feed, LinkUp.newBuilder().setFeed(batch).build());
                 if (batch.getEnded()) {
                     feeds.remove(sessionId, feed);
                     return;
@@ -392,6 +393,19 @@ final class RelayLink implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Sends a feed's batch only while that feed is still the session's current one. A feed of a link
+     * that dropped is closed, and its pump, woken by that, would otherwise send the feed's end on
+     * the next link: the relay would take the session for ended and end its clients there.
+     */
+    private void sendFeed(String sessionId, Session.Attached feed, LinkUp message) {
+        synchronized (this) {
+            if (feeds.get(sessionId) == feed) {
+                send(message);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.cmdop.relay;
 
+import io.cmdop.client.Features;
 import io.cmdop.protocol.v1.CallEnd;
 import io.cmdop.protocol.v1.Error;
 import io.cmdop.protocol.v1.FeedRefresh;
@@ -57,6 +58,8 @@ final class AgentConnection {
     /** The machine's running sessions, as its hello and its announcements (call 0) tell them. */
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     private volatile String agentVersion = "";
+    /** The daemon answers a feed's refresh (its hello says so; an older one does not). */
+    private volatile boolean feedRefresh;
     private volatile boolean closed;
 
     AgentConnection(Machine machine, ServerCallStreamObserver<LinkDown> down, String remoteAddress) {
@@ -105,11 +108,17 @@ final class AgentConnection {
         });
     }
 
+    /** What this relay does, for its clients of this machine, beyond the base protocol. */
+    List<String> clientFeatures() {
+        return feedRefresh ? List.of(Features.REFRESH) : List.of();
+    }
+
     /** A message from the daemon. */
     void onUp(LinkUp up) {
         switch (up.getBodyCase()) {
             case HELLO -> {
                 agentVersion = up.getHello().getAgentVersion();
+                feedRefresh = up.getHello().getFeaturesList().contains(Features.FEED_REFRESH);
                 up.getHello().getSessionsList().forEach(this::announced);
             }
             case FEED -> {
@@ -224,20 +233,37 @@ final class AgentConnection {
         }
     }
 
-    /** The session's fan-out, subscribing to its feed when it is the first. */
+    /**
+     * The session's fan-out, held for a client until it {@link #release}s it (attached or not):
+     * the first holder subscribes to the feed, before its attach, so that no event falls between
+     * its screen and the feed.
+     */
     SessionFanout fanout(String sessionId) {
-        return fanouts.computeIfAbsent(sessionId, id -> {
-            send(LinkDown.newBuilder().setFeed(FeedRequest.newBuilder().setSessionId(id).setSubscribe(true)).build());
-            return new SessionFanout(this, id);
+        return fanouts.compute(sessionId, (id, held) -> {
+            SessionFanout fanout = held;
+            if (fanout == null) {
+                send(LinkDown.newBuilder().setFeed(FeedRequest.newBuilder().setSessionId(id).setSubscribe(true)).build());
+                fanout = new SessionFanout(this, id);
+            }
+            fanout.hold();
+            return fanout;
         });
     }
 
-    /** The last client of a session left: stop its feed. */
+    /**
+     * A client lets go of the fan-out it held. The last one stops the feed; one still on its way to
+     * joining (its attach not answered yet) keeps it, or it would join a feed that no longer comes.
+     */
     void release(SessionFanout fanout) {
-        if (fanouts.remove(fanout.sessionId(), fanout) && !closed) {
-            send(LinkDown.newBuilder().setFeed(FeedRequest.newBuilder().setSessionId(fanout.sessionId())
-                    .setSubscribe(false)).build());
-        }
+        fanouts.computeIfPresent(fanout.sessionId(), (id, held) -> {
+            if (held != fanout || !fanout.letGo()) {
+                return held;
+            }
+            if (!closed) {
+                send(LinkDown.newBuilder().setFeed(FeedRequest.newBuilder().setSessionId(id).setSubscribe(false)).build());
+            }
+            return null;
+        });
     }
 
     /** Asks the machine for a session's screen in its feed, in stream order (a client's refresh). */

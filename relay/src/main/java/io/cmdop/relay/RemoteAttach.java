@@ -26,6 +26,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
@@ -70,6 +71,8 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
 
     private volatile AgentConnection agent;
     private volatile SessionFanout fanout;
+    /** This call holds its fan-out, to let go of once (see {@link AgentConnection#fanout}). */
+    private final AtomicBoolean holdsFanout = new AtomicBoolean();
     private volatile long callId;
     private volatile boolean resuming;
     private volatile boolean gone;
@@ -106,6 +109,10 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
                 throw io.cmdop.transport.ErrorStatus.of(Reason.REASON_MALFORMED_FRAME, "already attached on this call");
             }
             if (frame.getBodyCase() == ClientFrame.BodyCase.REFRESH) {
+                if (!agent.clientFeatures().contains(io.cmdop.client.Features.REFRESH)) {
+                    throw io.cmdop.transport.ErrorStatus.of(Reason.REASON_NOT_SUPPORTED, "this machine's daemon is "
+                            + "older than refresh: it cannot send the session's screen in stream order");
+                }
                 refresh(frame.getRequestId());
                 return;
             }
@@ -180,6 +187,10 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
                        io.cmdop.protocol.v1.ClientKind kind) {
         agent = machine;
         fanout = machine.fanout(sessionId);
+        holdsFanout.set(true);
+        if (gone && holdsFanout.compareAndSet(true, false)) {
+            fanout.remove(this); // the client left while the fan-out was being taken
+        }
         callId = machine.open(caller.relayed(kind), LinkDown.newBuilder().setAttachFrame(first), this);
         metrics.attachments.incrementAndGet();
     }
@@ -201,7 +212,9 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
             if (caller.share() != null) {
                 shares.add(caller.share(), this);
             }
-            out.send(frame);
+            // The relay answers this client's refresh, not the daemon: what it lists is the relay's to say.
+            out.send(frame.toBuilder().setAttached(attached.toBuilder().clearFeatures()
+                    .addAllFeatures(agent.clientFeatures())).build());
             if (resuming) {
                 fanout.add(this, Long.MAX_VALUE);
                 agent.sendOnCall(callId, LinkDown.newBuilder().setReplay(ReplayRequest.newBuilder()
@@ -366,8 +379,9 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
 
     /** The machine's link dropped: the client's call fails so that it resumes (through this or another relay). */
     void machineGone(Error error) {
-        gone = true;
+        // Failed before the pump may see it gone: its normal completion would tell the client the call ended well.
         out.fail(io.cmdop.transport.ErrorStatus.of(Reason.REASON_MACHINE_OFFLINE, error.getMessage()));
+        gone = true;
         lock.lock();
         try {
             ended = true;
@@ -537,7 +551,7 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
         if (a != null) {
             a.closeCall(callId, abrupt);
         }
-        if (f != null) {
+        if (f != null && holdsFanout.compareAndSet(true, false)) {
             f.remove(this);
         }
     }

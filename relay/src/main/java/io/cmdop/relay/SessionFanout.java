@@ -26,6 +26,8 @@ final class SessionFanout {
     private boolean ended;
     /** A screen was asked of the machine for this feed and has not come: clients asking meanwhile wait for it. */
     private boolean refreshAsked;
+    /** Clients that hold this fan-out, attached or still attaching; changed only by the agent's map, per session. */
+    private int holders;
 
     SessionFanout(AgentConnection agent, String sessionId) {
         this.agent = agent;
@@ -105,11 +107,19 @@ final class SessionFanout {
         agent.refreshFeed(this);
     }
 
+    /** A client lets go: it leaves the clients (if it had joined) and no longer holds the feed. */
     void remove(RemoteAttach client) {
         clients.remove(client);
-        if (clients.isEmpty()) {
-            agent.release(this);
-        }
+        agent.release(this);
+    }
+
+    void hold() {
+        holders++;
+    }
+
+    /** One holder fewer; true when none is left. */
+    boolean letGo() {
+        return --holders == 0;
     }
 
     /** The machine went away: every client is told, with the reason. */

@@ -1,10 +1,12 @@
 package io.cmdop.relay;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.cmdop.client.CertificatePin;
 import io.cmdop.client.RelayChannels;
 import io.cmdop.client.RelayEndpoint;
 import io.cmdop.protocol.v1.AgentHello;
 import io.cmdop.protocol.v1.AgentLinkGrpc;
+import io.cmdop.protocol.v1.LinkDown;
 import io.cmdop.protocol.v1.LinkUp;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -23,6 +25,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 /**
  * A hand-driven agent link, bytes and all: what a broken or hostile daemon could send the relay,
@@ -52,6 +55,7 @@ final class RawLink implements AutoCloseable {
     private final ManagedChannel channel;
     private final StreamObserver<byte[]> up;
     private final CompletableFuture<Status> ended = new CompletableFuture<>();
+    private volatile BiConsumer<RawLink, LinkDown> onDown = (link, down) -> { };
 
     private RawLink(String url, String fingerprint, String credential) {
         channel = RelayChannels.open(RelayEndpoint.parse(url), new CertificatePin(fingerprint));
@@ -62,7 +66,11 @@ final class RawLink implements AutoCloseable {
                 new StreamObserver<>() {
                     @Override
                     public void onNext(byte[] value) {
-                        // what the relay asks of the machine is not this link's concern
+                        try {
+                            onDown.accept(RawLink.this, LinkDown.parseFrom(value));
+                        } catch (InvalidProtocolBufferException e) {
+                            throw new UncheckedIOException(e);
+                        }
                     }
 
                     @Override
@@ -84,6 +92,12 @@ final class RawLink implements AutoCloseable {
     static LinkUp hello(String machine) {
         return LinkUp.newBuilder().setHello(AgentHello.newBuilder().setMachineName(machine).setAgentVersion("raw"))
                 .build();
+    }
+
+    /** Answers what the relay asks of the machine (by default, nothing is). */
+    RawLink onDown(BiConsumer<RawLink, LinkDown> handler) {
+        onDown = handler;
+        return this;
     }
 
     RawLink send(LinkUp message) {

@@ -6,6 +6,7 @@ import io.cmdop.client.CmdopHome;
 import io.cmdop.client.CommandResult;
 import io.cmdop.client.FileEntry;
 import io.cmdop.client.FileTransfer;
+import io.cmdop.client.Features;
 import io.cmdop.client.Files;
 import io.cmdop.client.PathNotFoundException;
 import io.cmdop.client.PathOutsideRootException;
@@ -29,6 +30,7 @@ import io.cmdop.relay.store.CreatedJoinKey;
 import io.cmdop.relay.store.NewFleet;
 import io.cmdop.relay.store.RelayStore;
 import io.cmdop.session.SessionConfig;
+import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,6 +68,7 @@ class RelayTest {
     private NewFleet fleet;
     private String url;
     private String fingerprint;
+    private final List<io.grpc.ManagedChannel> rawChannels = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -85,6 +88,7 @@ class RelayTest {
 
     @AfterEach
     void stop() {
+        rawChannels.forEach(io.grpc.ManagedChannel::shutdownNow);
         daemon.stop();
         relay.close();
         store.close();
@@ -360,6 +364,8 @@ class RelayTest {
             for (TerminalStream stream : streams) {
                 List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
                 recordingOrder(stream, order).attach("refreshed", 80, 24);
+                assertThat(stream.supports(Features.REFRESH)).as("the daemon, and the relay, say they answer a refresh")
+                        .isTrue();
                 orders.add(order);
             }
             local.terminal().sendInput("refreshed", "go\n".getBytes());
@@ -416,6 +422,101 @@ class RelayTest {
             stream.detach();
             assertOneRequestedScreenInStreamOrder(List.copyOf(order), "the resumed stream");
         }
+    }
+
+    /**
+     * A machine whose daemon is older than refresh (its hello lists no features) is never asked for
+     * a screen in its feed, which it would ignore: its clients are told refresh is not supported
+     * there, and a client that asks anyway is refused with that reason, its attachment intact.
+     */
+    @Test
+    void aMachineWhoseDaemonIsOlderThanRefreshIsNeverAskedForOne() throws Exception {
+        String credential = enrollRaw("old-1");
+        SessionInfo session = SessionInfo.newBuilder().setId("s-old").setName("old-session")
+                .setState(io.cmdop.protocol.v1.SessionState.SESSION_STATE_RUNNING)
+                .setSize(io.cmdop.protocol.v1.Size.newBuilder().setCols(80).setRows(24)).build();
+        List<io.cmdop.protocol.v1.LinkDown.BodyCase> asked = java.util.Collections.synchronizedList(new ArrayList<>());
+        // What an older daemon answers: the session by name, then an attach whose reply lists no features.
+        try (RawLink old = RawLink.open(url, fingerprint, credential).onDown((link, down) -> {
+            asked.add(down.getBodyCase());
+            switch (down.getBodyCase()) {
+                case GET_SESSION -> link.send(LinkUp.newBuilder().setCallId(down.getCallId()).setSession(session).build());
+                case ATTACH_FRAME -> {
+                    if (down.getAttachFrame().hasAttach()) {
+                        link.send(LinkUp.newBuilder().setCallId(down.getCallId()).setAttachFrame(
+                                io.cmdop.protocol.v1.ServerFrame.newBuilder().setInReplyTo(down.getAttachFrame().getRequestId())
+                                        .setAttached(io.cmdop.protocol.v1.Attached.newBuilder().setClientId("c-old")
+                                                .setContinuityToken("s-old.token").setSession(session)
+                                                .setSnapshot(io.cmdop.protocol.v1.Screen.newBuilder().setSize(session.getSize())))).build());
+                    }
+                }
+                default -> { }
+            }
+        }); CmdopClient remote = owner()) {
+            old.send(LinkUp.newBuilder().setHello(io.cmdop.protocol.v1.AgentHello.newBuilder().setMachineName("old-1")
+                    .setAgentVersion("older").addSessions(session)).build());
+            await(() -> remote.fleet().machines().stream().anyMatch(m -> m.getName().equals("old-1") && m.getOnline()),
+                    "old-1 online");
+            TerminalStream stream = remote.terminal().onMachine("old-1").stream(Mode.MODE_OBSERVER);
+            stream.attach("old-session", 80, 24);
+
+            assertThat(stream.supports(Features.REFRESH)).isFalse();
+            assertThatThrownBy(stream::refresh).isInstanceOfSatisfying(CmdopException.class,
+                    e -> assertThat(e.reason()).isEqualTo(Reason.REASON_NOT_SUPPORTED));
+
+            // A client that asks anyway (not the SDK, which knows better): refused, and still attached.
+            BlockingQueue<io.cmdop.protocol.v1.ServerFrame> frames = new LinkedBlockingQueue<>();
+            var call = rawAttach(frames);
+            call.onNext(io.cmdop.protocol.v1.ClientFrame.newBuilder().setRequestId(1).setAttach(
+                    io.cmdop.protocol.v1.AttachRequest.newBuilder().setMode(Mode.MODE_OBSERVER)
+                            .setSession(io.cmdop.protocol.v1.SessionSelector.newBuilder().setMachine("old-1")
+                                    .setSession("old-session"))).build());
+            assertThat(frames.poll(20, TimeUnit.SECONDS).getAttached().getFeaturesList()).isEmpty();
+            call.onNext(io.cmdop.protocol.v1.ClientFrame.newBuilder().setRequestId(2)
+                    .setRefresh(io.cmdop.protocol.v1.RefreshFrame.getDefaultInstance()).build());
+            io.cmdop.protocol.v1.ServerFrame refused = frames.poll(20, TimeUnit.SECONDS);
+            assertThat(refused.getInReplyTo()).isEqualTo(2);
+            assertThat(refused.getError().getReason()).isEqualTo(Reason.REASON_NOT_SUPPORTED);
+            assertThat(refused.getError().getFatal()).isFalse();
+            assertThat(refused.getError().getMessage()).contains("older than refresh");
+            call.onCompleted();
+            stream.detach();
+            assertThat(asked).as("what the relay asked of the older daemon")
+                    .doesNotContain(io.cmdop.protocol.v1.LinkDown.BodyCase.REFRESH_FEED);
+        }
+    }
+
+    /** A machine enrolled in the fleet with no daemon behind it: its credential, for a {@link RawLink}. */
+    private String enrollRaw(String name) {
+        var enrolled = store.machines().enroll(
+                store.joinKeys().create(fleet.fleet().id(), 1, Duration.ofHours(1)).secret(), name, "raw");
+        return ((io.cmdop.relay.store.Verification.Accepted<io.cmdop.relay.store.EnrolledMachine>) enrolled)
+                .value().credential();
+    }
+
+    /** An Attach call to the relay with the owner's key, frames as they are. */
+    private StreamObserver<io.cmdop.protocol.v1.ClientFrame> rawAttach(BlockingQueue<io.cmdop.protocol.v1.ServerFrame> frames) {
+        io.grpc.ManagedChannel channel = io.cmdop.client.RelayChannels.open(io.cmdop.client.RelayEndpoint.parse(url),
+                new io.cmdop.client.CertificatePin(fingerprint));
+        rawChannels.add(channel);
+        io.grpc.Metadata headers = new io.grpc.Metadata();
+        headers.put(Authenticator.AUTHORIZATION, "Bearer " + fleet.ownerKey().secret());
+        return io.cmdop.protocol.v1.SessionsGrpc.newStub(channel)
+                .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers))
+                .attach(new StreamObserver<>() {
+                    @Override
+                    public void onNext(io.cmdop.protocol.v1.ServerFrame frame) {
+                        frames.add(frame);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
     }
 
     /** Records each output's offset range and each resync's reason, gap and screen offset, in order. */
@@ -646,10 +747,7 @@ class RelayTest {
 
     @Test
     void aMalformedOrOversizedMessageFromAMachineClosesOnlyItsLink() throws Exception {
-        var enrolled = store.machines().enroll(
-                store.joinKeys().create(fleet.fleet().id(), 1, Duration.ofHours(1)).secret(), "db-1", "raw");
-        String credential = ((io.cmdop.relay.store.Verification.Accepted<io.cmdop.relay.store.EnrolledMachine>) enrolled)
-                .value().credential();
+        String credential = enrollRaw("db-1");
         byte[] truncated = {0x52, (byte) 0xff, (byte) 0xff, 0x7f}; // field 10 (hello), claiming 2 MiB that never come
         LinkUp oversized = LinkUp.newBuilder().setFeed(io.cmdop.protocol.v1.SessionFeed.newBuilder().setSessionId("s")
                 .addEvents(Event.newBuilder().setOutput(io.cmdop.protocol.v1.Output.newBuilder()

@@ -44,6 +44,7 @@ public final class ErrorStatus {
             case REASON_TIMEOUT -> Code.DEADLINE_EXCEEDED;
             case REASON_LIMIT_REACHED, REASON_FRAME_TOO_LARGE -> Code.RESOURCE_EXHAUSTED;
             case REASON_MACHINE_OFFLINE -> Code.UNAVAILABLE;
+            case REASON_NOT_SUPPORTED -> Code.UNIMPLEMENTED;
             case REASON_INTERNAL, REASON_IO_ERROR, REASON_UNSPECIFIED, UNRECOGNIZED -> Code.INTERNAL;
         };
     }

@@ -354,10 +354,7 @@ class RelayTest {
             var web1 = web1Online(remote);
             // Paced, so that no client (nor the relay's feed) falls behind: a resync for lagging would answer
             // the request too, with a gap, and this test is about the one with none.
-            web1.create(CreateSessionRequest.newBuilder().setName("refreshed")
-                    .addAllCommand(List.of("/bin/sh", "-c", "read go; i=0; while :; do i=$((i+1)); echo tick $i; "
-                            + "sleep 0.002; done"))
-                    .build());
+            createPacedTicker(web1, "refreshed");
             List<TerminalStream> streams = List.of(local.terminal().stream(Mode.MODE_OBSERVER),
                     web1.stream(Mode.MODE_OBSERVER));
             List<List<String>> orders = new ArrayList<>();
@@ -396,10 +393,7 @@ class RelayTest {
         try (CmdopClient remote = owner();
              CmdopClient local = CmdopClient.local(new CmdopHome(machineHome), ClientKind.CLIENT_KIND_CLI)) {
             var web1 = web1Online(remote);
-            web1.create(CreateSessionRequest.newBuilder().setName("refreshed-later")
-                    .addAllCommand(List.of("/bin/sh", "-c", "read go; i=0; while :; do i=$((i+1)); echo tick $i; "
-                            + "sleep 0.002; done"))
-                    .build());
+            createPacedTicker(web1, "refreshed-later");
             List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
             BlockingQueue<Boolean> reconnecting = new LinkedBlockingQueue<>();
             TerminalStream stream = recordingOrder(web1.stream(Mode.MODE_OBSERVER), order).onReconnecting(reconnecting::add);
@@ -517,6 +511,14 @@ class RelayTest {
                     public void onCompleted() {
                     }
                 });
+    }
+
+    /** A session that prints a numbered line every 2 ms or so once it reads a line: slow enough that nobody lags. */
+    private static void createPacedTicker(Terminal machine, String name) {
+        machine.create(CreateSessionRequest.newBuilder().setName(name)
+                .addAllCommand(List.of("/bin/sh", "-c", "read go; i=0; while :; do i=$((i+1)); echo tick $i; "
+                        + "sleep 0.002; done"))
+                .build());
     }
 
     /** Records each output's offset range and each resync's reason, gap and screen offset, in order. */

@@ -425,32 +425,13 @@ class RelayTest {
      */
     @Test
     void aMachineWhoseDaemonIsOlderThanRefreshIsNeverAskedForOne() throws Exception {
-        String credential = enrollRaw("old-1");
-        SessionInfo session = SessionInfo.newBuilder().setId("s-old").setName("old-session")
-                .setState(io.cmdop.protocol.v1.SessionState.SESSION_STATE_RUNNING)
-                .setSize(io.cmdop.protocol.v1.Size.newBuilder().setCols(80).setRows(24)).build();
         List<io.cmdop.protocol.v1.LinkDown.BodyCase> asked = java.util.Collections.synchronizedList(new ArrayList<>());
         // What an older daemon answers: the session by name, then an attach whose reply lists no features.
-        try (RawLink old = RawLink.open(url, fingerprint, credential).onDown((link, down) -> {
+        try (RawLink old = RawLink.open(url, fingerprint, enrollRaw("old-1")).onDown((link, down) -> {
             asked.add(down.getBodyCase());
-            switch (down.getBodyCase()) {
-                case GET_SESSION -> link.send(LinkUp.newBuilder().setCallId(down.getCallId()).setSession(session).build());
-                case ATTACH_FRAME -> {
-                    if (down.getAttachFrame().hasAttach()) {
-                        link.send(LinkUp.newBuilder().setCallId(down.getCallId()).setAttachFrame(
-                                io.cmdop.protocol.v1.ServerFrame.newBuilder().setInReplyTo(down.getAttachFrame().getRequestId())
-                                        .setAttached(io.cmdop.protocol.v1.Attached.newBuilder().setClientId("c-old")
-                                                .setContinuityToken("s-old.token").setSession(session)
-                                                .setSnapshot(io.cmdop.protocol.v1.Screen.newBuilder().setSize(session.getSize())))).build());
-                    }
-                }
-                default -> { }
-            }
+            answerAsAnOlderDaemon(link, down);
         }); CmdopClient remote = owner()) {
-            old.send(LinkUp.newBuilder().setHello(io.cmdop.protocol.v1.AgentHello.newBuilder().setMachineName("old-1")
-                    .setAgentVersion("older").addSessions(session)).build());
-            await(() -> remote.fleet().machines().stream().anyMatch(m -> m.getName().equals("old-1") && m.getOnline()),
-                    "old-1 online");
+            bringOnline(old, remote);
             TerminalStream stream = remote.terminal().onMachine("old-1").stream(Mode.MODE_OBSERVER);
             stream.attach("old-session", 80, 24);
 
@@ -486,6 +467,84 @@ class RelayTest {
                 store.joinKeys().create(fleet.fleet().id(), 1, Duration.ofHours(1)).secret(), name, "raw");
         return ((io.cmdop.relay.store.Verification.Accepted<io.cmdop.relay.store.EnrolledMachine>) enrolled)
                 .value().credential();
+    }
+
+    /** The one session of the machine a {@link RawLink} plays. */
+    private static final SessionInfo RAW_SESSION = SessionInfo.newBuilder().setId("s-old").setName("old-session")
+            .setState(io.cmdop.protocol.v1.SessionState.SESSION_STATE_RUNNING)
+            .setSize(io.cmdop.protocol.v1.Size.newBuilder().setCols(80).setRows(24)).build();
+
+    /** Links {@code link} as machine old-1 with {@link #RAW_SESSION}, as an older daemon would (no features). */
+    private static void bringOnline(RawLink link, CmdopClient remote) throws InterruptedException {
+        link.send(LinkUp.newBuilder().setHello(io.cmdop.protocol.v1.AgentHello.newBuilder().setMachineName("old-1")
+                .setAgentVersion("older").addSessions(RAW_SESSION)).build());
+        await(() -> remote.fleet().machines().stream().anyMatch(m -> m.getName().equals("old-1") && m.getOnline()),
+                "old-1 online");
+    }
+
+    /** What an older daemon answers: the session by name, and an attach with a reply that lists no features. */
+    private static void answerAsAnOlderDaemon(RawLink link, io.cmdop.protocol.v1.LinkDown down) {
+        switch (down.getBodyCase()) {
+            case GET_SESSION -> link.send(LinkUp.newBuilder().setCallId(down.getCallId()).setSession(RAW_SESSION).build());
+            case ATTACH_FRAME -> {
+                if (down.getAttachFrame().hasAttach()) {
+                    answerAttach(link, down);
+                }
+            }
+            default -> { }
+        }
+    }
+
+    private static void answerAttach(RawLink link, io.cmdop.protocol.v1.LinkDown attach) {
+        link.send(LinkUp.newBuilder().setCallId(attach.getCallId()).setAttachFrame(
+                io.cmdop.protocol.v1.ServerFrame.newBuilder().setInReplyTo(attach.getAttachFrame().getRequestId())
+                        .setAttached(io.cmdop.protocol.v1.Attached.newBuilder().setClientId("c-" + attach.getCallId())
+                                .setContinuityToken("s-old.token-" + attach.getCallId()).setSession(RAW_SESSION)
+                                .setSnapshot(io.cmdop.protocol.v1.Screen.newBuilder().setSize(RAW_SESSION.getSize()))))
+                .build());
+    }
+
+    /**
+     * Two clients of one session attach at once; the second is refused while the first waits for
+     * its answer. The first must still get the session's output: the refused one let go of the
+     * session's feed, which the first holds too (its fan-out was taken before its attach was sent).
+     */
+    @Test
+    void aClientRefusedWhileAnotherIsAttachingLeavesThatOnesFeedAlone() throws Exception {
+        BlockingQueue<io.cmdop.protocol.v1.LinkDown> attaches = new LinkedBlockingQueue<>();
+        try (RawLink machine = RawLink.open(url, fingerprint, enrollRaw("old-1")).onDown((link, down) -> {
+            if (down.getBodyCase() == io.cmdop.protocol.v1.LinkDown.BodyCase.GET_SESSION) {
+                answerAsAnOlderDaemon(link, down);
+            } else if (down.hasAttachFrame() && down.getAttachFrame().hasAttach()) {
+                attaches.add(down); // answered by the test, in the order it needs
+            }
+        }); CmdopClient remote = owner();
+             var attaching = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            bringOnline(machine, remote);
+            StringBuffer seen = new StringBuffer();
+            TerminalStream first = remote.terminal().onMachine("old-1").stream(Mode.MODE_OBSERVER)
+                    .onOutput(b -> seen.append(utf8(b)));
+            var firstAttached = attaching.submit(() -> first.attach("old-session", 80, 24));
+            io.cmdop.protocol.v1.LinkDown firstAttach = attaches.poll(20, TimeUnit.SECONDS);
+            assertThat(firstAttach).as("the first attach reached the machine").isNotNull();
+
+            var second = attaching.submit(
+                    () -> remote.terminal().onMachine("old-1").stream(Mode.MODE_OBSERVER).attach("old-session", 80, 24));
+            io.cmdop.protocol.v1.LinkDown secondAttach = attaches.poll(20, TimeUnit.SECONDS);
+            assertThat(secondAttach).as("the second attach reached the machine").isNotNull();
+            machine.send(LinkUp.newBuilder().setCallId(secondAttach.getCallId()).setEnd(io.cmdop.protocol.v1.CallEnd.newBuilder()
+                    .setError(io.cmdop.protocol.v1.Error.newBuilder().setReason(Reason.REASON_LIMIT_REACHED)
+                            .setMessage("too many attachments").setFatal(true))).build());
+            assertThatThrownBy(() -> second.get(20, TimeUnit.SECONDS)).hasRootCauseInstanceOf(CmdopException.class);
+
+            answerAttach(machine, firstAttach);
+            firstAttached.get(20, TimeUnit.SECONDS);
+            machine.send(LinkUp.newBuilder().setFeed(io.cmdop.protocol.v1.SessionFeed.newBuilder().setSessionId("s-old")
+                    .addEvents(Event.newBuilder().setSeq(1).setOutput(io.cmdop.protocol.v1.Output.newBuilder()
+                            .setOffset(0).setData(com.google.protobuf.ByteString.copyFromUtf8("still fed\r\n"))))).build());
+            await(() -> seen.toString().contains("still fed"), () -> "the first client's output; it saw '" + seen + "'");
+            first.detach();
+        }
     }
 
     /** An Attach call to the relay with the owner's key, frames as they are. */

@@ -187,7 +187,11 @@ final class InteractiveAttach {
         try {
             stream.refresh();
         } catch (CmdopException e) {
-            // The stream has ended, which its close reports: there is nothing more to show.
+            if (e.reason() == io.cmdop.protocol.v1.Reason.REASON_NOT_SUPPORTED) {
+                // Resumed through an older daemon or relay: no view until the terminal fits again; say why.
+                display.status(e.getMessage());
+            }
+            // Otherwise the stream has ended, which its close reports: there is nothing more to show.
         }
     }
 

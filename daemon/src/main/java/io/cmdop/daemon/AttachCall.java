@@ -1,5 +1,6 @@
 package io.cmdop.daemon;
 
+import io.cmdop.client.Features;
 import io.cmdop.transport.OutboundStream;
 
 import io.cmdop.protocol.v1.Accepted;
@@ -164,7 +165,7 @@ final class AttachCall implements StreamObserver<ClientFrame> {
         Attached.Builder attached = Attached.newBuilder();
         if (!relayed) {
             // A relayed client's refresh is the relay's to answer, from the feed: the relay says so itself.
-            attached.addFeatures(io.cmdop.client.Features.REFRESH);
+            attached.addFeatures(Features.REFRESH);
         }
         return attached
                 .setClientId(a.clientId())

@@ -1,6 +1,7 @@
 package io.cmdop.daemon;
 
 import io.cmdop.client.CertificatePin;
+import io.cmdop.client.Features;
 import io.cmdop.client.RelayChannels;
 import io.cmdop.client.RelayEndpoint;
 import io.cmdop.protocol.v1.AgentHello;
@@ -172,7 +173,7 @@ final class RelayLink implements AutoCloseable {
         upstream = (ClientCallStreamObserver<LinkUp>) up;
         send(LinkUp.newBuilder().setHello(AgentHello.newBuilder().setMachineName(settings.machineName())
                 .setAgentVersion(version).addAllSessions(sessions().getSessionsList())
-                .addFeatures(io.cmdop.client.Features.FEED_REFRESH)).build());
+                .addFeatures(Features.FEED_REFRESH)).build());
         connected = true;
         // A session that started or ended while the hello was being built is in neither it nor an
         // announcement: once more, every session as it is now (announcements are idempotent).

@@ -460,7 +460,7 @@ public final class BenchMain {
     // ------------------------------------------------------------------ echo
 
     private void echo(CmdopDaemon daemon, CmdopRelay relay) throws Exception {
-        EchoFigures f = new EchoFigures(work, mode.keys(), mode.keyWarmup(), jvms(daemon, relay));
+        EchoFigures f = new EchoFigures(work, mode.keys(), mode.keyWarmup(), daemon.pid(), relay == null ? -1 : relay.pid());
         progress("echo: raw PTY, tmux, cmdop SDK (local and through the relay, callbacks on their own thread and on "
                 + "the transport thread), cmdop CLI (" + mode.keys() + " keys each)");
         Stats raw = Stats.ofNanos(f.rawPty(), 1e3);
@@ -473,7 +473,8 @@ public final class BenchMain {
         echoRows("cmdop SDK (sendInput → onOutput)", raw, tmux, sdk, sdkViaRelay,
                 "unmeasured keys first (until the JIT compilers of this JVM, the daemon and the relay used no CPU "
                         + "over 500 keys, within the mode's bounds): " + f.warmups());
-        echoRows("cmdop SDK, callbacks on the transport thread", raw, tmux, inline, inlineViaRelay, "");
+        echoRows("cmdop SDK, callbacks on the transport thread", raw, tmux, inline, inlineViaRelay,
+                "what the measured keys cost the servers, per key: " + f.serverCosts());
         echoRows("cmdop CLI in a terminal (as tmux)", raw, tmux, cli, null, "");
     }
 

@@ -34,11 +34,18 @@ final class EchoFigures {
     private final int minWarmup;
     private final int maxWarmup;
     private final List<String> warmups = new ArrayList<>();
+    private final List<String> serverCosts = new ArrayList<>();
     private final long[] jvms;
+    private final long daemon;
+    private final long relay;
 
-    EchoFigures(Path dir, int keys, int maxWarmup, long... jvms) {
+    /** {@code relay} is -1 without a relay. */
+    EchoFigures(Path dir, int keys, int maxWarmup, long daemon, long relay) {
         this.dir = dir;
-        this.jvms = jvms;
+        this.daemon = daemon;
+        this.relay = relay;
+        this.jvms = relay < 0 ? new long[] {ProcessHandle.current().pid(), daemon}
+                : new long[] {ProcessHandle.current().pid(), daemon, relay};
         this.keys = keys;
         this.maxWarmup = maxWarmup;
         this.minWarmup = Math.min(Math.min(3000, keys), maxWarmup);
@@ -70,7 +77,7 @@ final class EchoFigures {
             StreamFigures.awaitScreen(control.terminal(), name, "READY");
             try (Terminal t = Terminal.start(CmdopDaemon.cli(jar, "session", "attach", name), daemon.cliEnvironment(),
                     dir, 80, 24)) {
-                return overTerminal("CLI", t);
+                return overTerminal("CLI", t, this.daemon);
             } finally {
                 control.terminal().destroy(name);
             }
@@ -97,7 +104,9 @@ final class EchoFigures {
                 }
                 stream.onOutput(bytes -> text.feed(bytes, 0, bytes.length));
                 stream.attach(name, 0, 0);
-                return measure("SDK " + reach.label() + (inline ? " on the transport thread" : ""), key -> {
+                String label = "SDK " + reach.label() + (inline ? " on the transport thread" : "");
+                long[] servers = reach.label().equals("relay") ? new long[] {daemon, relay} : new long[] {daemon};
+                return measure(label, servers, key -> {
                     echo.expect(key[0]);
                     long start = System.nanoTime();
                     stream.sendInput(key);
@@ -109,7 +118,7 @@ final class EchoFigures {
         }
     }
 
-    private long[] overTerminal(String label, Terminal t) throws IOException {
+    private long[] overTerminal(String label, Terminal t, long... servers) throws IOException {
         byte[] buffer = new byte[64 * 1024];
         EndMarker ready = new EndMarker("READY");
         VisibleText readyText = new VisibleText(ready::feedByte);
@@ -122,7 +131,7 @@ final class EchoFigures {
             readyText.feed(buffer, 0, n);
         }
         int[] found = new int[1];
-        return measure(label, key -> {
+        return measure(label, servers, key -> {
             int want = key[0];
             found[0] = 0;
             VisibleText text = new VisibleText(b -> {
@@ -143,13 +152,25 @@ final class EchoFigures {
         });
     }
 
+    /**
+     * What each cmdop figure's measured keys cost the daemon (and the relay), per key: its threads'
+     * context switches (each a wake-up, tens of µs on a virtual machine) and its CPU time, which
+     * includes the idle process's own background (a few switches a millisecond).
+     */
+    String serverCosts() {
+        return String.join("; ", serverCosts);
+    }
+
     /** How many unmeasured keys each figure took to warm up, in the order measured. */
     String warmups() {
         return String.join(", ", warmups);
     }
 
-    /** The warm-up, then {@code keys} measured echoes, a pause after each. */
-    private long[] measure(String label, KeyEcho echo) throws IOException {
+    /**
+     * The warm-up, then {@code keys} measured echoes, a pause after each; what the measured keys cost
+     * the {@code servers} (the daemon; the relay) is kept for {@link #serverCosts}.
+     */
+    private long[] measure(String label, long[] servers, KeyEcho echo) throws IOException {
         byte[] key = new byte[1];
         int sent = 0;
         long compiledAt = ProcessMemory.compilerCpuNanos(jvms);
@@ -166,11 +187,26 @@ final class EchoFigures {
             pause();
         }
         warmups.add(String.format(Locale.ROOT, "%s %,d", label, sent));
+        long[] switchesBefore = new long[servers.length];
+        long[] cpuBefore = new long[servers.length];
+        for (int s = 0; s < servers.length; s++) {
+            switchesBefore[s] = ProcessMemory.threadSwitches(servers[s]);
+            cpuBefore[s] = ProcessMemory.cpuNanos(servers[s]);
+        }
         long[] samples = new long[keys];
         for (int i = 0; i < keys; i++, sent++) {
             key[0] = (byte) ('a' + sent % 26);
             samples[i] = echo.echo(key);
             pause();
+        }
+        List<String> costs = new ArrayList<>();
+        for (int s = 0; s < servers.length; s++) {
+            costs.add(String.format(Locale.ROOT, "%s %.1f switches, %.0f µs of CPU", servers[s] == relay ? "relay" : "daemon",
+                    (ProcessMemory.threadSwitches(servers[s]) - switchesBefore[s]) / (double) keys,
+                    (ProcessMemory.cpuNanos(servers[s]) - cpuBefore[s]) / 1e3 / keys));
+        }
+        if (!costs.isEmpty()) {
+            serverCosts.add(label + ": " + String.join(", ", costs));
         }
         return samples;
     }

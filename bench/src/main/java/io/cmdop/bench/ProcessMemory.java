@@ -42,6 +42,30 @@ final class ProcessMemory {
     }
 
     /**
+     * Context switches (voluntary and not) the live threads of a process have made so far; a thread
+     * that ended takes its count with it, so compare readings taken while the process is busy.
+     */
+    static long threadSwitches(long pid) {
+        long switches = 0;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    for (String line : Files.readAllLines(task.resolve("status"))) {
+                        if (line.contains("ctxt_switches:")) {
+                            switches += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        }
+                    }
+                } catch (IOException | NumberFormatException e) {
+                    // The thread ended between the listing and the read: its count is gone with it.
+                }
+            }
+        } catch (IOException e) {
+            // The process is gone: what was read is all there is.
+        }
+        return switches;
+    }
+
+    /**
      * CPU time the JIT compiler threads of a JVM have used so far, in nanoseconds (what could be
      * read; 0 when it is gone): how a run tells, from outside, that a server's code is compiled.
      */

@@ -67,8 +67,10 @@ public final class RelayServer implements AutoCloseable {
         ServerServiceDefinition files = ServerInterceptors.intercept(new RelayedFiles(agents), auth.interceptor(true));
         ServerServiceDefinition fleet = ServerInterceptors.intercept(new FleetService(store, agents, shares),
                 auth.interceptor(true));
+        java.util.concurrent.ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
         GrpcServlet grpc = new ServletServerBuilder()
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .executor(handlers)
+                .callExecutor(new AttachFrames(handlers))
                 .maxInboundMessageSize(MAX_FRAME_BYTES)
                 .addService(ServerInterceptors.intercept(new AgentLinkService(store, auth, agents), auth.interceptor(false)))
                 .addService(sessions)

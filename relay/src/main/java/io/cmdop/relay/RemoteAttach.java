@@ -193,6 +193,7 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
         }
         callId = machine.open(caller.relayed(kind), LinkDown.newBuilder().setAttachFrame(first), this);
         metrics.attachments.incrementAndGet();
+        AttachFrames.started();
     }
 
     // ---------------------------------------------------------------- from the daemon

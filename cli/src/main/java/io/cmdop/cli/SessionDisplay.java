@@ -3,6 +3,7 @@ package io.cmdop.cli;
 import io.cmdop.protocol.v1.Screen;
 import io.cmdop.protocol.v1.Size;
 import io.cmdop.terminal.Viewport;
+import io.cmdop.terminal.CellText;
 import io.cmdop.terminal.VirtualTerminal;
 
 import java.io.ByteArrayOutputStream;
@@ -147,14 +148,14 @@ final class SessionDisplay {
 
     /**
      * A message on the bottom row in reverse video, as screen does; the program's next redraw of
-     * those cells replaces it, in the view as well (the cursor and pen are saved around it).
+     * those cells replaces it, in the view as well (the cursor and pen are saved around it). The
+     * message fills the row exactly, measured in cells: one more would scroll the user's screen.
      */
     synchronized void status(String text) {
         if (closed) {
             return;
         }
-        String clipped = text.length() > cols ? text.substring(0, cols) : text;
-        terminal.accept(("\u001b7\u001b[" + rows + ";1H\u001b[7m" + clipped + "\u001b[K\u001b[0m\u001b8")
+        terminal.accept(("\u001b7\u001b[" + rows + ";1H\u001b[7m" + CellText.fit(text, cols) + "\u001b[0m\u001b8")
                 .getBytes(StandardCharsets.UTF_8));
     }
 

@@ -229,6 +229,24 @@ class SessionDisplayTest {
         assertThat(shown(60, 20).snapshot().lines().getFirst()).isEqualTo("prompt$ ab");
     }
 
+    /** A status line longer than the row, in wide characters, must neither wrap nor scroll the user's screen. */
+    @Test
+    void aStatusLineOfWideCharactersStaysOnItsRowAndScrollsNothing() {
+        SessionDisplay display = new SessionDisplay(written::writeBytes, () -> refreshes++, 10, 4);
+        display.screen(screen(10, 4, "top\r\nmiddle\r\n\r\nbottom"), true);
+
+        display.status("cmdop: 構築ログ\u001b[2J as operator");
+
+        io.cmdop.terminal.ScreenSnapshot user = shown(10, 4).snapshot();
+        assertThat(user.lines()).containsExactly("top", "middle", "", "cmdop: 構");
+        assertThat(user.cursorY()).as("the cursor back where the program left it").isEqualTo(3);
+        assertThat(user.cursorX()).isEqualTo(6);
+
+        display.status("cmdop: a\u001b[2Jb");
+        assertThat(shown(10, 4).snapshot().lines()).as("a control character shows, and does nothing")
+                .containsExactly("top", "middle", "", "cmdop: a?[");
+    }
+
     private VirtualTerminal shown(int cols, int rows) {
         VirtualTerminal user = new VirtualTerminal(cols, rows, 0);
         byte[] all = written.toByteArray();

@@ -44,8 +44,6 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
     static final long QUEUE_BYTES = 4L * 1024 * 1024;
     /** The gap reason of a screen the client asked for (RefreshFrame): nothing was missed. */
     private static final String REQUESTED = "requested";
-    /** A live event this small goes to a waiting client on the thread that offers it (a keystroke's echo). */
-    private static final int DIRECT_BYTES = 4096;
 
     private final OutboundStream<ServerFrame> out;
     private final Agents agents;
@@ -63,8 +61,6 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
     /** Where the output the pump has taken from the queue ends: the client's place once it is sent. */
     private long takenOffset;
     private boolean lagged;
-    /** The pump waits for a frame, its previous one sent: until it has our lock, nothing else of its can go out. */
-    private boolean pumpWaiting;
     /** The client asked for the screen and has not had one since. */
     private boolean refreshWanted;
     /** While the daemon's replay of missed events is on its way, live events wait here (at most {@link #QUEUE_BYTES}). */
@@ -197,7 +193,7 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
         }
         callId = machine.open(caller.relayed(kind), LinkDown.newBuilder().setAttachFrame(first), this);
         metrics.attachments.incrementAndGet();
-        StreamFrames.started();
+        AttachFrames.started();
     }
 
     // ---------------------------------------------------------------- from the daemon
@@ -279,28 +275,10 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
             if (event.hasOutput()) {
                 deliveredOffset = event.getOutput().getOffset() + event.getOutput().getData().size();
             }
-            ServerFrame frame = ServerFrame.newBuilder().setEvent(event).build();
-            if (!sendDirectly(frame)) {
-                enqueue(frame);
-            }
+            enqueue(ServerFrame.newBuilder().setEvent(event).build());
         } finally {
             lock.unlock();
         }
-    }
-
-    /**
-     * Under our lock: sends a small frame on this thread when the pump waits with nothing queued
-     * and the transport takes it at once, sparing a wake-up of the pump per keystroke. In order:
-     * the pump sent everything it took before it began to wait, and needs our lock to go on.
-     */
-    private boolean sendDirectly(ServerFrame frame) {
-        int size = frame.getSerializedSize();
-        if (!pumpWaiting || !queue.isEmpty() || size > DIRECT_BYTES || !out.trySend(frame)) {
-            return false;
-        }
-        takenOffset = reachedBy(frame, takenOffset);
-        metrics.bytesOut.addAndGet(size);
-        return true;
     }
 
     /** Under our lock: queues {@code frame}, or turns an overflow into a resync. */
@@ -466,12 +444,7 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
                 lock.lock();
                 try {
                     while (queue.isEmpty() && !lagged && !ended) {
-                        pumpWaiting = true;
-                        try {
-                            changed.await();
-                        } finally {
-                            pumpWaiting = false;
-                        }
+                        changed.await();
                     }
                     resync = lagged && queue.isEmpty();
                     next = queue.pollFirst();

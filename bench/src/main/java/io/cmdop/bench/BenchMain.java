@@ -322,7 +322,7 @@ public final class BenchMain {
     }
 
     /** This JVM, the daemon's and the relay's, if any: whose JIT compilers a warm-up waits for. */
-    private static long[] jvms(CmdopDaemon daemon, CmdopRelay relay) {
+    static long[] jvms(CmdopDaemon daemon, CmdopRelay relay) {
         return relay == null ? new long[] {ProcessHandle.current().pid(), daemon.pid()}
                 : new long[] {ProcessHandle.current().pid(), daemon.pid(), relay.pid()};
     }
@@ -460,7 +460,7 @@ public final class BenchMain {
     // ------------------------------------------------------------------ echo
 
     private void echo(CmdopDaemon daemon, CmdopRelay relay) throws Exception {
-        EchoFigures f = new EchoFigures(work, mode.keys(), mode.keyWarmup(), daemon.pid(), relay == null ? -1 : relay.pid());
+        EchoFigures f = new EchoFigures(work, mode.keys(), mode.keyWarmup(), daemon, relay);
         progress("echo: raw PTY, tmux, cmdop SDK (local and through the relay, callbacks on their own thread and on "
                 + "the transport thread), cmdop CLI (" + mode.keys() + " keys each)");
         Stats raw = Stats.ofNanos(f.rawPty(), 1e3);

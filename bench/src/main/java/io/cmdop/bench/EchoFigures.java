@@ -39,13 +39,12 @@ final class EchoFigures {
     private final long daemon;
     private final long relay;
 
-    /** {@code relay} is -1 without a relay. */
-    EchoFigures(Path dir, int keys, int maxWarmup, long daemon, long relay) {
+    /** {@code relay} may be null. */
+    EchoFigures(Path dir, int keys, int maxWarmup, CmdopDaemon daemon, CmdopRelay relay) {
         this.dir = dir;
-        this.daemon = daemon;
-        this.relay = relay;
-        this.jvms = relay < 0 ? new long[] {ProcessHandle.current().pid(), daemon}
-                : new long[] {ProcessHandle.current().pid(), daemon, relay};
+        this.daemon = daemon.pid();
+        this.relay = relay == null ? -1 : relay.pid();
+        this.jvms = BenchMain.jvms(daemon, relay);
         this.keys = keys;
         this.maxWarmup = maxWarmup;
         this.minWarmup = Math.min(Math.min(3000, keys), maxWarmup);
@@ -155,7 +154,7 @@ final class EchoFigures {
     /**
      * What each cmdop figure's measured keys cost the daemon (and the relay), per key: its threads'
      * context switches (each a wake-up, tens of µs on a virtual machine) and its CPU time, which
-     * includes the idle process's own background (a few switches a millisecond).
+     * include the idle process's own background (tens of switches a second).
      */
     String serverCosts() {
         return String.join("; ", serverCosts);

@@ -36,6 +36,11 @@ class BenchSmokeTest {
                 || l.startsWith("| Relay heap per attached observer")))
                 .as("the figures through the relay are measured beside the local ones")
                 .hasSize(6).allSatisfy(l -> assertThat(l.split("\\|")[6].strip()).matches("-?[0-9.,]+"));
+        // Every echo wakes at least one thread of each server it crosses: a count of 0 would be a broken reading.
+        assertThat(report).as("what the echo's keys cost the daemon and the relay, read from /proc")
+                .containsPattern("SDK relay on the transport thread: daemon [1-9][0-9]*\\.[0-9] switches, [0-9]+ µs of "
+                        + "CPU, relay [1-9][0-9]*\\.[0-9] switches, [0-9]+ µs of CPU")
+                .containsPattern("CLI: daemon [1-9][0-9]*\\.[0-9] switches");
         assertThat(report).doesNotContain("NaN");
     }
 }

@@ -7,6 +7,7 @@ import io.cmdop.client.TerminalStream;
 import io.cmdop.daemon.DaemonConfig;
 import io.cmdop.protocol.v1.AttachedClient;
 import io.cmdop.protocol.v1.Attached;
+import io.cmdop.protocol.v1.Event;
 import io.cmdop.protocol.v1.Mode;
 import io.cmdop.protocol.v1.Size;
 
@@ -16,6 +17,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,6 +43,9 @@ final class InteractiveAttach {
     private final byte detachByte;
     private final String detachKey;
     private final Mode mode;
+    /** More clients than a session lets attach by default: the status line could not show them anyway. */
+    private static final int MAX_OTHERS = 256;
+
     private final CompletableFuture<String> ended = new CompletableFuture<>();
     private final AtomicInteger exitCode = new AtomicInteger(-1);
     private final AtomicBoolean observerNoticeShown = new AtomicBoolean();
@@ -49,6 +57,12 @@ final class InteractiveAttach {
     /** Set before the detach is sent: the stream's close that follows it is ours, not the session's end. */
     private final AtomicBoolean detaching = new AtomicBoolean();
     private final SessionDisplay display;
+    /** Who else is attached, by client id, as the attach listed them and joins and leaves since changed. */
+    private final Map<String, AttachedClient> others = new LinkedHashMap<>();
+    /** Our attach's answer, once it came: it names us, the session and our mode. */
+    private Attached ours;
+    /** Joins and leaves that arrived before the attach returned, applied to its list when it does. */
+    private final List<Event> early = new ArrayList<>();
 
     private InteractiveAttach(TerminalStream stream, UserTerminal terminal, InputStream keyboard, String detachKey, Mode mode) {
         this.stream = stream;
@@ -100,6 +114,9 @@ final class InteractiveAttach {
                             display.sessionResized(sessionSize);
                             noticeCutOff();
                         }
+                        if (e.hasJoined() || e.hasLeft()) {
+                            presenceChanged(e);
+                        }
                     })
                     .onResync(r -> display.resync(r.getSnapshot()))
                     .onReconnecting(now -> {
@@ -109,13 +126,14 @@ final class InteractiveAttach {
                     .onClosed(error -> ended.complete(error != null ? describe(error)
                             : detaching.get() ? "detached" : "closed"));
             Attached attached = stream.attach(session, terminal.cols(), terminal.rows());
+            present(attached);
             if (attached.getSession().hasExitCode()) {
                 exitCode.set(attached.getSession().getExitCode());
             }
             sessionSize = attached.getSession().getSize(); // after this attach's own size counted, unlike the screen
             cutOff = cutOff();
             display.screen(attached.getSnapshot(), stream.supports(Features.REFRESH));
-            display.status(statusLine(attached));
+            display.status(statusLine());
             // An operator's new size goes to the session, whose resized event then tells whether it fits.
             terminal.onResize(() -> {
                 display.terminalResized(terminal.cols(), terminal.rows(), mode == Mode.MODE_OPERATOR);
@@ -225,14 +243,69 @@ final class InteractiveAttach {
         cutOff = now;
     }
 
-    private String statusLine(Attached attached) {
-        String others = attached.getSession().getAttachedList().stream()
-                .filter(c -> !c.getClientId().equals(attached.getClientId()))
-                .map(InteractiveAttach::describe)
-                .collect(Collectors.joining(", "));
-        return "cmdop: " + attached.getSession().getName() + " as " + Json.mode(attached.getMode())
+    /** Who is here as the attach found them, then the joins and leaves that came before it returned. */
+    private void present(Attached attached) {
+        synchronized (others) {
+            attached.getSession().getAttachedList().forEach(c -> others.put(c.getClientId(), c));
+            ours = attached;
+            early.forEach(this::apply);
+            early.clear();
+            others.remove(attached.getClientId());
+        }
+    }
+
+    /** Shows who joined or left, with everyone now here, as screen does; our own resume is not news. */
+    private void presenceChanged(Event e) {
+        String news;
+        synchronized (others) {
+            if (ours == null) {
+                if (early.size() < MAX_OTHERS) {
+                    early.add(e);
+                }
+                return;
+            }
+            news = apply(e);
+        }
+        if (news != null) {
+            display.status(news);
+        }
+    }
+
+    private String apply(Event e) {
+        AttachedClient c = e.hasJoined() ? e.getJoined().getClient() : e.getLeft().getClient();
+        if (c.getClientId().equals(ours.getClientId())) {
+            return null;
+        }
+        if (e.hasJoined()) {
+            if (others.size() >= MAX_OTHERS && !others.containsKey(c.getClientId())) {
+                return null;
+            }
+            others.put(c.getClientId(), c);
+            return news(c, "joined " + ours.getSession().getName());
+        }
+        return others.remove(c.getClientId()) == null ? null
+                : news(c, "left " + ours.getSession().getName() + " (" + e.getLeft().getReason() + ")");
+    }
+
+    /** The session, our mode and who else is here. */
+    private String statusLine() {
+        String here;
+        Attached a;
+        synchronized (others) {
+            a = ours;
+            here = others.values().stream().map(InteractiveAttach::describe).collect(Collectors.joining(", "));
+        }
+        return "cmdop: " + a.getSession().getName() + " as " + Json.mode(a.getMode())
                 + (cutOff == null ? "" : " (" + cutOff + ")")
-                + (others.isEmpty() ? ", nobody else here" : ", also here: " + others)
+                + (here.isEmpty() ? ", nobody else here" : ", also here: " + here)
+                + " | " + detachKey + " detaches";
+    }
+
+    /** Someone's arrival or departure, short enough for a narrow terminal's row: who, and how many remain. */
+    private String news(AttachedClient c, String what) {
+        int n = others.size();
+        return "cmdop: " + describe(c) + " " + what + ", "
+                + (n == 0 ? "nobody else here" : n == 1 ? "1 other here" : n + " others here")
                 + " | " + detachKey + " detaches";
     }
 

@@ -101,6 +101,31 @@ class InteractiveAttachIT {
         assertThat(cli.ok("session", "screen", "watch-only").stdout()).doesNotContain("sneaky");
     }
 
+    /** Each attached terminal hears who joins and who leaves, not only who was there when it attached. */
+    @Test
+    void theStatusLineSaysWhoJoinsAndWhoLeaves() {
+        cli.ok("session", "create", "--name", "pair");
+        String me = System.getProperty("user.name");
+        terminal = RealTerminal.open(cli);
+        terminal.typeLine("cmdop session attach pair");
+        terminal.await("the first client's status line", s -> s.contains("cmdop: pair as operator, nobody else here"));
+
+        try (RealTerminal second = RealTerminal.open(cli)) {
+            second.typeLine("cmdop session attach --observer pair");
+            second.await("the second client's status line naming the first",
+                    s -> s.contains("cmdop: pair as observer, also here: " + me + " (cli, operator)"));
+            terminal.await("the first client told of the second",
+                    s -> s.contains("cmdop: " + me + " (cli, observer) joined pair, 1 other here"));
+
+            second.press("C-]");
+            second.awaitText("[cmdop] detached from pair");
+            terminal.await("the first client told the second left",
+                    s -> s.contains("cmdop: " + me + " (cli, observer) left pair (detached), nobody else here"));
+        }
+        terminal.press("C-]");
+        terminal.awaitText("[cmdop] detached from pair");
+    }
+
     /**
      * A session larger than the terminal, drawn as a full-screen program draws: a marker at both ends
      * of every row, the cursor left in the bottom-right corner. The terminal shows the part around the

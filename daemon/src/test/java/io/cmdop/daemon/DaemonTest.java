@@ -274,6 +274,48 @@ class DaemonTest {
         bystander.detach();
     }
 
+    /**
+     * An input is 1 byte to 64 KiB (the SDK splits longer pastes): outside that, the daemon refuses it
+     * with its size, applies none of it, and the call and the session go on.
+     */
+    @Test
+    void inputOfNoBytesOrOver64KiBIsRefusedAndNoneOfItReachesTheProgram() throws Exception {
+        // The program prints the last of the first 64 KiB + 1 bytes it reads: "x" had a refused input got through.
+        client.terminal().create(CreateSessionRequest.newBuilder().setName("sized").addAllCommand(List.of("/bin/sh", "-c",
+                "stty raw -echo; head -c 65537 | tail -c 1 | sed 's/^/last=/'; exec cat")).build());
+        byte[] oversized = "x".repeat(65537).getBytes(StandardCharsets.US_ASCII);
+        assertThatThrownBy(() -> client.terminal().sendInput("sized", oversized))
+                .isInstanceOfSatisfying(CmdopException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(Reason.REASON_INVALID_ARGUMENT);
+                    assertThat(e.getMessage()).contains("input must be 1 to 65536 bytes, got 65537");
+                });
+        assertThatThrownBy(() -> client.terminal().sendInput("sized", new byte[0]))
+                .isInstanceOfSatisfying(CmdopException.class, e -> assertThat(e.getMessage()).contains("got 0"));
+
+        try (RawChannel raw = new RawChannel(daemon.socket())) {
+            Frames frames = raw.attach();
+            frames.send(ClientFrame.newBuilder().setRequestId(1).setAttach(io.cmdop.protocol.v1.AttachRequest.newBuilder()
+                    .setSession(io.cmdop.protocol.v1.SessionSelector.newBuilder().setSession("sized"))
+                    .setMode(Mode.MODE_OPERATOR)).build());
+            frames.next(ServerFrame::hasAttached);
+            frames.send(ClientFrame.newBuilder().setRequestId(2).setInput(InputFrame.newBuilder()
+                    .setData(com.google.protobuf.ByteString.copyFrom(oversized))).build());
+            ServerFrame refusal = frames.next(ServerFrame::hasError);
+            assertThat(refusal.getInReplyTo()).isEqualTo(2);
+            assertThat(refusal.getError().getReason()).isEqualTo(Reason.REASON_INVALID_ARGUMENT);
+            assertThat(refusal.getError().getMessage()).contains("got 65537");
+            assertThat(refusal.getError().getFatal()).as("the call goes on").isFalse();
+
+            frames.send(ClientFrame.newBuilder().setRequestId(3).setInput(InputFrame.newBuilder()
+                    .setData(com.google.protobuf.ByteString.copyFrom("a".repeat(65536), StandardCharsets.US_ASCII))).build());
+            frames.send(ClientFrame.newBuilder().setRequestId(4).setInput(InputFrame.newBuilder()
+                    .setData(com.google.protobuf.ByteString.copyFromUtf8("b"))).build());
+            await(() -> client.terminal().screen("sized", 0).getLinesList().stream().anyMatch(l -> l.contains("last=")));
+        }
+        assertThat(client.terminal().screen("sized", 0).getLinesList()).anyMatch(l -> l.startsWith("last=b"));
+        assertThat(client.terminal().getSession("sized").getState()).isEqualTo(SessionState.SESSION_STATE_RUNNING);
+    }
+
     @Test
     void presenceListsWhoIsAttachedWithKindModeAndSince() throws Exception {
         client.terminal().create(CreateSessionRequest.newBuilder().setName("busy").addCommand("/bin/cat").build());

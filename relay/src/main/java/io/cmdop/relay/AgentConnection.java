@@ -181,6 +181,7 @@ final class AgentConnection {
         }
         long id = callIds.incrementAndGet();
         calls.put(id, listener);
+        listener.opened(id);
         send(body.setCallId(id).setPrincipal(principal).build());
         return id;
     }

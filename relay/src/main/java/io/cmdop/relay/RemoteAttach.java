@@ -191,12 +191,21 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
         if (gone && holdsFanout.compareAndSet(true, false)) {
             fanout.remove(this); // the client left while the fan-out was being taken
         }
-        callId = machine.open(caller.relayed(kind), LinkDown.newBuilder().setAttachFrame(first), this);
+        machine.open(caller.relayed(kind), LinkDown.newBuilder().setAttachFrame(first), this);
+        if (gone) {
+            machine.closeCall(callId, true); // the client left before the call had an id to close
+        }
         metrics.attachments.incrementAndGet();
         AttachFrames.started();
     }
 
     // ---------------------------------------------------------------- from the daemon
+
+    /** Before the daemon can answer: the answer to a resume asks for the replay on this call. */
+    @Override
+    public void opened(long id) {
+        callId = id;
+    }
 
     @Override
     public void onUp(LinkUp up) {

@@ -103,6 +103,7 @@ final class AgentLinkService extends AgentLinkGrpc.AgentLinkImplBase {
                     store.machines().markSeen(machine.fleetId(), machine.id(), up.getHello().getAgentVersion());
                     agents.connected(agent);
                     agent.keepAlive();
+                    StreamFrames.started();
                 } else if (up.hasSession() || up.hasSessions()) {
                     agents.changed();
                 }

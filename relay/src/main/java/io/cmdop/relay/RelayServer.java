@@ -70,7 +70,7 @@ public final class RelayServer implements AutoCloseable {
         java.util.concurrent.ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
         GrpcServlet grpc = new ServletServerBuilder()
                 .executor(handlers)
-                .callExecutor(new AttachFrames(handlers))
+                .callExecutor(new StreamFrames(handlers))
                 .maxInboundMessageSize(MAX_FRAME_BYTES)
                 .addService(ServerInterceptors.intercept(new AgentLinkService(store, auth, agents), auth.interceptor(false)))
                 .addService(sessions)

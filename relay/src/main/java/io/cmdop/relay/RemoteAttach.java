@@ -44,6 +44,8 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
     static final long QUEUE_BYTES = 4L * 1024 * 1024;
     /** The gap reason of a screen the client asked for (RefreshFrame): nothing was missed. */
     private static final String REQUESTED = "requested";
+    /** A live event this small goes to a waiting client on the thread that offers it (a keystroke's echo). */
+    private static final int DIRECT_BYTES = 4096;
 
     private final OutboundStream<ServerFrame> out;
     private final Agents agents;
@@ -61,6 +63,8 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
     /** Where the output the pump has taken from the queue ends: the client's place once it is sent. */
     private long takenOffset;
     private boolean lagged;
+    /** The pump waits for a frame, its previous one sent: until it has our lock, nothing else of its can go out. */
+    private boolean pumpWaiting;
     /** The client asked for the screen and has not had one since. */
     private boolean refreshWanted;
     /** While the daemon's replay of missed events is on its way, live events wait here (at most {@link #QUEUE_BYTES}). */
@@ -196,7 +200,7 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
             machine.closeCall(callId, true); // the client left before the call had an id to close
         }
         metrics.attachments.incrementAndGet();
-        AttachFrames.started();
+        StreamFrames.started();
     }
 
     // ---------------------------------------------------------------- from the daemon
@@ -284,10 +288,28 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
             if (event.hasOutput()) {
                 deliveredOffset = event.getOutput().getOffset() + event.getOutput().getData().size();
             }
-            enqueue(ServerFrame.newBuilder().setEvent(event).build());
+            ServerFrame frame = ServerFrame.newBuilder().setEvent(event).build();
+            if (!sendDirectly(frame)) {
+                enqueue(frame);
+            }
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Under our lock: sends a small frame on this thread when the pump waits with nothing queued
+     * and the transport takes it at once, sparing a wake-up of the pump per keystroke. In order:
+     * the pump sent everything it took before it began to wait, and needs our lock to go on.
+     */
+    private boolean sendDirectly(ServerFrame frame) {
+        int size = frame.getSerializedSize();
+        if (!pumpWaiting || !queue.isEmpty() || size > DIRECT_BYTES || !out.trySend(frame)) {
+            return false;
+        }
+        takenOffset = reachedBy(frame, takenOffset);
+        metrics.bytesOut.addAndGet(size);
+        return true;
     }
 
     /** Under our lock: queues {@code frame}, or turns an overflow into a resync. */
@@ -453,7 +475,12 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
                 lock.lock();
                 try {
                     while (queue.isEmpty() && !lagged && !ended) {
-                        changed.await();
+                        pumpWaiting = true;
+                        try {
+                            changed.await();
+                        } finally {
+                            pumpWaiting = false;
+                        }
                     }
                     resync = lagged && queue.isEmpty();
                     next = queue.pollFirst();

@@ -1,37 +1,42 @@
 package io.cmdop.relay;
 
+import io.cmdop.protocol.v1.AgentLinkGrpc;
 import io.cmdop.protocol.v1.SessionsGrpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
 
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 
 /**
- * Where a remote client's Attach frames are handled. Until the call has its machine, on a virtual
- * thread: the first frame waits for the daemon (and, on a resume, for the machine to come back).
- * From then on, on the thread that received them: a frame only goes on down the link, and a
- * keystroke is spared a thread hand-off. Every other call runs on a virtual thread of its own.
+ * Where the frames of the two streams a keystroke crosses are handled: a remote client's Attach
+ * and a machine's link. Until the call has {@link #started}, on a virtual thread: a client's first
+ * frame waits for the daemon (and, on a resume, for the machine to come back), a link's hello for
+ * the store. From then on, on the thread that received them, since none waits (a client's frame
+ * goes on down the link; a link's event is offered to the session's clients): a keystroke and its
+ * echo are spared a thread hand-off each. Every other call runs on a virtual thread of its own.
  */
-final class AttachFrames implements ServerCallExecutorSupplier {
-    private static final String ATTACH = SessionsGrpc.getAttachMethod().getFullMethodName();
+final class StreamFrames implements ServerCallExecutorSupplier {
+    private static final Set<String> STREAMS = Set.of(SessionsGrpc.getAttachMethod().getFullMethodName(),
+            AgentLinkGrpc.getConnectMethod().getFullMethodName());
     /** The call whose frame the current thread handles, so that the call can say it has started. */
     private static final ThreadLocal<CallExecutor> HANDLING = new ThreadLocal<>();
 
     private final ExecutorService virtual;
 
-    AttachFrames(ExecutorService virtual) {
+    StreamFrames(ExecutorService virtual) {
         this.virtual = virtual;
     }
 
     @Override
     public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata headers) {
-        return call.getMethodDescriptor().getFullMethodName().equals(ATTACH) ? new CallExecutor() : null;
+        return STREAMS.contains(call.getMethodDescriptor().getFullMethodName()) ? new CallExecutor() : null;
     }
 
     /**
-     * Called while handling an Attach call's frame: its next frames may run on the receiving thread.
+     * Called while handling a stream's frame: its next frames may run on the receiving thread.
      * Does nothing elsewhere (the web console's in-process calls).
      */
     static void started() {

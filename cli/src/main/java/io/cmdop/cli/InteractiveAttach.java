@@ -35,6 +35,8 @@ final class InteractiveAttach {
     /** Undoes the modes a program in the session may have left on the user's terminal. */
     private static final String RESET_MODES = "\u001b[?1049l\u001b[?1000l\u001b[?1002l\u001b[?1003l\u001b[?1006l"
             + "\u001b[?1004l\u001b[?2004l\u001b[?1l\u001b>\u001b[?25h\u001b[0 q\u001b[0m";
+    /** More clients than a session lets attach by default: the status line could not show them anyway. */
+    private static final int MAX_OTHERS = 256;
 
     private final TerminalStream stream;
     private final UserTerminal terminal;
@@ -43,9 +45,6 @@ final class InteractiveAttach {
     private final byte detachByte;
     private final String detachKey;
     private final Mode mode;
-    /** More clients than a session lets attach by default: the status line could not show them anyway. */
-    private static final int MAX_OTHERS = 256;
-
     private final CompletableFuture<String> ended = new CompletableFuture<>();
     private final AtomicInteger exitCode = new AtomicInteger(-1);
     private final AtomicBoolean observerNoticeShown = new AtomicBoolean();

@@ -60,6 +60,8 @@ public final class Session {
     private static final int BUSY_READ_BUFFER = 64 * 1024;
     private static final int EXPIRED_TOKENS_KEPT = 256;
     private static final Duration FIRST_HANGUP_RETRY = Duration.ofMillis(100);
+    /** The hangups' spacing doubles up to this; unbounded, it overflowed into a negative wait. */
+    private static final Duration LAST_HANGUP_RETRY = Duration.ofSeconds(2);
 
     private final String id;
     private final String name;
@@ -600,8 +602,8 @@ public final class Session {
                     // The process is already gone: the exit path does the rest.
                 }
                 exited = exitedWithin(Duration.ofNanos(Math.clamp(deadline - System.nanoTime(), 0, wait)));
-                wait *= 2;
-            } while (!exited && System.nanoTime() < deadline);
+                wait = Math.min(2 * wait, LAST_HANGUP_RETRY.toNanos());
+            } while (!exited && System.nanoTime() - deadline < 0);
             if (!exited) {
                 pty.kill();
                 exitedWithin(patience);
@@ -620,7 +622,8 @@ public final class Session {
 
     private boolean exitedWithin(Duration patience) throws InterruptedException {
         try {
-            exit.get(patience.toMillis(), TimeUnit.MILLISECONDS);
+            // In nanoseconds: with under a millisecond left, a wait in millis is none, and destroy spun sending hangups.
+            exit.get(patience.toNanos(), TimeUnit.NANOSECONDS);
             return true;
         } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
             return false;

@@ -565,6 +565,17 @@ class SessionTest {
     }
 
     @Test
+    void aProgramThatIgnoresTheHangupIsKilledOnceThePatienceIsOver() throws Exception {
+        Session s = start(List.of("/bin/sh", "-c", "trap '' HUP; echo ready; exec sleep 60"), SessionConfig.defaults());
+        Drain watcher = drain(s.attachFromStart("w", ClientKind.CLI));
+        watcher.awaitText("ready");
+        s.destroy(Duration.ofMillis(300));
+        assertThat(s.exit().get(5, TimeUnit.SECONDS)).as("killed: 128 + SIGKILL").isEqualTo(137);
+        watcher.await(Delivery.End.class, e -> true, "the end of the stream");
+        assertThat(s.view().running()).isFalse();
+    }
+
+    @Test
     void badNamesAndSizesAreRefusedClearly() {
         assertThatThrownBy(() -> SessionSpec.shell().withName("../etc"))
                 .isInstanceOfSatisfying(SessionException.class, e -> assertThat(e.getMessage()).contains("invalid session name"));

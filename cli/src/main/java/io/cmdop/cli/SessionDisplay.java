@@ -33,6 +33,7 @@ final class SessionDisplay {
     static final int MAX_HELD_BYTES = 4 * 1024 * 1024;
     /** How long a terminal that shrank waits for the session to take its size before showing the view. */
     static final long FOLLOW_NANOS = 500_000_000L;
+    private static final byte[] RESET = "\u001bc".getBytes(StandardCharsets.US_ASCII);
 
     private final Consumer<byte[]> terminal;
     private final Runnable refresh;
@@ -60,6 +61,8 @@ final class SessionDisplay {
      */
     private boolean awaitingFollow;
     private long followDeadline;
+    /** What the status line last said; null until it says something. */
+    private String statusText;
 
     /**
      * A display writing to {@code terminal}, which is {@code cols} by {@code rows}; {@code refresh}
@@ -155,8 +158,8 @@ final class SessionDisplay {
         if (closed) {
             return;
         }
-        terminal.accept(("\u001b7\u001b[" + rows + ";1H\u001b[7m" + CellText.fit(text, cols) + "\u001b[0m\u001b8")
-                .getBytes(StandardCharsets.UTF_8));
+        statusText = text;
+        terminal.accept(statusLine());
     }
 
     /** The attach is over: nothing more is drawn, and a stream waiting for the first screen goes on. */
@@ -205,9 +208,9 @@ final class SessionDisplay {
         }
         if (viewing) {
             viewport.invalidate();
-            terminal.accept(concat(reset(), viewport.render(session)));
+            redraw(viewport.render(session));
         } else {
-            terminal.accept(concat(reset(), ansi));
+            redraw(ansi);
         }
     }
 
@@ -218,7 +221,7 @@ final class SessionDisplay {
     private void showAnew() {
         if (fits()) {
             if (viewing) {
-                terminal.accept(concat(reset(), session.snapshot(0).toAnsi(0)));
+                redraw(session.snapshot(0).toAnsi(0));
                 viewing = false;
                 if (!keepsCopy) {
                     session = null;
@@ -229,25 +232,35 @@ final class SessionDisplay {
         } else if (session != null) {
             viewing = true; // from the copy kept all along
             viewport.invalidate();
-            terminal.accept(concat(reset(), viewport.render(session)));
+            redraw(viewport.render(session));
         } else if (!refreshing) {
             refreshing = true;
             refresh.run();
         }
     }
 
+    /**
+     * The whole screen drawn anew from a reset, and the status line again: the reset wiped it, not
+     * the program (an operator's attach that the session then follows would lose it at once).
+     */
+    private void redraw(byte[] screen) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(screen.length + 256);
+        out.writeBytes(RESET);
+        out.writeBytes(screen);
+        if (statusText != null) {
+            out.writeBytes(statusLine());
+        }
+        terminal.accept(out.toByteArray());
+    }
+
+    /** The status line on the bottom row, the cursor and pen saved around it. */
+    private byte[] statusLine() {
+        return ("\u001b7\u001b[" + rows + ";1H\u001b[7m" + CellText.fit(statusText, cols) + "\u001b[0m\u001b8")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
     private boolean fits() {
         return cols >= sessionCols && rows >= sessionRows;
     }
 
-    private static byte[] reset() {
-        return "\u001bc".getBytes(StandardCharsets.US_ASCII);
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(a.length + b.length);
-        out.writeBytes(a);
-        out.writeBytes(b);
-        return out.toByteArray();
-    }
 }

@@ -247,6 +247,29 @@ class SessionDisplayTest {
                 .containsExactly("top", "middle", "", "cmdop: a?[");
     }
 
+    /**
+     * An operator attaches with a terminal smaller than the session: the attach's screen is the
+     * session's at its old size, and the session's taking the terminal's size comes as an event,
+     * at times only after the status line is drawn. The redraw that event causes must not take the
+     * status line away, nor must a screen sent after the client fell behind.
+     */
+    @Test
+    void theDisplaysOwnRedrawsKeepTheStatusLine() {
+        SessionDisplay display = new SessionDisplay(written::writeBytes, () -> refreshes++, 10, 4);
+        display.screen(screen(12, 6, "r1\r\nr2\r\nr3\r\nr4\r\nr5\r\nr6"), true);
+        display.status("cmdop: op");
+
+        display.sessionResized(Size.newBuilder().setCols(10).setRows(4).build());
+        assertThat(display.viewing()).isFalse();
+        assertThat(shown(10, 4).snapshot().lines()).containsExactly("r3", "r4", "r5", "cmdop: op");
+
+        display.resync(screen(10, 4, "a\r\nb\r\nc\r\nd"));
+        assertThat(shown(10, 4).snapshot().lines()).containsExactly("a", "b", "c", "cmdop: op");
+        display.output(bytes("\r\u001b[2Ke"));
+        assertThat(shown(10, 4).snapshot().lines()).as("the program's own redraw of the row still replaces it")
+                .containsExactly("a", "b", "c", "e");
+    }
+
     private VirtualTerminal shown(int cols, int rows) {
         VirtualTerminal user = new VirtualTerminal(cols, rows, 0);
         byte[] all = written.toByteArray();

@@ -280,6 +280,11 @@ public final class TerminalStream implements AutoCloseable {
         send(ClientFrame.newBuilder().setResize(ResizeFrame.newBuilder().setSize(size)), false);
     }
 
+    /**
+     * Sends {@code signal} to the session's foreground program. INT, QUIT and TSTP also discard the
+     * input it has not read yet, as ^C, ^\ and ^Z do in a terminal: a command typed just before an
+     * interrupt does not run after it.
+     */
     public void signal(Signal signal) {
         signal(signal.name());
     }

@@ -38,6 +38,15 @@ final class LibC {
     static final int EFD_NONBLOCK = 0x800;
     static final int EFD_CLOEXEC = 0x80000;
     // asm-generic/ioctls.h
+    static final long TCGETS = 0x5401;
+    static final long TCFLSH = 0x540B;
+    /** {@code TCFLSH}'s argument: the input the program has not read yet. */
+    static final long TCIFLUSH = 0;
+    /** The kernel's {@code struct termios} (36 bytes) with room to spare; {@code c_lflag} at offset 12. */
+    static final long TERMIOS_SIZE = 64;
+    static final long TERMIOS_LFLAG_OFFSET = 12;
+    static final int ISIG = 0x1;
+    static final int NOFLSH = 0x80;
     static final long TIOCGWINSZ = 0x5413;
     static final long TIOCSWINSZ = 0x5414;
     // poll.h

@@ -360,6 +360,9 @@ public final class Pty implements AutoCloseable {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(LibC.CALL_STATE);
             int foreground = foregroundGroup(state);
+            if (foreground > 0 && fromTheKeyboard(signal)) {
+                discardTypedAhead(state);
+            }
             if (foreground > 0 && LibC.kill(state, -foreground, signal.number()) == 0) {
                 return;
             }
@@ -433,6 +436,39 @@ public final class Pty implements AutoCloseable {
     }
 
     /** The terminal's foreground process group ({@code tcgetpgrp} on the master), or -1 if none. */
+    private static boolean fromTheKeyboard(Signal signal) {
+        return signal == Signal.INT || signal == Signal.QUIT || signal == Signal.TSTP;
+    }
+
+    /**
+     * What the line discipline does besides signalling when ^C, ^\ or ^Z is typed: the input the
+     * program has not read yet is discarded, unless the program asked otherwise (NOFLSH) or reads
+     * those keys as input (no ISIG). Without it, "sleep 60" typed just before an interrupt could
+     * start after it. Only the slave side flushes that input (through the master, TCFLSH flushes
+     * the other way). Best effort: a flush that fails leaves the signal as it was.
+     */
+    private void discardTypedAhead(MemorySegment state) {
+        try (Arena call = Arena.ofConfined()) {
+            int slave = LibC.open(state, call.allocateFrom(ttyName), LibC.O_RDWR | LibC.O_NOCTTY | LibC.O_NONBLOCK
+                    | LibC.O_CLOEXEC, 0);
+            if (slave < 0) {
+                return;
+            }
+            try {
+                MemorySegment termios = call.allocate(LibC.TERMIOS_SIZE);
+                if (LibC.ioctl(state, slave, LibC.TCGETS, termios) != 0) {
+                    return;
+                }
+                int lflag = termios.get(JAVA_INT, LibC.TERMIOS_LFLAG_OFFSET);
+                if ((lflag & LibC.ISIG) != 0 && (lflag & LibC.NOFLSH) == 0) {
+                    LibC.ioctl(state, slave, LibC.TCFLSH, MemorySegment.ofAddress(LibC.TCIFLUSH));
+                }
+            } finally {
+                LibC.close(state, slave);
+            }
+        }
+    }
+
     private int foregroundGroup(MemorySegment state) {
         if (!guard.enter()) {
             return -1;

@@ -222,6 +222,26 @@ class PtyTest {
         }
     }
 
+    /** As ^C in a terminal: a line typed while the job ran, not read by anyone yet, goes with it. */
+    @Test
+    void anInterruptDiscardsWhatWasTypedAheadAsControlCDoes() throws Exception {
+        try (SpawnedPty p = SpawnedPty.spawn(interactiveBash())) {
+            PtyOutput out = p.output();
+            out.await("cmdop$ ");
+            p.type("sh -c 'echo sleeping-$((6*7)); exec sleep 100'\n");
+            out.await("sleeping-42");
+            p.type("echo typed-ahead-$((6*7))\n");
+            p.pty.signal(Signal.INT);
+            out.await("cmdop$ ");
+            // Read in order: a typed-ahead line that survived would run before this one.
+            p.type("echo status=$? alive-$((40+2))\n");
+            out.await("status=130 alive-42");
+            assertThat(out.text()).doesNotContain("typed-ahead-42");
+            p.type("exit 0\n");
+            assertThat(p.waitFor()).isZero();
+        }
+    }
+
     @Test
     void controlCTypedIntoTheTerminalInterruptsTheForegroundJob() throws Exception {
         try (SpawnedPty p = SpawnedPty.spawn(interactiveBash())) {

@@ -205,57 +205,48 @@ class PtyTest {
 
     @Test
     void interruptReachesTheForegroundJobOfAnInteractiveShellNotTheShell() throws Exception {
+        assertThat(interruptedJob(p -> p.pty.signal(Signal.INT))).doesNotContain("no job control");
+    }
+
+    /** As ^C in a terminal: a line typed while the job ran, not read by anyone yet, goes with it. */
+    @Test
+    void anInterruptDiscardsWhatWasTypedAheadAsControlCDoes() throws Exception {
+        String shown = interruptedJob(p -> {
+            p.type("echo typed-ahead-$((6*7))\n");
+            p.pty.signal(Signal.INT);
+        });
+        assertThat(shown).doesNotContain("typed-ahead-42");
+    }
+
+    @Test
+    void controlCTypedIntoTheTerminalInterruptsTheForegroundJob() throws Exception {
+        interruptedJob(p -> p.type("\u0003")); // the line discipline turns ^C into SIGINT for the foreground group
+    }
+
+    /**
+     * An interactive bash whose foreground job, a sleep, {@code interrupt} stops; returns what the
+     * terminal showed once the shell, still there, reported the job's status 130 and exited.
+     */
+    private static String interruptedJob(Interrupt interrupt) throws Exception {
         try (SpawnedPty p = SpawnedPty.spawn(interactiveBash())) {
             PtyOutput out = p.output();
             out.await("cmdop$ ");
             // The arithmetic makes the line printed differ from the line typed (which the terminal echoes).
             p.type("sh -c 'echo sleeping-$((6*7)); exec sleep 100'\n");
             out.await("sleeping-42");
-            p.pty.signal(Signal.INT);
+            interrupt.apply(p);
             out.await("cmdop$ ");
+            // Read in order: a line typed ahead of the interrupt that survived would run before this one.
             p.type("echo status=$? alive-$((40+2))\n");
             out.await("status=130 alive-42");
-            assertThat(out.text()).doesNotContain("no job control");
-            assertThat(p.pty.exitStatus()).isEmpty();
             p.type("exit 0\n");
             assertThat(p.waitFor()).isZero();
+            return out.text();
         }
     }
 
-    /** As ^C in a terminal: a line typed while the job ran, not read by anyone yet, goes with it. */
-    @Test
-    void anInterruptDiscardsWhatWasTypedAheadAsControlCDoes() throws Exception {
-        try (SpawnedPty p = SpawnedPty.spawn(interactiveBash())) {
-            PtyOutput out = p.output();
-            out.await("cmdop$ ");
-            p.type("sh -c 'echo sleeping-$((6*7)); exec sleep 100'\n");
-            out.await("sleeping-42");
-            p.type("echo typed-ahead-$((6*7))\n");
-            p.pty.signal(Signal.INT);
-            out.await("cmdop$ ");
-            // Read in order: a typed-ahead line that survived would run before this one.
-            p.type("echo status=$? alive-$((40+2))\n");
-            out.await("status=130 alive-42");
-            assertThat(out.text()).doesNotContain("typed-ahead-42");
-            p.type("exit 0\n");
-            assertThat(p.waitFor()).isZero();
-        }
-    }
-
-    @Test
-    void controlCTypedIntoTheTerminalInterruptsTheForegroundJob() throws Exception {
-        try (SpawnedPty p = SpawnedPty.spawn(interactiveBash())) {
-            PtyOutput out = p.output();
-            out.await("cmdop$ ");
-            p.type("sh -c 'echo sleeping-$((6*7)); exec sleep 100'\n");
-            out.await("sleeping-42");
-            p.type("\u0003"); // the line discipline turns ^C into SIGINT for the foreground group
-            out.await("cmdop$ ");
-            p.type("echo status=$?\n");
-            out.await("status=130");
-            p.type("exit 0\n");
-            assertThat(p.waitFor()).isZero();
-        }
+    private interface Interrupt {
+        void apply(SpawnedPty p) throws Exception;
     }
 
     @Test

@@ -262,5 +262,4 @@ final class SessionDisplay {
     private boolean fits() {
         return cols >= sessionCols && rows >= sessionRows;
     }
-
 }

@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * <p>Only small events are kept, so the cache holds at most {@value #SLOTS} × {@value #MAX_WEIGHT}
  * bytes. A frame wraps its event's bytes: 1,024 busy chunks of up to 64 KiB each kept 64 MiB alive
  * beyond the session's ring, which every young collection then copied and promoted (pauses of a
- * tenth of a second, a heap grown past 1 GiB by a 128 MiB stream). A large event is cheap to
- * convert again; its cost per client is the copy into the transport, which no cache saves.
+ * tenth of a second, a heap grown past 1 GiB over a benchmark's few 128 MiB streams). A large
+ * event is cheap to convert again; its cost per client is the copy into the transport, which no
+ * cache saves.
  */
 final class EventFrames {
     private static final int SLOTS = 256;

@@ -14,8 +14,9 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.unix.DomainSocketAddress;
 
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ import java.util.concurrent.locks.LockSupport;
  * with it). It keeps the position a client keeps: the last seq and the next output offset.
  */
 final class ResumeProbe implements AutoCloseable {
-    private final EventLoopGroup group = new EpollEventLoopGroup(1);
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
     private final ManagedChannel channel;
     private final String session;
     private volatile ClientCallStreamObserver<ClientFrame> call;

@@ -18,10 +18,11 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.unix.DomainSocketAddress;
 
 import java.nio.file.Path;
@@ -73,7 +74,7 @@ public final class CmdopClient implements AutoCloseable {
     public static CmdopClient local(CmdopHome home, ClientKind kind) {
         Path socket = home.socket();
         ThreadFactory daemonThreads = Thread.ofPlatform().daemon().name("cmdop-client-io-", 0).factory();
-        EventLoopGroup group = new EpollEventLoopGroup(1, daemonThreads);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, daemonThreads, EpollIoHandler.newFactory());
         ExecutorService callbacks = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("cmdop-client-", 0).factory());
         ManagedChannel channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))

@@ -11,7 +11,8 @@ import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 
@@ -91,8 +92,8 @@ public final class Daemon implements AutoCloseable {
         this.registry = new SessionRegistry(config, sessionConfig, principal);
         SessionsService sessions = new SessionsService(registry, machine);
         FileRoot filesRoot = new FileRoot(config.filesRoot());
-        this.boss = new EpollEventLoopGroup(1);
-        this.workers = new EpollEventLoopGroup(2);
+        this.boss = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        this.workers = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
         this.handlers = Executors.newVirtualThreadPerTaskExecutor();
         this.server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                 .channelType(EpollServerDomainSocketChannel.class)

@@ -29,8 +29,10 @@ import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.stub.StreamObserver;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.unix.DomainSocketAddress;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -433,7 +435,7 @@ class DaemonTest {
     /** A plain gRPC channel to the socket, for frames the SDK would never send. */
     private static final class RawChannel implements AutoCloseable {
         final ManagedChannel channel;
-        private final EpollEventLoopGroup group = new EpollEventLoopGroup(1);
+        private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
 
         RawChannel(Path socket) {
             channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))

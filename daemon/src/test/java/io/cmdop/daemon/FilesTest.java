@@ -28,8 +28,10 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import org.junit.jupiter.api.AfterEach;
@@ -288,7 +290,7 @@ class FilesTest {
         java.nio.file.Files.writeString(root.resolve("shared.txt"), "look, don't touch");
         // The daemon's own check, as a relayed guest meets it: the files service behind a caller who may only observe.
         Path home = java.nio.file.Files.createDirectories(tmp.resolve("observer-home"));
-        EpollEventLoopGroup loop = new EpollEventLoopGroup(1);
+        EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         Server server = NettyServerBuilder.forAddress(new DomainSocketAddress(home.resolve("agent.sock").toString()))
                 .channelType(EpollServerDomainSocketChannel.class).bossEventLoopGroup(loop).workerEventLoopGroup(loop)
                 .addService(ServerInterceptors.intercept(new FilesService(new FileRoot(root)),
@@ -533,7 +535,7 @@ class FilesTest {
     /** A plain gRPC channel to the socket, for uploads the SDK would never send. */
     private static final class RawChannel implements AutoCloseable {
         final ManagedChannel channel;
-        private final EpollEventLoopGroup group = new EpollEventLoopGroup(1);
+        private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
 
         RawChannel(Path socket) {
             channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))

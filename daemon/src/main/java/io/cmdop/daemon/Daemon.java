@@ -54,7 +54,7 @@ public final class Daemon implements AutoCloseable {
     private final SessionRegistry registry;
     private final Server server;
     private final EventLoopGroup boss;
-    private final EventLoopGroup workers;
+    private final MultiThreadIoEventLoopGroup workers;
     private final ExecutorService handlers;
     private final long startedAtMs = System.currentTimeMillis();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -89,11 +89,13 @@ public final class Daemon implements AutoCloseable {
         Files.deleteIfExists(socket);
         String principal = System.getProperty("user.name");
         SessionConfig sessionConfig = config.session().withIntegrationDir(home.resolve("shell"));
-        this.registry = new SessionRegistry(config, sessionConfig, principal);
+        this.boss = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        // One loop serves every connection and watches every PTY, so a keystroke's echo is read and sent
+        // by one thread (LoopPtyWatcher); busy output is read and modelled on threads of its own.
+        this.workers = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        this.registry = new SessionRegistry(config, sessionConfig, principal, new LoopPtyWatcher(workers));
         SessionsService sessions = new SessionsService(registry, machine);
         FileRoot filesRoot = new FileRoot(config.filesRoot());
-        this.boss = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-        this.workers = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
         this.handlers = Executors.newVirtualThreadPerTaskExecutor();
         this.server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                 .channelType(EpollServerDomainSocketChannel.class)

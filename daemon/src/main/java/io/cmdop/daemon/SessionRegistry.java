@@ -1,5 +1,6 @@
 package io.cmdop.daemon;
 
+import io.cmdop.session.PtyWatcher;
 import io.cmdop.session.Reason;
 import io.cmdop.session.Session;
 import io.cmdop.session.SessionConfig;
@@ -29,6 +30,8 @@ final class SessionRegistry implements AutoCloseable {
     private final DaemonConfig config;
     private final SessionConfig sessionConfig;
     private final String principal;
+    /** Where the sessions' output is read: the daemon's event loops. */
+    private final PtyWatcher watcher;
     private final Map<String, Session> byId = new LinkedHashMap<>();
     private final Map<String, Long> endedAtNanos = new LinkedHashMap<>();
     /** Told of each session that starts or ends (the relay link keeps the relay's count true). */
@@ -36,10 +39,11 @@ final class SessionRegistry implements AutoCloseable {
     private final ScheduledExecutorService janitor = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("cmdop-janitor").daemon().factory());
 
-    SessionRegistry(DaemonConfig config, SessionConfig sessionConfig, String principal) {
+    SessionRegistry(DaemonConfig config, SessionConfig sessionConfig, String principal, PtyWatcher watcher) {
         this.config = config;
         this.sessionConfig = sessionConfig;
         this.principal = principal;
+        this.watcher = watcher;
         janitor.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
     }
 
@@ -59,7 +63,7 @@ final class SessionRegistry implements AutoCloseable {
         }
         Session session;
         try {
-            session = Session.start(id, spec, sessionConfig, principal);
+            session = Session.start(id, spec, sessionConfig, principal, watcher);
         } catch (RuntimeException e) {
             synchronized (this) {
                 byId.remove(id);

@@ -11,8 +11,9 @@ import java.util.function.Consumer;
  * itself would leave a fast program blocked on a full terminal for as long as that takes, so busy
  * output is processed on a virtual thread while the reader goes on reading. A small chunk (a
  * keystroke's echo) that finds nothing pending is processed by the reader at once, with no
- * hand-off on its way. Pending chunks are bounded: past that the reader waits, and so does the
- * program, as on a slow terminal.
+ * hand-off on its way. Pending chunks are bounded: past that the reader is told to stop reading
+ * (so the program waits, as on a slow terminal) until half of them are processed. The reader may
+ * be an event loop, so nothing here waits for the processing.
  */
 final class OutputHandoff {
     private static final long MAX_PENDING_BYTES = 1024 * 1024;
@@ -20,16 +21,26 @@ final class OutputHandoff {
 
     private final Consumer<byte[]> process;
     private final String threadName;
+    private final Runnable stopReading;
+    private final Runnable resumeReading;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
     private long pendingBytes;
     /** A chunk is being processed; always true while chunks are pending. */
     private boolean busy;
+    /** The reader was told to stop reading. */
+    private boolean stopped;
 
-    OutputHandoff(Consumer<byte[]> process, String threadName) {
+    /**
+     * {@code stopReading} and {@code resumeReading} are called under this hand-off's lock, so they
+     * come in order; they must not wait.
+     */
+    OutputHandoff(Consumer<byte[]> process, String threadName, Runnable stopReading, Runnable resumeReading) {
         this.process = process;
         this.threadName = threadName;
+        this.stopReading = stopReading;
+        this.resumeReading = resumeReading;
     }
 
     /** Called by the reader, one chunk after the other; the chunk is handed over, not copied. */
@@ -37,11 +48,12 @@ final class OutputHandoff {
         lock.lock();
         try {
             if (busy || chunk.length > INLINE_BYTES) {
-                while (pendingBytes > 0 && pendingBytes + chunk.length > MAX_PENDING_BYTES) {
-                    changed.awaitUninterruptibly();
-                }
                 pending.addLast(chunk);
                 pendingBytes += chunk.length;
+                if (pendingBytes >= MAX_PENDING_BYTES && !stopped) {
+                    stopped = true;
+                    stopReading.run();
+                }
                 if (!busy) {
                     busy = true;
                     Thread.ofVirtual().name(threadName).start(this::drain);
@@ -83,7 +95,10 @@ final class OutputHandoff {
                     return;
                 }
                 pendingBytes -= chunk.length;
-                changed.signalAll();
+                if (stopped && pendingBytes <= MAX_PENDING_BYTES / 2) {
+                    stopped = false;
+                    resumeReading.run();
+                }
             } finally {
                 lock.unlock();
             }

@@ -73,6 +73,12 @@ public final class Session {
     private final long createdAtMs = System.currentTimeMillis();
     private final Pty pty;
     private final InputWriter writer;
+    /** Output taken from the PTY and not yet processed; it stops the watch while too much is. */
+    private final OutputHandoff output;
+    private PtyWatcher.Watch outputWatch;
+    /** The watcher's own: only the call taking output uses these. */
+    private byte[] readBuffer = new byte[READ_BUFFER];
+    private boolean outputEnded;
     private final String principal;
 
     private final ReentrantLock streamLock = new ReentrantLock();
@@ -121,6 +127,8 @@ public final class Session {
         this.pty = Pty.spawn(PtySpec.builder(launch).environment(env).workingDirectory(spec.cwd())
                 .size(size.cols(), size.rows()).build());
         this.writer = new InputWriter(pty, config.inputQueueBytes(), "cmdop-input-" + id);
+        this.output = new OutputHandoff(chunk -> onOutput(chunk, chunk.length), "cmdop-process-" + id,
+                () -> outputWatch.pause(), () -> outputWatch.resume());
         terminal.onReply(this::answerTerminalQuery);
         terminal.onFault(e -> {
             // Logged the 1st, 2nd, 4th, 8th... time: a fault that repeats on every chunk cannot flood the log.
@@ -137,6 +145,12 @@ public final class Session {
      * @param principal the OS user the daemon runs as: the session's processes run as this user
      */
     public static Session start(String id, SessionSpec spec, SessionConfig config, String principal) {
+        return start(id, spec, config, principal, PtyWatcher.threadPerPty());
+    }
+
+    /** As {@link #start(String, SessionSpec, SessionConfig, String)}, its output watched by {@code watcher}. */
+    public static Session start(String id, SessionSpec spec, SessionConfig config, String principal,
+            PtyWatcher watcher) {
         Session session;
         try {
             session = new Session(id, spec, config, principal);
@@ -144,8 +158,7 @@ public final class Session {
             throw new SessionException(Reason.SPAWN_FAILED, "cannot start " + String.join(" ", spec.command().isEmpty()
                     ? List.of("the shell") : spec.command()) + ": " + e.getMessage(), e);
         }
-        // PTY reads block in native code: a platform thread, never a virtual one (ARCHITECTURE §8).
-        Thread.ofPlatform().name("cmdop-output-" + id).daemon().stackSize(512 * 1024).start(session::pump);
+        session.watchOutput(watcher);
         return session;
     }
 
@@ -632,25 +645,52 @@ public final class Session {
 
     // ---------------------------------------------------------------- the stream
 
-    private void pump() {
-        OutputHandoff output = new OutputHandoff(chunk -> onOutput(chunk, chunk.length), "cmdop-process-" + id);
-        byte[] buffer = new byte[READ_BUFFER];
+    private void watchOutput(PtyWatcher watcher) {
         try {
-            int n;
-            while ((n = pty.read(buffer, 0, buffer.length)) > 0) {
-                byte[] chunk;
-                if (n == buffer.length) {
-                    // A full read: the buffer itself becomes the event's data, and busy output gets big buffers.
-                    chunk = buffer;
-                    buffer = new byte[BUSY_READ_BUFFER];
-                } else {
-                    chunk = Arrays.copyOf(buffer, n);
-                }
-                output.accept(chunk);
-            }
+            watcher.watch(pty, "cmdop-output-" + id, this::takeOutput);
         } catch (IOException e) {
-            // A read error means the terminal is gone: the exit path below reports what happened.
+            // Closed already: the program cannot have started. Its exit ends the session as usual.
+            Thread.ofVirtual().name("cmdop-exit-" + id).start(this::finish);
         }
+    }
+
+    /** Called by the watcher, one call at a time, when output is there: takes one read of it. */
+    private void takeOutput(PtyWatcher.Watch watch) {
+        outputWatch = watch; // before any output is handed over, which is what may stop the watch
+        if (outputEnded) {
+            return;
+        }
+        int n;
+        try {
+            n = pty.tryRead(readBuffer, 0, readBuffer.length);
+        } catch (IOException e) {
+            n = -1; // A read error means the terminal is gone: the exit path reports what happened.
+        }
+        if (n == 0) {
+            return;
+        }
+        if (n < 0) {
+            outputEnded = true;
+            watch.cancel();
+            // The exit waits for the program: not on the watcher's thread, which may be an event loop.
+            Thread.ofVirtual().name("cmdop-exit-" + id).start(this::finish);
+            return;
+        }
+        if (n > READ_BUFFER) {
+            watch.busy();
+        }
+        byte[] chunk;
+        if (n == readBuffer.length) {
+            // A full read: the buffer itself becomes the event's data, and busy output gets big buffers.
+            chunk = readBuffer;
+            readBuffer = new byte[BUSY_READ_BUFFER];
+        } else {
+            chunk = Arrays.copyOf(readBuffer, n);
+        }
+        output.accept(chunk);
+    }
+
+    private void finish() {
         output.awaitProcessed(); // every byte read is in the stream before the exit is
         int code;
         try {

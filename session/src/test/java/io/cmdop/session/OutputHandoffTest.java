@@ -18,7 +18,7 @@ class OutputHandoffTest {
     @Test
     void aSmallChunkWithNothingPendingIsProcessedByTheReaderItself() throws Exception {
         AtomicReference<Thread> processedOn = new AtomicReference<>();
-        OutputHandoff handoff = new OutputHandoff(chunk -> processedOn.set(Thread.currentThread()), "test");
+        OutputHandoff handoff = new OutputHandoff(chunk -> processedOn.set(Thread.currentThread()), "test", () -> { }, () -> { });
         handoff.accept(new byte[] {'x'});
         assertThat(processedOn.get()).isSameAs(Thread.currentThread());
     }
@@ -40,7 +40,7 @@ class OutputHandoffTest {
             }
             order.add((int) chunk[0]);
             active.decrementAndGet();
-        }, "test");
+        }, "test", () -> { }, () -> { });
         handoff.accept(chunk(0, 64 * 1024)); // busy output: handed to a thread of its own
         for (int i = 1; i <= 10; i++) {
             // The reader is not held up by the processing; small chunks now queue behind the first.
@@ -54,9 +54,11 @@ class OutputHandoffTest {
     }
 
     @Test
-    void theReaderWaitsOnceAMebibyteIsPendingAndGoesOnWhenItIsProcessed() throws Exception {
+    void theReaderIsToldToStopOnceAMebibyteIsPendingAndToGoOnWhenHalfOfItIsProcessed() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger processed = new AtomicInteger();
+        List<String> told = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch resumed = new CountDownLatch(1);
         OutputHandoff handoff = new OutputHandoff(chunk -> {
             try {
                 release.await();
@@ -64,19 +66,22 @@ class OutputHandoffTest {
                 Thread.currentThread().interrupt();
             }
             processed.incrementAndGet();
-        }, "test");
-        Thread reader = Thread.ofPlatform().start(() -> {
-            for (int i = 0; i < 40; i++) {
-                handoff.accept(chunk(i, 64 * 1024));
-            }
+        }, "test", () -> told.add("stop"), () -> {
+            told.add("resume");
+            resumed.countDown();
         });
-        Blocking.awaitBlockedIn(reader, "awaitUninterruptibly", java.time.Duration.ofSeconds(30));
+        int accepted = 0;
+        while (told.isEmpty() && accepted < 40) {
+            handoff.accept(chunk(accepted++, 64 * 1024)); // never waits: the reader may be an event loop
+        }
+        assertThat(told).containsExactly("stop");
+        assertThat(accepted).as("chunks taken before the reader was told to stop").isBetween(16, 17);
         assertThat(processed.get()).isZero();
         release.countDown();
-        reader.join(TimeUnit.SECONDS.toMillis(30));
-        assertThat(reader.isAlive()).isFalse();
+        assertThat(resumed.await(30, TimeUnit.SECONDS)).isTrue();
         handoff.awaitProcessed();
-        assertThat(processed.get()).isEqualTo(40);
+        assertThat(told).containsExactly("stop", "resume");
+        assertThat(processed.get()).isEqualTo(accepted);
     }
 
     private static byte[] chunk(int tag, int size) {

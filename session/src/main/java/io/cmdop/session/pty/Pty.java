@@ -13,10 +13,13 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -33,7 +36,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * All methods are thread-safe. Reading and writing are independent: a reader never holds anything a
  * writer needs, so one thread can block in {@link #read} while another writes. {@link #read} waits
  * in native code ({@code poll}), so it must run on a <b>platform thread</b>: a virtual thread would
- * pin its carrier for as long as the program is silent, and is refused. {@link #write} can also wait
+ * pin its carrier for as long as the program is silent, and is refused. A server with an event loop
+ * can instead watch the master itself ({@link #lendMaster}) and take the output with
+ * {@link #tryRead}, which never waits. {@link #write} can also wait
  * in native code, when the program does not consume its input; keep it off virtual threads too if
  * that can last. {@link #waitFor()} and {@link #onExit()} are fine on virtual threads: one platform
  * thread waits for the programs of every PTY.
@@ -65,6 +70,9 @@ public final class Pty implements AutoCloseable {
     private final MemorySegment readPoll;
     private final MemorySegment readState;
     private boolean endOfOutput;
+
+    /** Lent descriptors (one per watching loop): each holds a use of the guard until returned. */
+    private final Set<MasterLease> leases = ConcurrentHashMap.newKeySet();
 
     private final ReentrantLock writeLock = new ReentrantLock();
     private final MemorySegment writeBuffer;
@@ -181,7 +189,7 @@ public final class Pty implements AutoCloseable {
         try {
             readLock.lock();
             try {
-                return readLocked(buffer, offset, length);
+                return readLocked(buffer, offset, length, true);
             } finally {
                 readLock.unlock();
             }
@@ -190,8 +198,109 @@ public final class Pty implements AutoCloseable {
         }
     }
 
-    /** Waits for the first bytes, then takes whatever else is already there without waiting again. */
-    private int readLocked(byte[] buffer, int offset, int length) throws IOException {
+    /**
+     * Reads the output already available, up to {@code length}, without waiting: returns the number
+     * of bytes read, 0 when there is none yet, or -1 at the end (as {@link #read}). Cheap enough for
+     * any thread: an event loop told by {@link #lendMaster} that output is there, or a thread that
+     * waited in {@link #awaitOutput}.
+     */
+    public int tryRead(byte[] buffer, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, buffer.length);
+        if (length == 0) {
+            return 0;
+        }
+        if (!guard.enter()) {
+            return -1;
+        }
+        try {
+            readLock.lock();
+            try {
+                return readLocked(buffer, offset, length, false);
+            } finally {
+                readLock.unlock();
+            }
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /**
+     * Waits until a {@link #tryRead} would not return 0: output is there, the program's side is
+     * gone, or this PTY is closed. Blocks in native code, like {@link #read}: a platform thread only.
+     *
+     * @throws IllegalStateException if called on a virtual thread
+     */
+    public void awaitOutput() throws IOException {
+        awaitOutput(-1);
+    }
+
+    /**
+     * As {@link #awaitOutput()}, for at most {@code timeoutMillis} (-1: no limit); false if that
+     * passed first.
+     */
+    public boolean awaitOutput(int timeoutMillis) throws IOException {
+        if (Thread.currentThread().isVirtual()) {
+            throw new IllegalStateException("Pty.awaitOutput blocks in native code; call it on a platform thread, not a virtual thread");
+        }
+        if (!guard.enter()) {
+            return true;
+        }
+        try {
+            readLock.lock();
+            try {
+                return endOfOutput || awaitReady(readPoll, readState, LibC.POLLIN, timeoutMillis) != 0;
+            } finally {
+                readLock.unlock();
+            }
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /**
+     * Lends the master's descriptor to an event loop that watches it for output (epoll) instead of a
+     * thread waiting in {@link #read}. The descriptor stays open, even past {@link #close()}, until
+     * the lease is returned, so that the loop never acts on a number another file has reused;
+     * {@link #close()} runs {@code onClose} first, for the loop to stop watching and return it.
+     *
+     * @throws IOException if this PTY is closed
+     */
+    public MasterLease lendMaster(Runnable onClose) throws IOException {
+        Objects.requireNonNull(onClose, "onClose");
+        if (!guard.enter()) {
+            throw closed();
+        }
+        MasterLease lease = new MasterLease(onClose);
+        leases.add(lease);
+        return lease;
+    }
+
+    /** The master's descriptor, lent by {@link #lendMaster}. */
+    public final class MasterLease implements AutoCloseable {
+        private final Runnable onClose;
+        private final AtomicBoolean returned = new AtomicBoolean();
+
+        private MasterLease(Runnable onClose) {
+            this.onClose = onClose;
+        }
+
+        /** The descriptor: watch it, never read, write or close it (that is this PTY's). */
+        public int fd() {
+            return master;
+        }
+
+        /** Returns the descriptor; idempotent. The loop must no longer use its number. */
+        @Override
+        public void close() {
+            if (returned.compareAndSet(false, true)) {
+                leases.remove(this);
+                guard.exit();
+            }
+        }
+    }
+
+    /** Waits for the first bytes unless told not to, then takes whatever else is already there. */
+    private int readLocked(byte[] buffer, int offset, int length, boolean wait) throws IOException {
         int total = 0;
         while (!endOfOutput && total < length) {
             long count = LibC.read(readState, master, readBuffer, Math.min(length - total, BUFFER_SIZE));
@@ -204,8 +313,11 @@ public final class Pty implements AutoCloseable {
             if (count == 0 || errno == LibC.EIO) {
                 endOfOutput = true;
             } else if (errno == LibC.EAGAIN) {
-                if (total > 0 || awaitReady(readPoll, readState, LibC.POLLIN) < 0) {
-                    return total > 0 ? total : -1;
+                if (total > 0 || !wait) {
+                    return total;
+                }
+                if (awaitReady(readPoll, readState, LibC.POLLIN, -1) < 0) {
+                    return -1;
                 }
             } else if (errno != LibC.EINTR) {
                 if (total > 0) {
@@ -280,7 +392,7 @@ public final class Pty implements AutoCloseable {
                 if (!wait) {
                     break;
                 }
-                int events = awaitReady(writePoll, writeState, LibC.POLLOUT);
+                int events = awaitReady(writePoll, writeState, LibC.POLLOUT, -1);
                 if (events < 0) {
                     throw closed();
                 }
@@ -295,17 +407,18 @@ public final class Pty implements AutoCloseable {
     }
 
     /**
-     * Waits until the master is ready for {@code events} or this PTY is closed. Returns the master's
-     * ready events, or -1 if closed.
+     * Waits until the master is ready for {@code events} or this PTY is closed, for at most
+     * {@code timeoutMillis} (-1: no limit). Returns the master's ready events (0 if the time passed
+     * first), or -1 if closed.
      */
-    private int awaitReady(MemorySegment fds, MemorySegment state, short events) throws IOException {
+    private int awaitReady(MemorySegment fds, MemorySegment state, short events, int timeoutMillis) throws IOException {
         fds.set(JAVA_INT, 0, master);
         fds.set(JAVA_SHORT, 4, events);
         fds.set(JAVA_SHORT, 6, (short) 0);
         fds.set(JAVA_INT, 8, wakeUp);
         fds.set(JAVA_SHORT, 12, LibC.POLLIN);
         fds.set(JAVA_SHORT, 14, (short) 0);
-        while (LibC.poll(state, fds, 2, -1) < 0) {
+        while (LibC.poll(state, fds, 2, timeoutMillis) < 0) {
             int errno = LibC.errno(state);
             if (errno != LibC.EINTR) {
                 throw LibC.error("poll " + ttyName, errno);
@@ -548,6 +661,9 @@ public final class Pty implements AutoCloseable {
     }
 
     private void wakeUpWaiters() {
+        for (MasterLease lease : leases) {
+            lease.onClose.run();
+        }
         try (Arena call = Arena.ofConfined()) {
             MemorySegment one = call.allocate(JAVA_LONG);
             one.set(JAVA_LONG, 0, 1L);

@@ -1,0 +1,286 @@
+package io.cmdop.daemon;
+
+import io.cmdop.session.PtyWatcher;
+import io.cmdop.session.pty.Pty;
+import io.netty.channel.IoEvent;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoEventLoopGroup;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.epoll.EpollIoHandle;
+import io.netty.channel.epoll.EpollIoOps;
+import io.netty.channel.unix.FileDescriptor;
+import java.io.IOException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Watches the sessions' PTYs from the daemon's event loop (epoll): a keystroke's echo is read by
+ * the loop that sends it on to the client, with no thread woken in between, and an idle session
+ * costs no thread. Busy output is read from a platform thread of its own while it lasts, as it was
+ * before: a loop that also writes to many clients reads a PTY only once per turn, and the program
+ * would wait for it.
+ */
+final class LoopPtyWatcher implements PtyWatcher {
+    private static final Logger LOG = Logger.getLogger(LoopPtyWatcher.class.getName());
+    /** Quiet this long, busy output goes back to the loop. */
+    private static final int BUSY_UNTIL_QUIET_MILLIS = 50;
+
+    private final IoEventLoopGroup loops;
+
+    LoopPtyWatcher(IoEventLoopGroup loops) {
+        this.loops = loops;
+    }
+
+    @Override
+    public void watch(Pty pty, String name, Consumer<Watch> readable) throws IOException {
+        LoopWatch watch = new LoopWatch(loops.next(), pty, name, readable);
+        watch.lease = pty.lendMaster(watch::ptyClosed);
+        watch.loop.execute(watch::register);
+    }
+
+    /**
+     * Calls come from the loop, or from the busy reader while it runs, never both: the loop is told
+     * to stop before the reader starts, and the reader ends before the loop is told to go on.
+     */
+    private static final class LoopWatch implements Watch, EpollIoHandle {
+        private final IoEventLoop loop;
+        private final Pty pty;
+        private final String name;
+        private final Consumer<Watch> readable;
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition changed = lock.newCondition();
+        private Pty.MasterLease lease;
+        private FileDescriptor fd;
+        private IoRegistration registration;
+        private boolean paused;
+        private boolean cancelled;
+        /** The PTY was closed: no readiness may ever come, the next call reads the end. */
+        private boolean closed;
+        /** The last call said busy: the busy reader takes over once it returns. */
+        private boolean busyAsked;
+        /** The busy reader runs: the loop makes no calls. */
+        private boolean reading;
+
+        LoopWatch(IoEventLoop loop, Pty pty, String name, Consumer<Watch> readable) {
+            this.loop = loop;
+            this.pty = pty;
+            this.name = name;
+            this.readable = readable;
+        }
+
+        private void register() {
+            if (isCancelled()) {
+                lease.close();
+                return;
+            }
+            fd = new FileDescriptor(lease.fd()); // never closed through this: the PTY owns the descriptor
+            loop.register(this).addListener(done -> {
+                if (!done.isSuccess()) {
+                    fallBack(done.cause());
+                    return;
+                }
+                lock.lock();
+                try {
+                    registration = (IoRegistration) done.getNow();
+                    if (cancelled) {
+                        registration.cancel();
+                    } else {
+                        interest();
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            });
+        }
+
+        private void fallBack(Throwable cause) {
+            LOG.log(Level.SEVERE, name + ": cannot watch the terminal from an event loop; a thread waits for it", cause);
+            lease.close();
+            try {
+                PtyWatcher.threadPerPty().watch(pty, name, readable);
+            } catch (IOException e) {
+                LOG.log(Level.SEVERE, name + ": the terminal closed before it could be watched", e);
+            }
+        }
+
+        /**
+         * Under the lock. Level-triggered: the loop calls again as long as output is left, one read
+         * per turn. Otherwise edge-triggered with no events: at most a hang-up, once (Netty takes a
+         * descriptor whose ops become NONE out of epoll, then fails to modify it back).
+         */
+        private void interest() {
+            if (registration != null && registration.isValid()) {
+                registration.submit(loopCalls() ? EpollIoOps.EPOLLIN : EpollIoOps.EPOLLET);
+            }
+        }
+
+        private boolean loopCalls() {
+            return !paused && !cancelled && !reading;
+        }
+
+        /** The PTY is closing: one more call reads its end. */
+        private void ptyClosed() {
+            lock.lock();
+            try {
+                closed = true;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            loop.execute(this::callFromLoop);
+        }
+
+        /** On the loop. */
+        private void callFromLoop() {
+            lock.lock();
+            try {
+                if (!loopCalls()) {
+                    return;
+                }
+            } finally {
+                lock.unlock();
+            }
+            readable.accept(this);
+            lock.lock();
+            try {
+                if (busyAsked && !cancelled) {
+                    busyAsked = false;
+                    reading = true;
+                    interest();
+                    Thread.ofPlatform().name(name).daemon().stackSize(512 * 1024).start(this::readWhileBusy);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** A platform thread (waits block in native code, ARCHITECTURE §8) until the output calms down. */
+        private void readWhileBusy() {
+            while (true) {
+                lock.lock();
+                try {
+                    while (paused && !cancelled) {
+                        changed.awaitUninterruptibly();
+                    }
+                    if (cancelled) {
+                        return;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                boolean ready;
+                try {
+                    ready = pty.awaitOutput(BUSY_UNTIL_QUIET_MILLIS);
+                } catch (IOException e) {
+                    ready = true; // the read that follows says what became of the terminal
+                }
+                lock.lock();
+                try {
+                    if (cancelled) {
+                        return;
+                    }
+                    if (!ready && !paused) {
+                        reading = false;
+                        interest();
+                        if (closed) {
+                            loop.execute(this::callFromLoop);
+                        }
+                        return;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                if (ready) {
+                    readable.accept(this);
+                }
+            }
+        }
+
+        private boolean isCancelled() {
+            lock.lock();
+            try {
+                return cancelled;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public FileDescriptor fd() {
+            return fd;
+        }
+
+        @Override
+        public void handle(IoRegistration registration, IoEvent event) {
+            callFromLoop();
+        }
+
+        @Override
+        public void unregistered() {
+            lease.close();
+        }
+
+        @Override
+        public void close() {
+            cancel();
+        }
+
+        @Override
+        public void busy() {
+            lock.lock();
+            try {
+                busyAsked = !reading;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void pause() {
+            lock.lock();
+            try {
+                paused = true;
+                interest();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void resume() {
+            lock.lock();
+            try {
+                paused = false;
+                interest();
+                changed.signalAll();
+                if (closed && loopCalls()) {
+                    loop.execute(this::callFromLoop);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void cancel() {
+            lock.lock();
+            try {
+                if (cancelled) {
+                    return;
+                }
+                cancelled = true;
+                changed.signalAll();
+                // The lease goes back once the loop no longer watches the descriptor (unregistered);
+                // a registration still on its way, or not begun, finds the watch cancelled.
+                if (registration != null) {
+                    registration.cancel();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+}

@@ -10,6 +10,7 @@ import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.unix.FileDescriptor;
 import java.io.IOException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -130,7 +131,11 @@ final class LoopPtyWatcher implements PtyWatcher {
             } finally {
                 lock.unlock();
             }
-            loop.execute(this::callFromLoop);
+            try {
+                loop.execute(this::callFromLoop);
+            } catch (RejectedExecutionException e) {
+                // The daemon is stopping and its loop with it: nothing reads this PTY any more.
+            }
         }
 
         /** On the loop. */

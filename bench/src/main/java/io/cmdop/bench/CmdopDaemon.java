@@ -19,6 +19,10 @@ import java.util.concurrent.TimeUnit;
  * by its pid.
  */
 final class CmdopDaemon implements AutoCloseable {
+    /** The JVM options {@code ./cmdop} gives short commands, all but {@code relay start} and {@code agent run}. */
+    static final List<String> SHORT_COMMAND_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-Xmn16m",
+            "-Dio.netty.jfr.enabled=false", "-Dio.netty.allocator.type=pooled");
+
     private final Path home;
     private final long pid;
 
@@ -73,8 +77,9 @@ final class CmdopDaemon implements AutoCloseable {
      */
     static List<String> cli(Path jar, String... args) {
         List<String> command = new ArrayList<>(List.of(javaBinary(), "--enable-native-access=ALL-UNNAMED",
-                "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmn16m",
-                "-jar", jar.toString()));
+                "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC"));
+        command.addAll(SHORT_COMMAND_OPTIONS);
+        command.addAll(List.of("-jar", jar.toString()));
         command.addAll(List.of(args));
         return command;
     }

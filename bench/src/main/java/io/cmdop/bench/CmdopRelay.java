@@ -117,7 +117,7 @@ final class CmdopRelay implements AutoCloseable {
         List<String> command = new java.util.ArrayList<>(List.of(CmdopDaemon.javaBinary(),
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC"));
         if (!args.subList(0, 2).equals(List.of("relay", "start"))) {
-            command.add("-XX:TieredStopAtLevel=1");
+            command.addAll(CmdopDaemon.SHORT_COMMAND_OPTIONS);
         }
         command.addAll(List.of("-jar", jar.toString()));
         command.addAll(args);

@@ -11,7 +11,6 @@ import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.unix.FileDescriptor;
 import java.io.IOException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -43,8 +42,10 @@ final class LoopPtyWatcher implements PtyWatcher {
     }
 
     /**
-     * Calls come from the loop, or from the busy reader while it runs, never both: the loop is told
-     * to stop before the reader starts, and the reader ends before the loop is told to go on.
+     * Calls come from the loop until a call says the output is busy; the PTY is then lent to a
+     * thread of its own ({@link PtyWatcher#threadUntilQuiet}), whose watch the calls carry, and
+     * taken back once that is quiet. The loop stops watching before the thread starts, and the
+     * thread ends before the loop watches again, so calls never overlap.
      */
     private static final class LoopWatch implements Watch, EpollIoHandle {
         private final IoEventLoop loop;
@@ -52,7 +53,6 @@ final class LoopPtyWatcher implements PtyWatcher {
         private final String name;
         private final Consumer<Watch> readable;
         private final ReentrantLock lock = new ReentrantLock();
-        private final Condition changed = lock.newCondition();
         private Pty.MasterLease lease;
         private FileDescriptor fd;
         private IoRegistration registration;
@@ -60,10 +60,10 @@ final class LoopPtyWatcher implements PtyWatcher {
         private boolean cancelled;
         /** The PTY was closed: no readiness may ever come, the next call reads the end. */
         private boolean closed;
-        /** The last call said busy: the busy reader takes over once it returns. */
-        private boolean busyAsked;
-        /** The busy reader runs: the loop makes no calls. */
-        private boolean reading;
+        /** A call said busy: the PTY is lent once calls may go on. */
+        private boolean busy;
+        /** A thread of its own has the PTY. */
+        private boolean lent;
 
         LoopWatch(IoEventLoop loop, Pty pty, String name, Consumer<Watch> readable) {
             this.loop = loop;
@@ -119,15 +119,37 @@ final class LoopPtyWatcher implements PtyWatcher {
         }
 
         private boolean loopCalls() {
-            return !paused && !cancelled && !reading;
+            return !paused && !cancelled && !lent;
         }
 
-        /** The PTY is closing: one more call reads its end. */
+        /** Under the lock: a busy PTY goes to a thread of its own, unless calls must wait. */
+        private void lendIfBusy() {
+            if (busy && !paused && !cancelled) {
+                busy = false;
+                lent = true;
+                interest();
+                PtyWatcher.threadUntilQuiet(pty, name, readable, BUSY_UNTIL_QUIET_MILLIS, this::takeBack, this::cancel);
+            }
+        }
+
+        private void takeBack() {
+            lock.lock();
+            try {
+                lent = false;
+                interest();
+                if (closed) {
+                    loop.execute(this::callFromLoop);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** The PTY is closing: one more call reads its end (a thread it is lent to is woken by the close). */
         private void ptyClosed() {
             lock.lock();
             try {
                 closed = true;
-                changed.signalAll();
             } finally {
                 lock.unlock();
             }
@@ -151,56 +173,9 @@ final class LoopPtyWatcher implements PtyWatcher {
             readable.accept(this);
             lock.lock();
             try {
-                if (busyAsked && !cancelled) {
-                    busyAsked = false;
-                    reading = true;
-                    interest();
-                    Thread.ofPlatform().name(name).daemon().stackSize(512 * 1024).start(this::readWhileBusy);
-                }
+                lendIfBusy();
             } finally {
                 lock.unlock();
-            }
-        }
-
-        /** A platform thread (waits block in native code, ARCHITECTURE §8) until the output calms down. */
-        private void readWhileBusy() {
-            while (true) {
-                lock.lock();
-                try {
-                    while (paused && !cancelled) {
-                        changed.awaitUninterruptibly();
-                    }
-                    if (cancelled) {
-                        return;
-                    }
-                } finally {
-                    lock.unlock();
-                }
-                boolean ready;
-                try {
-                    ready = pty.awaitOutput(BUSY_UNTIL_QUIET_MILLIS);
-                } catch (IOException e) {
-                    ready = true; // the read that follows says what became of the terminal
-                }
-                lock.lock();
-                try {
-                    if (cancelled) {
-                        return;
-                    }
-                    if (!ready && !paused) {
-                        reading = false;
-                        interest();
-                        if (closed) {
-                            loop.execute(this::callFromLoop);
-                        }
-                        return;
-                    }
-                } finally {
-                    lock.unlock();
-                }
-                if (ready) {
-                    readable.accept(this);
-                }
             }
         }
 
@@ -237,7 +212,7 @@ final class LoopPtyWatcher implements PtyWatcher {
         public void busy() {
             lock.lock();
             try {
-                busyAsked = !reading;
+                busy = true;
             } finally {
                 lock.unlock();
             }
@@ -259,8 +234,8 @@ final class LoopPtyWatcher implements PtyWatcher {
             lock.lock();
             try {
                 paused = false;
+                lendIfBusy();
                 interest();
-                changed.signalAll();
                 if (closed && loopCalls()) {
                     loop.execute(this::callFromLoop);
                 }
@@ -277,7 +252,6 @@ final class LoopPtyWatcher implements PtyWatcher {
                     return;
                 }
                 cancelled = true;
-                changed.signalAll();
                 // The lease goes back once the loop no longer watches the descriptor (unregistered);
                 // a registration still on its way, or not begun, finds the watch cancelled.
                 if (registration != null) {

@@ -16,6 +16,17 @@ public interface PtyWatcher {
     }
 
     /**
+     * Watches {@code pty} from a platform thread of its own, as {@link #threadPerPty()} does, until it
+     * has had no output for {@code quietMillis}: the thread then runs {@code onQuiet} and ends. The
+     * watch's {@link Watch#cancel} also runs {@code onCancel}. For a watcher that lends busy output a
+     * thread while it lasts.
+     */
+    static void threadUntilQuiet(Pty pty, String name, Consumer<Watch> readable, int quietMillis, Runnable onQuiet,
+            Runnable onCancel) {
+        ThreadPerPty.start(new ThreadPerPty.ThreadWatch(pty, readable, quietMillis, onQuiet, onCancel), name);
+    }
+
+    /**
      * Calls {@code readable} with the watch, one call at a time, whenever {@code pty} has output, its
      * program's side has ended, or it was closed: each call takes what is there with
      * {@link Pty#tryRead}, and is made again while more is. Until {@link Watch#cancel}. The first

@@ -15,31 +15,46 @@ final class ThreadPerPty implements PtyWatcher {
 
     @Override
     public void watch(Pty pty, String name, Consumer<Watch> readable) {
-        ThreadWatch watch = new ThreadWatch(pty, readable);
+        start(new ThreadWatch(pty, readable, -1, () -> { }, () -> { }), name);
+    }
+
+    static void start(ThreadWatch watch, String name) {
         Thread.ofPlatform().name(name).daemon().stackSize(512 * 1024).start(watch::run);
     }
 
-    private static final class ThreadWatch implements Watch {
+    static final class ThreadWatch implements Watch {
         private final Pty pty;
         private final Consumer<Watch> readable;
+        /** -1: watches until cancelled. */
+        private final int quietMillis;
+        private final Runnable onQuiet;
+        private final Runnable onCancel;
         private final ReentrantLock lock = new ReentrantLock();
         private final Condition resumed = lock.newCondition();
         private boolean paused;
-        private volatile boolean cancelled;
+        private boolean cancelled;
 
-        ThreadWatch(Pty pty, Consumer<Watch> readable) {
+        ThreadWatch(Pty pty, Consumer<Watch> readable, int quietMillis, Runnable onQuiet, Runnable onCancel) {
             this.pty = pty;
             this.readable = readable;
+            this.quietMillis = quietMillis;
+            this.onQuiet = onQuiet;
+            this.onCancel = onCancel;
         }
 
         private void run() {
             while (awaitResumed()) {
+                boolean ready;
                 try {
-                    pty.awaitOutput();
+                    ready = pty.awaitOutput(quietMillis);
                 } catch (IOException e) {
-                    // The terminal is gone: the read that follows says so.
+                    ready = true; // the terminal is gone: the read that follows says so
                 }
-                if (!cancelled) {
+                if (!ready) {
+                    onQuiet.run(); // only calls pause it, and none came: nothing is paused
+                    return;
+                }
+                if (awaitResumed()) {
                     readable.accept(this);
                 }
             }
@@ -83,11 +98,15 @@ final class ThreadPerPty implements PtyWatcher {
         public void cancel() {
             lock.lock();
             try {
+                if (cancelled) {
+                    return;
+                }
                 cancelled = true;
                 resumed.signal();
             } finally {
                 lock.unlock();
             }
+            onCancel.run();
         }
     }
 }

@@ -180,22 +180,7 @@ public final class Pty implements AutoCloseable {
         if (Thread.currentThread().isVirtual()) {
             throw new IllegalStateException("Pty.read blocks in native code; call it on a platform thread, not a virtual thread");
         }
-        if (length == 0) {
-            return 0;
-        }
-        if (!guard.enter()) {
-            return -1;
-        }
-        try {
-            readLock.lock();
-            try {
-                return readLocked(buffer, offset, length, true);
-            } finally {
-                readLock.unlock();
-            }
-        } finally {
-            guard.exit();
-        }
+        return read(buffer, offset, length, true);
     }
 
     /**
@@ -206,6 +191,10 @@ public final class Pty implements AutoCloseable {
      */
     public int tryRead(byte[] buffer, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, buffer.length);
+        return read(buffer, offset, length, false);
+    }
+
+    private int read(byte[] buffer, int offset, int length, boolean wait) throws IOException {
         if (length == 0) {
             return 0;
         }
@@ -215,7 +204,7 @@ public final class Pty implements AutoCloseable {
         try {
             readLock.lock();
             try {
-                return readLocked(buffer, offset, length, false);
+                return readLocked(buffer, offset, length, wait);
             } finally {
                 readLock.unlock();
             }

@@ -103,6 +103,22 @@ class DaemonTest {
     }
 
     @Test
+    void anIdleSessionHasNoThreadOfItsOwnAndItsEchoStillComesBack() throws Exception {
+        SessionInfo info = client.terminal().create(CreateSessionRequest.newBuilder().setName("quiet")
+                .addAllCommand(List.of("/bin/sh", "-c", "stty -echo; exec cat")).build());
+        BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+        TerminalStream stream = client.terminal().stream(Mode.MODE_OPERATOR)
+                .onOutput(b -> seen.add(new String(b, StandardCharsets.UTF_8)));
+        stream.attach("quiet");
+        stream.sendInput("typed\n".getBytes());
+        assertThat(seen.poll(20, TimeUnit.SECONDS)).isEqualTo("typed\r\n");
+        // The daemon's event loop watches the PTY: no thread waits for its output (each one's stack is memory).
+        assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+                .noneMatch(name -> name.equals("cmdop-output-" + info.getId()));
+        stream.detach();
+    }
+
+    @Test
     void aPasteLongerThanAnInputFrameReachesTheProgramWholeAndInOrder() throws Exception {
         int size = 200_000;
         byte[] paste = new byte[size];

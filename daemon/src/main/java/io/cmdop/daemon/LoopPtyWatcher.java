@@ -38,7 +38,11 @@ final class LoopPtyWatcher implements PtyWatcher {
     public void watch(Pty pty, String name, Consumer<Watch> readable) throws IOException {
         LoopWatch watch = new LoopWatch(loops.next(), pty, name, readable);
         watch.lease = pty.lendMaster(watch::ptyClosed);
-        watch.loop.execute(watch::register);
+        try {
+            watch.loop.execute(watch::register);
+        } catch (RejectedExecutionException e) {
+            watch.fallBack(e); // the daemon is stopping: its sessions still end as programs do
+        }
     }
 
     /**

@@ -141,6 +141,27 @@ class LoopPtyWatcherTest {
         }
     }
 
+    @Test
+    void aPtyWatchedOnceTheLoopHasStoppedIsWatchedFromAThreadInstead() throws Exception {
+        loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        try (Pty pty = Pty.spawn(PtySpec.builder("sh", "-c", "echo still-read").build())) {
+            StringBuilder read = new StringBuilder();
+            CompletableFuture<Thread> ended = new CompletableFuture<>();
+            byte[] buffer = new byte[1024];
+            watcher.watch(pty, "fallback-reader", watch -> {
+                int n = tryRead(pty, buffer);
+                if (n < 0) {
+                    watch.cancel();
+                    ended.complete(Thread.currentThread());
+                } else {
+                    read.append(new String(buffer, 0, n, StandardCharsets.US_ASCII));
+                }
+            });
+            assertThat(ended.get(30, TimeUnit.SECONDS).getName()).isEqualTo("fallback-reader");
+            assertThat(read.toString()).isEqualTo("still-read\r\n");
+        }
+    }
+
     private static int tryRead(Pty pty, byte[] buffer) {
         try {
             return pty.tryRead(buffer, 0, buffer.length);

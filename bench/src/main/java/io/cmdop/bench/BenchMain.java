@@ -474,7 +474,7 @@ public final class BenchMain {
                 "unmeasured keys first (until the JIT compilers of this JVM, the daemon and the relay used no CPU "
                         + "over 500 keys, within the mode's bounds): " + f.warmups());
         echoRows("cmdop SDK, callbacks on the transport thread", raw, tmux, inline, inlineViaRelay,
-                "what the measured keys cost the servers, per key: " + f.serverCosts());
+                "what the measured keys cost the servers (and the CLI), per key: " + f.costs());
         echoRows("cmdop CLI in a terminal (as tmux)", raw, tmux, cli, null, "");
     }
 

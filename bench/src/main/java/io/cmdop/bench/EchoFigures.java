@@ -34,7 +34,7 @@ final class EchoFigures {
     private final int minWarmup;
     private final int maxWarmup;
     private final List<String> warmups = new ArrayList<>();
-    private final List<String> serverCosts = new ArrayList<>();
+    private final List<String> costs = new ArrayList<>();
     private final long[] jvms;
     private final long daemon;
     private final long relay;
@@ -76,7 +76,7 @@ final class EchoFigures {
             StreamFigures.awaitScreen(control.terminal(), name, "READY");
             try (Terminal t = Terminal.start(CmdopDaemon.cli(jar, "session", "attach", name), daemon.cliEnvironment(),
                     dir, 80, 24)) {
-                return overTerminal("CLI", t, this.daemon);
+                return overTerminal("CLI", t, new Costed("daemon", daemon), new Costed("the CLI", t.pid()));
             } finally {
                 control.terminal().destroy(name);
             }
@@ -104,7 +104,9 @@ final class EchoFigures {
                 stream.onOutput(bytes -> text.feed(bytes, 0, bytes.length));
                 stream.attach(name, 0, 0);
                 String label = "SDK " + reach.label() + (inline ? " on the transport thread" : "");
-                long[] servers = reach.label().equals("relay") ? new long[] {daemon, relay} : new long[] {daemon};
+                Costed[] servers = reach.label().equals("relay")
+                        ? new Costed[] {new Costed("daemon", daemon), new Costed("relay", relay)}
+                        : new Costed[] {new Costed("daemon", daemon)};
                 return measure(label, servers, key -> {
                     echo.expect(key[0]);
                     long start = System.nanoTime();
@@ -117,7 +119,7 @@ final class EchoFigures {
         }
     }
 
-    private long[] overTerminal(String label, Terminal t, long... servers) throws IOException {
+    private long[] overTerminal(String label, Terminal t, Costed... processes) throws IOException {
         byte[] buffer = new byte[64 * 1024];
         EndMarker ready = new EndMarker("READY");
         VisibleText readyText = new VisibleText(ready::feedByte);
@@ -130,7 +132,7 @@ final class EchoFigures {
             readyText.feed(buffer, 0, n);
         }
         int[] found = new int[1];
-        return measure(label, servers, key -> {
+        return measure(label, processes, key -> {
             int want = key[0];
             found[0] = 0;
             VisibleText text = new VisibleText(b -> {
@@ -152,12 +154,12 @@ final class EchoFigures {
     }
 
     /**
-     * What each cmdop figure's measured keys cost the daemon (and the relay), per key: its threads'
-     * context switches (each a wake-up, tens of µs on a virtual machine) and its CPU time, which
-     * include the idle process's own background (tens of switches a second).
+     * What each cmdop figure's measured keys cost the daemon (and the relay, and the CLI), per key:
+     * its threads' context switches (each a wake-up, tens of µs on a virtual machine) and its CPU
+     * time, which include the idle process's own background (tens of switches a second).
      */
-    String serverCosts() {
-        return String.join("; ", serverCosts);
+    String costs() {
+        return String.join("; ", costs);
     }
 
     /** How many unmeasured keys each figure took to warm up, in the order measured. */
@@ -167,9 +169,9 @@ final class EchoFigures {
 
     /**
      * The warm-up, then {@code keys} measured echoes, a pause after each; what the measured keys cost
-     * the {@code servers} (the daemon; the relay) is kept for {@link #serverCosts}.
+     * the {@code processes} (the daemon; the relay; the CLI) is kept for {@link #costs}.
      */
-    private long[] measure(String label, long[] servers, KeyEcho echo) throws IOException {
+    private long[] measure(String label, Costed[] processes, KeyEcho echo) throws IOException {
         byte[] key = new byte[1];
         int sent = 0;
         long compiledAt = ProcessMemory.compilerCpuNanos(jvms);
@@ -186,11 +188,11 @@ final class EchoFigures {
             pause();
         }
         warmups.add(String.format(Locale.ROOT, "%s %,d", label, sent));
-        long[] switchesBefore = new long[servers.length];
-        long[] cpuBefore = new long[servers.length];
-        for (int s = 0; s < servers.length; s++) {
-            switchesBefore[s] = ProcessMemory.threadSwitches(servers[s]);
-            cpuBefore[s] = ProcessMemory.cpuNanos(servers[s]);
+        long[] switchesBefore = new long[processes.length];
+        long[] cpuBefore = new long[processes.length];
+        for (int s = 0; s < processes.length; s++) {
+            switchesBefore[s] = ProcessMemory.threadSwitches(processes[s].pid());
+            cpuBefore[s] = ProcessMemory.cpuNanos(processes[s].pid());
         }
         long[] samples = new long[keys];
         for (int i = 0; i < keys; i++, sent++) {
@@ -198,16 +200,20 @@ final class EchoFigures {
             samples[i] = echo.echo(key);
             pause();
         }
-        List<String> costs = new ArrayList<>();
-        for (int s = 0; s < servers.length; s++) {
-            costs.add(String.format(Locale.ROOT, "%s %.1f switches, %.0f µs of CPU", servers[s] == relay ? "relay" : "daemon",
-                    (ProcessMemory.threadSwitches(servers[s]) - switchesBefore[s]) / (double) keys,
-                    (ProcessMemory.cpuNanos(servers[s]) - cpuBefore[s]) / 1e3 / keys));
+        List<String> perProcess = new ArrayList<>();
+        for (int s = 0; s < processes.length; s++) {
+            perProcess.add(String.format(Locale.ROOT, "%s %.1f switches, %.0f µs of CPU", processes[s].name(),
+                    (ProcessMemory.threadSwitches(processes[s].pid()) - switchesBefore[s]) / (double) keys,
+                    (ProcessMemory.cpuNanos(processes[s].pid()) - cpuBefore[s]) / 1e3 / keys));
         }
-        if (!costs.isEmpty()) {
-            serverCosts.add(label + ": " + String.join(", ", costs));
+        if (!perProcess.isEmpty()) {
+            costs.add(label + ": " + String.join(", ", perProcess));
         }
         return samples;
+    }
+
+    /** A process whose cost per key is reported. */
+    private record Costed(String name, long pid) {
     }
 
     /** Sends one key and returns the nanoseconds until it was seen back. */

@@ -7,12 +7,14 @@ import io.cmdop.protocol.v1.Mode;
 import picocli.CommandLine.Command;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
@@ -65,15 +67,15 @@ final class AotTraining implements Callable<Integer> {
         try (keyboard; PipedInputStream keys = new PipedInputStream(keyboard)) {
             keyboard.write(detach);
             keyboard.flush();
-            int exit = InteractiveAttach.run(SESSION, Mode.MODE_OPERATOR, new TrainingTerminal(), keys);
+            int exit = InteractiveAttach.run(SESSION, Mode.MODE_OPERATOR, new TrainingTerminal(keys));
             if (exit != 0) {
                 throw new UserException("the training attach exited with " + exit);
             }
         }
     }
 
-    /** An 80x24 terminal that shows nothing and never changes. */
-    private static final class TrainingTerminal implements UserTerminal {
+    /** An 80x24 terminal that shows nothing and never changes, typed into through a Java pipe (no descriptor). */
+    private record TrainingTerminal(InputStream input) implements UserTerminal {
         @Override
         public int cols() {
             return 80;
@@ -87,6 +89,11 @@ final class AotTraining implements Callable<Integer> {
         @Override
         public OutputStream output() {
             return OutputStream.nullOutputStream();
+        }
+
+        @Override
+        public OptionalInt inputDescriptor() {
+            return OptionalInt.empty();
         }
 
         @Override

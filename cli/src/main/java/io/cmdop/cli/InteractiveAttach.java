@@ -1,8 +1,10 @@
 package io.cmdop.cli;
 
+import io.cmdop.client.CmdopClient;
 import io.cmdop.client.CmdopException;
 import io.cmdop.client.CmdopHome;
 import io.cmdop.client.Features;
+import io.cmdop.client.InputWatch;
 import io.cmdop.client.TerminalStream;
 import io.cmdop.daemon.DaemonConfig;
 import io.cmdop.protocol.v1.AttachedClient;
@@ -11,8 +13,6 @@ import io.cmdop.protocol.v1.Event;
 import io.cmdop.protocol.v1.Mode;
 import io.cmdop.protocol.v1.Size;
 
-import java.io.FileDescriptor;
-import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,6 +21,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,9 +40,11 @@ final class InteractiveAttach {
     /** More clients than a session lets attach by default: the status line could not show them anyway. */
     private static final int MAX_OTHERS = 256;
 
+    private final CmdopClient client;
     private final TerminalStream stream;
     private final UserTerminal terminal;
     private final InputStream keyboard;
+    private final byte[] keys = new byte[4096];
     private final OutputStream out;
     private final byte detachByte;
     private final String detachKey;
@@ -63,10 +67,12 @@ final class InteractiveAttach {
     /** Joins and leaves that arrived before the attach returned, applied to its list when it does. */
     private final List<Event> early = new ArrayList<>();
 
-    private InteractiveAttach(TerminalStream stream, UserTerminal terminal, InputStream keyboard, String detachKey, Mode mode) {
+    private InteractiveAttach(CmdopClient client, TerminalStream stream, UserTerminal terminal, String detachKey,
+                              Mode mode) {
+        this.client = client;
         this.stream = stream;
         this.terminal = terminal;
-        this.keyboard = keyboard;
+        this.keyboard = terminal.input();
         this.out = terminal.output();
         this.detachKey = detachKey;
         this.detachByte = DaemonConfig.detachByte(detachKey);
@@ -83,16 +89,15 @@ final class InteractiveAttach {
 
     static int run(String session, Mode mode) throws Exception {
         requireTerminal();
-        // Up to 4 KiB a read: a paste leaves as a few input frames, not one per byte.
-        return run(session, mode, Tty.open(), new FileInputStream(FileDescriptor.in));
+        return run(session, mode, Tty.open());
     }
 
-    /** The same on a given terminal and keyboard: the AOT cache's training run has no tty. */
-    static int run(String session, Mode mode, UserTerminal terminal, InputStream keyboard) throws Exception {
+    /** The same on a given terminal: the AOT cache's training run has no tty. */
+    static int run(String session, Mode mode, UserTerminal terminal) throws Exception {
         String detachKey = DaemonConfig.load(CmdopHome.resolve().config()).detachKey();
         try (Target target = Target.session(session)) {
             TerminalStream stream = target.terminal().stream(mode);
-            return new InteractiveAttach(stream, terminal, keyboard, detachKey, mode).loop(target.session());
+            return new InteractiveAttach(target.client(), stream, terminal, detachKey, mode).loop(target.session());
         }
     }
 
@@ -142,8 +147,9 @@ final class InteractiveAttach {
                     noticeCutOff();
                 }
             });
-            Thread.ofPlatform().daemon().name("cmdop-keys").start(this::pumpKeys);
+            Optional<InputWatch> keyWatch = watchKeys();
             String why = ended.get();
+            keyWatch.ifPresent(InputWatch::close);
             display.close();
             restore();
             Runtime.getRuntime().removeShutdownHook(restore);
@@ -167,31 +173,52 @@ final class InteractiveAttach {
         }
     }
 
-    private void pumpKeys() {
-        byte[] buffer = new byte[4096];
+    /**
+     * Keys are read where the transport sends them (the client's event loop), so a keystroke leaves
+     * with no thread hand-off; a keyboard the loop cannot watch is read by a thread of its own.
+     */
+    private Optional<InputWatch> watchKeys() {
+        OptionalInt fd = terminal.inputDescriptor();
+        Optional<InputWatch> watch = fd.isPresent() ? client.watchInput(fd.getAsInt(), this::takeKeys)
+                : Optional.empty();
+        if (watch.isEmpty()) {
+            Thread.ofPlatform().daemon().name("cmdop-keys").start(() -> {
+                while (takeKeys()) {
+                    // one read a turn, as on the loop
+                }
+            });
+        }
+        return watch;
+    }
+
+    /** Reads what the keyboard has (waiting for some on a thread) and sends it; false once there is no more to read. */
+    private boolean takeKeys() {
         try {
             int n;
-            while (!ended.isDone() && (n = keyboard.read(buffer)) >= 0) {
-                int detachAt = indexOf(buffer, n, detachByte);
-                int keys = detachAt >= 0 ? detachAt : n;
-                if (keys > 0) {
-                    if (reconnecting.get()) {
-                        display.status(reconnectingNotice());
-                    } else if (mode == Mode.MODE_OPERATOR) {
-                        stream.sendInput(java.util.Arrays.copyOf(buffer, keys));
-                    } else if (observerNoticeShown.compareAndSet(false, true)) {
-                        display.status("observer mode: your keystrokes are not sent (" + detachKey + " detaches)");
-                    }
-                }
-                if (detachAt >= 0) {
-                    detaching.set(true);
-                    stream.detach();
-                    ended.complete("detached");
-                    return;
+            if (ended.isDone() || (n = keyboard.read(keys)) < 0) {
+                return false;
+            }
+            int detachAt = indexOf(keys, n, detachByte);
+            int typed = detachAt >= 0 ? detachAt : n;
+            if (typed > 0) {
+                if (reconnecting.get()) {
+                    display.status(reconnectingNotice());
+                } else if (mode == Mode.MODE_OPERATOR) {
+                    stream.sendInput(java.util.Arrays.copyOf(keys, typed));
+                } else if (observerNoticeShown.compareAndSet(false, true)) {
+                    display.status("observer mode: your keystrokes are not sent (" + detachKey + " detaches)");
                 }
             }
+            if (detachAt >= 0) {
+                detaching.set(true);
+                stream.detach();
+                ended.complete("detached");
+                return false;
+            }
+            return true;
         } catch (IOException | RuntimeException e) {
             ended.complete(describe(e));
+            return false;
         }
     }
 

@@ -3,11 +3,14 @@ package io.cmdop.cli;
 import sun.misc.Signal;
 
 import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * The process's own terminal (stdin and stdout a tty), set through {@code stty}. One short process
@@ -16,6 +19,8 @@ import java.util.List;
  */
 final class Tty implements UserTerminal {
     private final OutputStream out = new FileOutputStream(FileDescriptor.out);
+    /** Unbuffered: up to 4 KiB a read, so a paste leaves as a few input frames, not one per byte. */
+    private final InputStream in = new FileInputStream(FileDescriptor.in);
     private final String saved;
     private volatile int cols;
     private volatile int rows;
@@ -49,6 +54,16 @@ final class Tty implements UserTerminal {
     @Override
     public OutputStream output() {
         return out;
+    }
+
+    @Override
+    public InputStream input() {
+        return in;
+    }
+
+    @Override
+    public OptionalInt inputDescriptor() {
+        return OptionalInt.of(0);
     }
 
     @Override

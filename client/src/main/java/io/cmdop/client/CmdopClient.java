@@ -19,17 +19,19 @@ import io.grpc.MethodDescriptor;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.unix.DomainSocketAddress;
 
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -49,13 +51,14 @@ public final class CmdopClient implements AutoCloseable {
     private final ManagedChannel managed;
     /** The managed channel, with the API key attached to every call when remote. */
     private final Channel channel;
-    private final EventLoopGroup eventLoop;
+    /** The transport's one event loop for a local client; null through a relay (gRPC's shared loops). */
+    private final IoEventLoopGroup eventLoop;
     private final ExecutorService callbacks;
     private final String target;
     private final ClientInfo clientInfo;
     private final OpenStreams streams = new OpenStreams();
 
-    private CmdopClient(ManagedChannel managed, Channel channel, EventLoopGroup eventLoop, ExecutorService callbacks,
+    private CmdopClient(ManagedChannel managed, Channel channel, IoEventLoopGroup eventLoop, ExecutorService callbacks,
                         String target, ClientInfo clientInfo) {
         this.managed = managed;
         this.channel = ClientInterceptors.intercept(channel, TransportThread.NO_CALLS_FROM_CALLBACKS);
@@ -74,7 +77,7 @@ public final class CmdopClient implements AutoCloseable {
     public static CmdopClient local(CmdopHome home, ClientKind kind) {
         Path socket = home.socket();
         ThreadFactory daemonThreads = Thread.ofPlatform().daemon().name("cmdop-client-io-", 0).factory();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, daemonThreads, EpollIoHandler.newFactory());
+        IoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, daemonThreads, EpollIoHandler.newFactory());
         ExecutorService callbacks = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("cmdop-client-", 0).factory());
         ManagedChannel channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
@@ -162,6 +165,23 @@ public final class CmdopClient implements AutoCloseable {
     /** Files on the connected machine, under its files root; {@link Files#onMachine} through a relay. */
     public Files files() {
         return new Files(channel, target, "");
+    }
+
+    /**
+     * Calls {@code onReadable} on this client's transport thread whenever descriptor {@code fd} (a
+     * terminal, a pipe) has input or has hung up, until it returns false or the returned watch is
+     * closed: keys read and sent from there leave with no thread hand-off, as output reaches callbacks
+     * on the transport thread ({@link TerminalStream#callbacksOnTransportThread}). {@code onReadable}
+     * reads once, what is there, and returns; it is held to the rules of such callbacks. The
+     * descriptor is never closed through this.
+     *
+     * @return empty when this client has no transport thread of its own to lend (through a relay) or
+     *     the descriptor cannot be watched (a regular file): read it from a thread of your own then
+     * @throws CmdopException {@code BLOCKING_CALLBACK} from a callback on a transport thread
+     */
+    public Optional<InputWatch> watchInput(int fd, BooleanSupplier onReadable) {
+        TransportThread.refuseBlocking("watchInput");
+        return eventLoop == null ? Optional.empty() : LoopInputWatch.start(eventLoop.next(), fd, onReadable);
     }
 
     /** The daemon's status. */

@@ -8,6 +8,7 @@ import io.grpc.ClientInterceptor;
 import io.grpc.MethodDescriptor;
 
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 
 /**
  * The transport thread, for streams whose caller lets their callbacks run on it (no hand-off to a
@@ -21,6 +22,11 @@ final class TransportThread {
 
     /** Runs a call's callbacks where the transport delivers them, marked as such. */
     static final Executor CALLBACKS = task -> ScopedValue.where(IN_CALLBACK, Boolean.TRUE).run(task);
+
+    /** Runs {@code task} here, marked as a callback on the transport thread. */
+    static boolean onTransportThread(BooleanSupplier task) {
+        return ScopedValue.where(IN_CALLBACK, Boolean.TRUE).call(task::getAsBoolean);
+    }
 
     /** Refuses every new call started from such a callback: the SDK only starts calls to wait for them. */
     static final ClientInterceptor NO_CALLS_FROM_CALLBACKS = new ClientInterceptor() {

@@ -4,6 +4,7 @@ import io.cmdop.client.CmdopClient;
 import io.cmdop.client.CmdopException;
 import io.cmdop.client.CmdopHome;
 import io.cmdop.client.CommandResult;
+import io.cmdop.client.InputWatch;
 import io.cmdop.client.SessionNotFoundException;
 import io.cmdop.client.TerminalStream;
 import io.cmdop.protocol.v1.Attached;
@@ -18,6 +19,8 @@ import io.cmdop.protocol.v1.ServerFrame;
 import io.cmdop.protocol.v1.SessionInfo;
 import io.cmdop.protocol.v1.SessionState;
 import io.cmdop.protocol.v1.SessionsGrpc;
+import io.cmdop.session.pty.Pty;
+import io.cmdop.session.pty.PtySpec;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
@@ -424,6 +427,67 @@ class DaemonTest {
         assertThat(other.terminal().list()).isNotEmpty(); // refused only from the callback
         stream.detach();
         other.close();
+    }
+
+    @Test
+    void keysReadOnTheTransportThreadFromAWatchedTerminalReachTheSessionAndTheWatchEndsWithTheTerminal()
+            throws Exception {
+        client.terminal().create(CreateSessionRequest.newBuilder().setName("typed")
+                .addAllCommand(List.of("/bin/sh", "-c", "stty -echo; exec cat")).build());
+        BlockingQueue<String> echoed = new LinkedBlockingQueue<>();
+        TerminalStream stream = client.terminal().stream(Mode.MODE_OPERATOR).callbacksOnTransportThread()
+                .onOutput(b -> echoed.add(new String(b, StandardCharsets.UTF_8)));
+        stream.attach("typed");
+        // The user's terminal: what its program prints is what the watch reads, as the CLI reads its keyboard.
+        Pty keyboard = Pty.spawn(PtySpec.builder("/bin/sh", "-c", "stty -echo -onlcr; echo ready; exec cat").build());
+        byte[] buffer = new byte[4096];
+        StringBuilder started = new StringBuilder();
+        while (!started.toString().equals("ready\n")) { // typing before that would be echoed by the terminal too
+            int n = keyboard.read(buffer, 0, buffer.length);
+            assertThat(n).isPositive();
+            started.append(new String(buffer, 0, n, StandardCharsets.US_ASCII));
+        }
+        Pty.MasterLease lease = keyboard.lendMaster(() -> { });
+        BlockingQueue<String> reads = new LinkedBlockingQueue<>();
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.Optional<InputWatch> watch = client.watchInput(lease.fd(), () -> {
+            calls.incrementAndGet();
+            try {
+                int n = keyboard.tryRead(buffer, 0, buffer.length);
+                if (n < 0) {
+                    reads.add("end");
+                    return false;
+                }
+                stream.sendInput(java.util.Arrays.copyOf(buffer, n));
+                if (calls.get() == 1) {
+                    try {
+                        client.terminal().list();
+                    } catch (CmdopException e) {
+                        reads.add(Thread.currentThread().getName() + " " + e.reason());
+                    }
+                }
+                return true;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertThat(watch).isPresent();
+        keyboard.write("typed on the loop\n".getBytes(), 0, 18);
+        assertThat(reads.poll(20, TimeUnit.SECONDS)).startsWith("cmdop-client-io-").endsWith("REASON_BLOCKING_CALLBACK");
+        assertThat(echoed.poll(20, TimeUnit.SECONDS)).isEqualTo("typed on the loop\r\n");
+
+        keyboard.kill();
+        assertThat(reads.poll(20, TimeUnit.SECONDS)).isEqualTo("end");
+        int atTheEnd = calls.get();
+        // One more echo comes through the same loop; a watch still on a hung-up terminal would have been called again.
+        stream.sendInput("after\n".getBytes());
+        assertThat(echoed.poll(20, TimeUnit.SECONDS)).isEqualTo("after\r\n");
+        assertThat(calls.get()).isEqualTo(atTheEnd);
+        watch.get().close();
+        lease.close();
+        keyboard.close();
+        assertThat(client.watchInput(Integer.MAX_VALUE, () -> true)).as("a descriptor that is not open").isEmpty();
+        stream.detach();
     }
 
     private static Event poll(BlockingQueue<Event> events, java.util.function.Predicate<Event> matching)

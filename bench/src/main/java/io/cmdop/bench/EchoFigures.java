@@ -76,7 +76,7 @@ final class EchoFigures {
             StreamFigures.awaitScreen(control.terminal(), name, "READY");
             try (Terminal t = Terminal.start(CmdopDaemon.cli(jar, "session", "attach", name), daemon.cliEnvironment(),
                     dir, 80, 24)) {
-                return overTerminal("CLI", t, new Costed("daemon", daemon), new Costed("the CLI", t.pid()));
+                return overTerminal("CLI", t, new Costed("daemon", this.daemon), new Costed("the CLI", t.pid()));
             } finally {
                 control.terminal().destroy(name);
             }

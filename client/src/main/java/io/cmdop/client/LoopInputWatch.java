@@ -22,13 +22,14 @@ final class LoopInputWatch implements InputWatch, EpollIoHandle {
     private static final Logger LOG = Logger.getLogger(LoopInputWatch.class.getName());
 
     private final FileDescriptor fd;
-    private final BooleanSupplier onReadable;
+    /** The reader, as a scoped call, built once: the loop calls it for every key typed. */
+    private final ScopedValue.CallableOp<Boolean, RuntimeException> read;
     private volatile IoRegistration registration;
     private volatile boolean closed;
 
     private LoopInputWatch(int fd, BooleanSupplier onReadable) {
         this.fd = new FileDescriptor(fd); // never closed through this: the caller owns the descriptor
-        this.onReadable = onReadable;
+        this.read = onReadable::getAsBoolean;
     }
 
     /** Empty when the loop cannot watch the descriptor (a regular file, a closed one). */
@@ -63,7 +64,7 @@ final class LoopInputWatch implements InputWatch, EpollIoHandle {
         }
         boolean more;
         try {
-            more = TransportThread.onTransportThread(onReadable);
+            more = TransportThread.onTransportThread(read);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "reading descriptor " + fd.intValue() + " failed; no longer watched", e);
             more = false;

@@ -8,7 +8,6 @@ import io.grpc.ClientInterceptor;
 import io.grpc.MethodDescriptor;
 
 import java.util.concurrent.Executor;
-import java.util.function.BooleanSupplier;
 
 /**
  * The transport thread, for streams whose caller lets their callbacks run on it (no hand-off to a
@@ -24,8 +23,8 @@ final class TransportThread {
     static final Executor CALLBACKS = task -> ScopedValue.where(IN_CALLBACK, Boolean.TRUE).run(task);
 
     /** Runs {@code task} here, marked as a callback on the transport thread. */
-    static boolean onTransportThread(BooleanSupplier task) {
-        return ScopedValue.where(IN_CALLBACK, Boolean.TRUE).call(task::getAsBoolean);
+    static <T> T onTransportThread(ScopedValue.CallableOp<T, RuntimeException> task) {
+        return ScopedValue.where(IN_CALLBACK, Boolean.TRUE).call(task);
     }
 
     /** Refuses every new call started from such a callback: the SDK only starts calls to wait for them. */

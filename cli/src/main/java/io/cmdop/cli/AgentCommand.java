@@ -111,24 +111,17 @@ final class AgentCommand {
             DaemonConfig config = DaemonConfig.load(home.config());
             Files.createDirectories(home.logs());
             configureLogging(home.logs().resolve("daemon.%g.log"));
-            if (withRelay) {
-                AutoCloseable relay = UpCommand.startRelay(home);
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    try {
-                        relay.close();
-                    } catch (Exception e) {
-                        // Stopping anyway.
-                    }
-                }));
-            }
+            AutoCloseable relay = withRelay ? UpCommand.startRelay(home) : () -> { };
             Daemon daemon;
             try {
                 daemon = Daemon.start(home.dir(), config);
             } catch (DaemonAlreadyRunningException e) {
+                relay.close();
                 throw new UserException(e.getMessage());
             }
-            Runtime.getRuntime().addShutdownHook(new Thread(daemon::stop));
-            daemon.awaitStop();
+            OrderlyStop stop = OrderlyStop.install(daemon::stop, relay);
+            daemon.awaitStop(); // `agent stop`, or a signal
+            stop.stop();
             return 0;
         }
     }

@@ -150,11 +150,7 @@ final class RelayCommand {
                 throw new UserException(e.getMessage());
             }
             CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.close();
-                store.close();
-                stopped.countDown();
-            }));
+            OrderlyStop.install(server, store, stopped::countDown);
             System.out.println("relay listening on " + (tls == null ? "http" : "https") + "://" + host + ":"
                     + server.port() + (tls == null ? " (plaintext)" : " (fingerprint " + server.fingerprint() + ")"));
             System.out.flush();

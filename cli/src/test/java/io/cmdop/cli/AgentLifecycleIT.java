@@ -108,6 +108,23 @@ class AgentLifecycleIT {
     }
 
     @Test
+    void aSignalStopsTheDaemonAsAgentStopDoesWithItsLogWrittenToTheEnd() throws IOException {
+        long pid = cli.startAgent();
+        cli.ok("session", "create", "--name", "at-stop");
+
+        cli.terminateDaemon(pid);
+        assertThat(cli.socket()).as("an orderly stop removes the socket").doesNotExist();
+        List<String> log = Files.readAllLines(cli.dir().resolve("logs").resolve("daemon.0.log"));
+        assertThat(log).anyMatch(line -> line.endsWith("Daemon: stopping"));
+        assertThat(log.getLast()).endsWith("Daemon: stopped; 1 running session(s) hung up");
+        assertThat(Files.readString(cli.dir().resolve("logs").resolve("daemon.out")))
+                .as("nothing failed to be logged").doesNotContain("ErrorManager").doesNotContain("Exception");
+
+        cli.ok("agent", "start");
+        assertThat(cli.listed("at-stop")).as("sessions end with their daemon").isEmpty();
+    }
+
+    @Test
     void aSecondDaemonOnTheSameHomeIsRefused() {
         long pid = cli.startAgent();
 

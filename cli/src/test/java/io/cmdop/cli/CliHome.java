@@ -222,9 +222,22 @@ final class CliHome implements AutoCloseable {
 
     /** kill -9 of a daemon we started, by its pid; waits until it is gone. */
     void killDaemon(long pid) {
+        end(pid, true);
+    }
+
+    /** SIGTERM to a daemon we started, as systemd or kill(1) stops it; waits until it is gone. */
+    void terminateDaemon(long pid) {
+        end(pid, false);
+    }
+
+    private void end(long pid, boolean forcibly) {
         ProcessHandle p = ProcessHandle.of(pid).filter(this::isOurDaemon)
                 .orElseThrow(() -> new AssertionError("pid " + pid + " is not a daemon of this test run"));
-        p.destroyForcibly();
+        if (forcibly) {
+            p.destroyForcibly();
+        } else {
+            p.destroy();
+        }
         Await.until("daemon pid " + pid + " to die", () -> p.isAlive() ? null : true);
     }
 

@@ -172,6 +172,7 @@ public final class Daemon implements AutoCloseable {
             relayLink.close();
         }
         server.shutdown();
+        int sessions = registry.runningCount();
         registry.close();
         try {
             if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
@@ -191,6 +192,7 @@ public final class Daemon implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        LOG.info(() -> "stopped; " + sessions + " running session(s) hung up");
         stopped.countDown();
     }
 

@@ -1,5 +1,6 @@
 package io.cmdop.bench;
 
+import io.cmdop.client.LocalChannels;
 import io.cmdop.protocol.v1.AttachRequest;
 import io.cmdop.protocol.v1.ClientFrame;
 import io.cmdop.protocol.v1.ClientInfo;
@@ -14,9 +15,7 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.unix.DomainSocketAddress;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -39,9 +38,7 @@ final class DirectObserver implements AutoCloseable {
             java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().factory());
 
     DirectObserver(Path socket) {
-        NettyChannelBuilder builder = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-                .channelType(EpollDomainSocketChannel.class).eventLoopGroup(group).usePlaintext()
-                .maxInboundMessageSize(16 << 20);
+        NettyChannelBuilder builder = LocalChannels.builder(socket, group).maxInboundMessageSize(16 << 20);
         if (VARIANT.contains("executor")) {
             builder.executor(callbacks);
         } else {

@@ -1,5 +1,6 @@
 package io.cmdop.bench;
 
+import io.cmdop.client.LocalChannels;
 import io.cmdop.protocol.v1.AttachRequest;
 import io.cmdop.protocol.v1.ClientFrame;
 import io.cmdop.protocol.v1.ClientInfo;
@@ -10,14 +11,11 @@ import io.cmdop.protocol.v1.ServerFrame;
 import io.cmdop.protocol.v1.SessionSelector;
 import io.cmdop.protocol.v1.SessionsGrpc;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.unix.DomainSocketAddress;
 
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -40,9 +38,7 @@ final class ResumeProbe implements AutoCloseable {
 
     ResumeProbe(Path socket, String session) {
         this.session = session;
-        channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-                .channelType(EpollDomainSocketChannel.class).eventLoopGroup(group).directExecutor().usePlaintext()
-                .maxInboundMessageSize(16 << 20).build();
+        channel = LocalChannels.builder(socket, group).directExecutor().maxInboundMessageSize(16 << 20).build();
     }
 
     void attach() throws Exception {

@@ -17,13 +17,9 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.NettyChannelBuilder;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.unix.DomainSocketAddress;
 
 import java.nio.file.Path;
 import java.util.Optional;
@@ -80,13 +76,8 @@ public final class CmdopClient implements AutoCloseable {
         IoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, daemonThreads, EpollIoHandler.newFactory());
         ExecutorService callbacks = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("cmdop-client-", 0).factory());
-        ManagedChannel channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-                .channelType(EpollDomainSocketChannel.class)
-                // gRPC asks every channel for TCP keepalive; a Unix socket has none (null drops the option).
-                .withOption(ChannelOption.SO_KEEPALIVE, null)
-                .eventLoopGroup(group)
+        ManagedChannel channel = LocalChannels.builder(socket, group)
                 .executor(callbacks)
-                .usePlaintext()
                 .maxInboundMessageSize(MAX_FRAME_BYTES * 4)
                 .build();
         return new CmdopClient(channel, channel, group, callbacks, socket.toString(), info(kind));

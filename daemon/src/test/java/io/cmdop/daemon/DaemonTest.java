@@ -5,6 +5,7 @@ import io.cmdop.client.CmdopException;
 import io.cmdop.client.CmdopHome;
 import io.cmdop.client.CommandResult;
 import io.cmdop.client.InputWatch;
+import io.cmdop.client.LocalChannels;
 import io.cmdop.client.SessionNotFoundException;
 import io.cmdop.client.TerminalStream;
 import io.cmdop.protocol.v1.Attached;
@@ -27,16 +28,13 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
-import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.stub.StreamObserver;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.unix.DomainSocketAddress;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -518,9 +516,7 @@ class DaemonTest {
         private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
 
         RawChannel(Path socket) {
-            channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-                    .channelType(EpollDomainSocketChannel.class).eventLoopGroup(group).usePlaintext()
-                    .maxInboundMessageSize(16 * 1024 * 1024).build();
+            channel = LocalChannels.builder(socket, group).maxInboundMessageSize(16 * 1024 * 1024).build();
         }
 
         Frames attach() {

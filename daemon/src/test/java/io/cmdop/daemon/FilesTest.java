@@ -9,6 +9,7 @@ import io.cmdop.client.FileAccessDeniedException;
 import io.cmdop.client.FileEntry;
 import io.cmdop.client.FileTransfer;
 import io.cmdop.client.Files;
+import io.cmdop.client.LocalChannels;
 import io.cmdop.client.PathNotFoundException;
 import io.cmdop.client.PathOutsideRootException;
 import io.cmdop.client.PermissionDeniedException;
@@ -24,13 +25,11 @@ import io.cmdop.protocol.v1.WriteHeader;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
-import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
@@ -293,6 +292,7 @@ class FilesTest {
         EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         Server server = NettyServerBuilder.forAddress(new DomainSocketAddress(home.resolve("agent.sock").toString()))
                 .channelType(EpollServerDomainSocketChannel.class).bossEventLoopGroup(loop).workerEventLoopGroup(loop)
+                .withChildOption(io.netty.channel.ChannelOption.SO_KEEPALIVE, null) // as the daemon: no TCP here
                 .addService(ServerInterceptors.intercept(new FilesService(new FileRoot(root)),
                         new Caller("guest@fleet", false).interceptor()))
                 .build().start();
@@ -538,8 +538,7 @@ class FilesTest {
         private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
 
         RawChannel(Path socket) {
-            channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-                    .channelType(EpollDomainSocketChannel.class).eventLoopGroup(group).usePlaintext().build();
+            channel = LocalChannels.builder(socket, group).build();
         }
 
         RawUpload upload() {

@@ -47,7 +47,7 @@ public final class CmdopClient implements AutoCloseable {
     private final ManagedChannel managed;
     /** The managed channel, with the API key attached to every call when remote. */
     private final Channel channel;
-    /** The transport's one event loop for a local client; null through a relay (gRPC's shared loops). */
+    /** The transport's one event loop. */
     private final IoEventLoopGroup eventLoop;
     private final ExecutorService callbacks;
     private final String target;
@@ -72,8 +72,7 @@ public final class CmdopClient implements AutoCloseable {
     /** The daemon of the given home, as a client of the given kind. */
     public static CmdopClient local(CmdopHome home, ClientKind kind) {
         Path socket = home.socket();
-        ThreadFactory daemonThreads = Thread.ofPlatform().daemon().name("cmdop-client-io-", 0).factory();
-        IoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, daemonThreads, EpollIoHandler.newFactory());
+        IoEventLoopGroup group = transportLoop();
         ExecutorService callbacks = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("cmdop-client-", 0).factory());
         ManagedChannel channel = LocalChannels.builder(socket, group)
@@ -111,9 +110,22 @@ public final class CmdopClient implements AutoCloseable {
     }
 
     private static CmdopClient remote(RelayEndpoint endpoint, String apiKey, CertificatePin pin, ClientKind kind) {
-        ManagedChannel managed = RelayChannels.open(endpoint, pin);
+        IoEventLoopGroup group = transportLoop();
+        ManagedChannel managed;
+        try {
+            managed = RelayChannels.open(endpoint, pin, group);
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
         Channel withKey = ClientInterceptors.intercept(managed, bearer(apiKey));
-        return new CmdopClient(managed, withKey, null, null, endpoint.url(), info(kind));
+        return new CmdopClient(managed, withKey, group, null, endpoint.url(), info(kind));
+    }
+
+    /** The client's own transport thread: one event loop, which {@link #watchInput} can lend. */
+    private static IoEventLoopGroup transportLoop() {
+        ThreadFactory daemonThreads = Thread.ofPlatform().daemon().name("cmdop-client-io-", 0).factory();
+        return new MultiThreadIoEventLoopGroup(1, daemonThreads, EpollIoHandler.newFactory());
     }
 
     private static ClientInfo info(ClientKind kind) {
@@ -166,13 +178,13 @@ public final class CmdopClient implements AutoCloseable {
      * reads once, what is there, and returns; it is held to the rules of such callbacks. The
      * descriptor is never closed through this.
      *
-     * @return empty when this client has no transport thread of its own to lend (through a relay) or
-     *     the descriptor cannot be watched (a regular file): read it from a thread of your own then
+     * @return empty when the descriptor cannot be watched (a regular file): read it from a thread of
+     *     your own then
      * @throws CmdopException {@code BLOCKING_CALLBACK} from a callback on a transport thread
      */
     public Optional<InputWatch> watchInput(int fd, BooleanSupplier onReadable) {
         TransportThread.refuseBlocking("watchInput");
-        return eventLoop == null ? Optional.empty() : LoopInputWatch.start(eventLoop.next(), fd, onReadable);
+        return LoopInputWatch.start(eventLoop.next(), fd, onReadable);
     }
 
     /** The daemon's status. */
@@ -201,9 +213,7 @@ public final class CmdopClient implements AutoCloseable {
             managed.shutdownNow();
             Thread.currentThread().interrupt();
         }
-        if (eventLoop != null) {
-            eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        }
+        eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         if (callbacks != null) {
             callbacks.shutdownNow();
         }

@@ -3,6 +3,8 @@ package io.cmdop.client;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.handler.ssl.SslContext;
 
 import javax.net.ssl.SSLException;
@@ -13,10 +15,25 @@ public final class RelayChannels {
     private RelayChannels() {
     }
 
-    /** A channel to {@code endpoint}; {@code pin} is required for TLS and ignored for plaintext. */
+    /**
+     * A channel to {@code endpoint} on gRPC's shared threads; {@code pin} is required for TLS and
+     * ignored for plaintext.
+     */
     public static ManagedChannel open(RelayEndpoint endpoint, CertificatePin pin) {
-        NettyChannelBuilder builder = NettyChannelBuilder.forAddress(endpoint.host(), endpoint.port())
-                .maxInboundMessageSize(CmdopClient.MAX_FRAME_BYTES * 4)
+        return build(NettyChannelBuilder.forAddress(endpoint.host(), endpoint.port()), endpoint, pin);
+    }
+
+    /**
+     * The same on {@code loop}, an epoll group of the caller's: what arrives is handled, and what the
+     * loop's own thread sends is written, with no hand-off to gRPC's threads.
+     */
+    public static ManagedChannel open(RelayEndpoint endpoint, CertificatePin pin, EventLoopGroup loop) {
+        return build(NettyChannelBuilder.forAddress(endpoint.host(), endpoint.port())
+                .eventLoopGroup(loop).channelType(EpollSocketChannel.class), endpoint, pin);
+    }
+
+    private static ManagedChannel build(NettyChannelBuilder builder, RelayEndpoint endpoint, CertificatePin pin) {
+        builder.maxInboundMessageSize(CmdopClient.MAX_FRAME_BYTES * 4)
                 .keepAliveTime(30, TimeUnit.SECONDS)
                 .keepAliveTimeout(10, TimeUnit.SECONDS);
         if (!endpoint.tls()) {

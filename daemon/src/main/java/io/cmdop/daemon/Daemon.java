@@ -114,7 +114,7 @@ public final class Daemon implements AutoCloseable {
         server.start();
         restrictToOwner(socket, "rw-------");
         // Enrolled into a relay: dial out and keep the link up.
-        this.relayLink = relay.map(settings -> new RelayLink(settings, sessions, filesRoot, registry, VERSION)).orElse(null);
+        this.relayLink = relay.map(settings -> new RelayLink(settings, sessions, filesRoot, registry, VERSION, workers)).orElse(null);
         LOG.info(() -> "cmdop daemon " + VERSION + " serving " + socket + " (pid " + ProcessHandle.current().pid() + ")");
     }
 

@@ -34,6 +34,7 @@ import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
+import io.netty.channel.EventLoopGroup;
 
 import java.time.Duration;
 import java.util.List;
@@ -74,18 +75,24 @@ final class RelayLink implements AutoCloseable {
     private final Map<String, Session.Attached> feeds = new ConcurrentHashMap<>();
     private final Object readiness = new Object();
     private final Thread loop;
+    private final EventLoopGroup transport;
     private volatile ClientCallStreamObserver<LinkUp> upstream;
     private volatile boolean closed;
     private volatile boolean connected;
 
+    /**
+     * {@code loop}: the daemon's event loop, which also reads the PTYs: an echo read there is written
+     * to the relay by the same thread, and input from the relay reaches the PTY the same way.
+     */
     RelayLink(RelaySettings settings, SessionsService service, FileRoot filesRoot, SessionRegistry registry,
-              String version) {
+              String version, EventLoopGroup loop) {
         this.settings = settings;
         this.service = service;
         this.files = new FilesService(filesRoot);
         this.filesRoot = filesRoot;
         this.registry = registry;
         this.version = version;
+        this.transport = loop;
         // Sessions started or ended here, by any client, keep the relay's view of this machine true.
         registry.onChange(session -> {
             if (connected) {
@@ -104,7 +111,7 @@ final class RelayLink implements AutoCloseable {
         CertificatePin pin = endpoint.tls() ? new CertificatePin(settings.fingerprint()) : null;
         long backoff = MIN_BACKOFF.toMillis();
         while (!closed) {
-            ManagedChannel channel = RelayChannels.open(endpoint, pin);
+            ManagedChannel channel = RelayChannels.open(endpoint, pin, transport);
             long started = System.nanoTime();
             try {
                 Status end = session(channel);

@@ -149,6 +149,31 @@ class RelayTest {
     }
 
     @Test
+    void aRemoteClientLendsItsTransportThreadToReadADescriptor() throws Exception {
+        try (CmdopClient remote = owner();
+             io.cmdop.session.pty.Pty printer = io.cmdop.session.pty.Pty.spawn(
+                     io.cmdop.session.pty.PtySpec.builder("echo", "typed").build())) {
+            var lease = printer.lendMaster(() -> { });
+            BlockingQueue<String> reads = new LinkedBlockingQueue<>();
+            byte[] buffer = new byte[256];
+            var watch = remote.watchInput(lease.fd(), () -> {
+                try {
+                    int n = printer.tryRead(buffer, 0, buffer.length);
+                    reads.add(n < 0 ? "end" : Thread.currentThread().getName() + " read "
+                            + new String(buffer, 0, n, StandardCharsets.US_ASCII).strip());
+                    return n >= 0;
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            assertThat(watch).as("the CLI reads its keyboard this way through a relay too").isPresent();
+            assertThat(reads.poll(20, TimeUnit.SECONDS)).startsWith("cmdop-client-io-").endsWith(" read typed");
+            assertThat(reads.poll(20, TimeUnit.SECONDS)).isEqualTo("end");
+            lease.close();
+        }
+    }
+
+    @Test
     void theMachinesListCountsTheRunningSessionsWhoeverStartedThem() throws Exception {
         try (CmdopClient remote = owner();
              CmdopClient local = CmdopClient.local(new CmdopHome(machineHome), ClientKind.CLIENT_KIND_CLI)) {

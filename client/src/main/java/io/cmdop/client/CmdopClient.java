@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -181,10 +182,16 @@ public final class CmdopClient implements AutoCloseable {
      * @return empty when the descriptor cannot be watched (a regular file): read it from a thread of
      *     your own then
      * @throws CmdopException {@code BLOCKING_CALLBACK} from a callback on a transport thread
+     * @throws IllegalStateException once this client is closed
      */
     public Optional<InputWatch> watchInput(int fd, BooleanSupplier onReadable) {
         TransportThread.refuseBlocking("watchInput");
-        return LoopInputWatch.start(eventLoop.next(), fd, onReadable);
+        try {
+            return LoopInputWatch.start(eventLoop.next(), fd, onReadable);
+        } catch (RejectedExecutionException e) {
+            throw new IllegalStateException("this client is closed: it has no transport thread to read descriptor " + fd
+                    + " on", e);
+        }
     }
 
     /** The daemon's status. */

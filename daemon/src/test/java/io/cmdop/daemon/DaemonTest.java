@@ -486,6 +486,10 @@ class DaemonTest {
         keyboard.close();
         assertThat(client.watchInput(Integer.MAX_VALUE, () -> true)).as("a descriptor that is not open").isEmpty();
         stream.detach();
+        CmdopClient closed = CmdopClient.local(new CmdopHome(home), ClientKind.CLIENT_KIND_SDK);
+        closed.close();
+        assertThatThrownBy(() -> closed.watchInput(0, () -> true)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("this client is closed");
     }
 
     private static Event poll(BlockingQueue<Event> events, java.util.function.Predicate<Event> matching)

@@ -27,7 +27,11 @@ final class OrderlyStop {
         OrderlyStop stop = new OrderlyStop(List.of(parts));
         Runtime.getRuntime().addShutdownHook(new Thread(stop::stop));
         for (String name : List.of("TERM", "INT", "HUP")) {
-            Signal.handle(new Signal(name), signal -> stop.stop());
+            try {
+                Signal.handle(new Signal(name), signal -> stop.stop());
+            } catch (IllegalArgumentException e) {
+                // The JVM keeps this signal (-Xrs, or the platform's): the shutdown hook stops instead.
+            }
         }
         return stop;
     }

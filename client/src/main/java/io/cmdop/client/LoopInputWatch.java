@@ -36,19 +36,19 @@ final class LoopInputWatch implements InputWatch, EpollIoHandle {
     static Optional<InputWatch> start(IoEventLoop loop, int fd, BooleanSupplier onReadable) {
         LoopInputWatch watch = new LoopInputWatch(fd, onReadable);
         Future<IoRegistration> registered = loop.register(watch).awaitUninterruptibly();
-        if (!registered.isSuccess()) {
-            LOG.log(Level.FINE, "descriptor " + fd + " cannot be watched from the event loop", registered.cause());
-            return Optional.empty();
-        }
-        watch.registration = registered.getNow();
-        try {
-            if (watch.registration.submit(EpollIoOps.EPOLLIN) >= 0) {
-                return Optional.of(watch);
+        Throwable refused = registered.cause();
+        if (registered.isSuccess()) {
+            watch.registration = registered.getNow();
+            try {
+                if (watch.registration.submit(EpollIoOps.EPOLLIN) >= 0) {
+                    return Optional.of(watch);
+                }
+            } catch (UncheckedIOException e) { // epoll refuses it
+                refused = e;
             }
-        } catch (UncheckedIOException e) { // epoll refuses it
-            LOG.log(Level.FINE, "descriptor " + fd + " cannot be watched from the event loop", e);
+            watch.close();
         }
-        watch.close();
+        LOG.log(Level.FINE, "descriptor " + fd + " cannot be watched from the event loop", refused);
         return Optional.empty();
     }
 

@@ -66,10 +66,7 @@ final class Parser {
             }
             int b = data[i];
             if (b >= 0x20 && b < 0x7F && !utf8.inSequence()) {
-                int j = i + 1;
-                while (j < end && data[j] >= 0x20 && data[j] < 0x7F) {
-                    j++;
-                }
+                int j = ByteSearch.printableEnd(data, i + 1, end);
                 screen.printAscii(data, i, j);
                 i = j;
                 continue;

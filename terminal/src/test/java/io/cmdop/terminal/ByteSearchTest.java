@@ -2,6 +2,8 @@ package io.cmdop.terminal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +31,45 @@ class ByteSearchTest {
         assertThat(ByteSearch.indexOf(data, 0, data.length, (byte) 0x1b)).isEqualTo(3);
         assertThat(ByteSearch.indexOf(data, 4, data.length, (byte) 0x1b)).isEqualTo(8);
         assertThat(ByteSearch.indexOf(data, 4, 8, (byte) 0x1b)).isEqualTo(-1);
+    }
+
+    @Test
+    void findsTheEndOfPrintableTextAtEveryPositionWithBytesAtTheRangesEdges() {
+        // Mostly text, so that runs cross whole words; the rest are the bytes next to the range's edges.
+        byte[] edges = {0x00, 0x1b, 0x1f, 0x20, 0x7e, 0x7f, (byte) 0x80, (byte) 0xc3, (byte) 0xfe, (byte) 0xff};
+        Random random = new Random(11);
+        for (int length = 0; length < 40; length++) {
+            for (int round = 0; round < 200; round++) {
+                byte[] data = new byte[length];
+                for (int i = 0; i < length; i++) {
+                    data[i] = random.nextInt(6) == 0 ? edges[random.nextInt(edges.length)] : (byte) (0x21 + random.nextInt(94));
+                }
+                int from = length == 0 ? 0 : random.nextInt(length);
+                int to = from + (length == from ? 0 : random.nextInt(length - from + 1));
+                assertThat(ByteSearch.printableEnd(data, from, to)).as("%s [%d, %d)", Arrays.toString(data), from, to)
+                        .isEqualTo(naivePrintableEnd(data, from, to));
+            }
+        }
+    }
+
+    @Test
+    void aControlBelowTextIsFoundAndTextAboveItDoesNotHideIt() {
+        // A control borrows from the byte above it; DEL carries into it: neither may move the answer.
+        byte[] data = "abcdefgh\0 bcdefg\177       ".getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(ByteSearch.printableEnd(data, 0, data.length)).isEqualTo(8);
+        assertThat(ByteSearch.printableEnd(data, 9, data.length)).isEqualTo(16);
+        assertThat(ByteSearch.printableEnd(data, 17, data.length)).isEqualTo(data.length);
+        assertThat(ByteSearch.printableEnd(data, 0, 8)).isEqualTo(8);
+    }
+
+    private static int naivePrintableEnd(byte[] data, int from, int to) {
+        for (int i = from; i < to; i++) {
+            int b = data[i] & 0xff;
+            if (b < 0x20 || b > 0x7e) {
+                return i;
+            }
+        }
+        return to;
     }
 
     private static int naive(byte[] data, int from, int to, byte b) {

@@ -20,10 +20,10 @@ import java.util.concurrent.Callable;
 
 /** {@code cmdop files ...}: a machine's files under its daemon's files root. */
 @Command(name = "files", description = "List, copy, move and remove files of a machine (under its files root). "
-        + "Paths are MACHINE:PATH through the relay, or PATH on this machine.",
-        subcommands = {FilesCommand.Ls.class, FilesCommand.Get.class, FilesCommand.Put.class, FilesCommand.Rm.class,
-                FilesCommand.Mv.class, FilesCommand.Mkdir.class})
+        + "Paths are MACHINE:PATH through the relay, or PATH on this machine.")
 final class FilesCommand {
+    static final List<Class<?>> SUBCOMMANDS = List.of(Ls.class, Get.class, Put.class, Rm.class, Mv.class, Mkdir.class);
+
     private static final DateTimeFormatter LISTED = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")
             .withZone(ZoneId.systemDefault());
 

@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Map;
 
 /** The {@code cmdop} command. */
 @Command(name = "cmdop", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = Main.Version.class,
@@ -21,6 +22,15 @@ public final class Main {
             FleetCommands.Machines.class, FleetCommands.Keys.class, FleetCommands.JoinKeys.class,
             FleetCommands.Members.class, FleetCommands.Fleet.class, ShareCommand.class, AotTraining.class,
             CommandLine.HelpCommand.class);
+    /** Commands that group others, with theirs: not in their annotations, so that Main can build one alone. */
+    static final Map<Class<?>, List<Class<?>>> GROUPS = Map.of(AgentCommand.class, AgentCommand.SUBCOMMANDS,
+            SessionCommand.class, SessionCommand.SUBCOMMANDS, FilesCommand.class, FilesCommand.SUBCOMMANDS,
+            RelayCommand.class, RelayCommand.SUBCOMMANDS, ShareCommand.class, ShareCommand.SUBCOMMANDS,
+            FleetCommands.Machines.class, FleetCommands.Machines.SUBCOMMANDS,
+            FleetCommands.Keys.class, FleetCommands.Keys.SUBCOMMANDS,
+            FleetCommands.JoinKeys.class, FleetCommands.JoinKeys.SUBCOMMANDS,
+            FleetCommands.Members.class, FleetCommands.Members.SUBCOMMANDS,
+            FleetCommands.Fleet.class, FleetCommands.Fleet.SUBCOMMANDS);
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -36,15 +46,31 @@ public final class Main {
         // Transport chatter (e.g. socket options a Unix socket lacks) is not for the user's terminal.
         QUIET.forEach(l -> l.setLevel(java.util.logging.Level.SEVERE));
         CommandLine cli = new CommandLine(new Main());
-        // picocli reflects over every option of every command it is given (~100 ms for all of them
-        // in a fresh JVM), so a command line that names its command gets that one alone. Help, and
-        // anything else, needs them all.
-        String named = args.length > 0 ? args[0] : "";
-        List<Class<?>> only = named.equals("help") ? List.of()
-                : COMMANDS.stream().filter(c -> c.getAnnotation(Command.class).name().equals(named)).toList();
-        (only.isEmpty() ? COMMANDS : only).forEach(cli::addSubcommand);
+        addCommands(cli, COMMANDS, args.length > 0 && args[0].equals("help") ? List.of() : List.of(args));
         cli.setExecutionExceptionHandler(Main::report);
         return cli.execute(args);
+    }
+
+    /**
+     * picocli reflects over every option of every command it is given (~100 ms for all of them in a
+     * fresh JVM), so each level of a command line that names its command gets that one alone, and
+     * the next word goes on to its subcommands. Help, and anything else, needs them all, all the way down.
+     */
+    private static void addCommands(CommandLine parent, List<Class<?>> commands, List<String> words) {
+        String named = words.isEmpty() ? "" : words.getFirst();
+        List<Class<?>> only = commands.stream().filter(c -> name(c).equals(named)).toList();
+        List<String> rest = only.isEmpty() ? List.of() : words.subList(1, words.size());
+        for (Class<?> command : only.isEmpty() ? commands : only) {
+            parent.addSubcommand(command);
+            List<Class<?>> subcommands = GROUPS.get(command);
+            if (subcommands != null) {
+                addCommands(parent.getSubcommands().get(name(command)), subcommands, rest);
+            }
+        }
+    }
+
+    private static String name(Class<?> command) {
+        return command.getAnnotation(Command.class).name();
     }
 
     /** Expected failures get one clear line with their stable reason; anything else gets a stack trace. */

@@ -25,11 +25,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code cmdop session ...}: create, list, use and end sessions. */
-@Command(name = "session", description = "Create, list, use and end live sessions.",
-        subcommands = {SessionCommand.Create.class, SessionCommand.ListSessions.class, SessionCommand.Attach.class,
-                SessionCommand.ScreenCommand.class, SessionCommand.Send.class, SessionCommand.Run.class,
-                SessionCommand.Watch.class, SessionCommand.Signal.class, SessionCommand.Destroy.class})
+@Command(name = "session", description = "Create, list, use and end live sessions.")
 final class SessionCommand {
+    static final List<Class<?>> SUBCOMMANDS = List.of(Create.class, ListSessions.class, Attach.class,
+            ScreenCommand.class, Send.class, Run.class, Watch.class, Signal.class, Destroy.class);
+
 
     @Command(name = "create", description = "Start a session: the login shell, or the command after --.")
     static final class Create implements Callable<Integer> {

@@ -61,4 +61,12 @@ class MainTest {
         assertThat(Main.run("sesion", "list")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("'sesion'").contains("session");
     }
+
+    @Test
+    void aMistypedSubcommandIsAUsageErrorThatSuggestsTheRightOne() {
+        assertThat(Main.run("session", "lst")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("'lst'").contains("list");
+        assertThat(Main.run("fleet", "craete", "x")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("'craete'").contains("create");
+    }
 }

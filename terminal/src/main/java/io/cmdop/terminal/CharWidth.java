@@ -117,11 +117,10 @@ final class CharWidth {
     private CharWidth() {
     }
 
+    /** Range by range, not code point by code point: this runs at every CLI start, before any compiler. */
     private static void fill(int[] ranges, int width) {
-        for (int i = 0; i < ranges.length; i += 2) {
-            for (int cp = ranges[i]; cp <= ranges[i + 1] && cp < BMP.length; cp++) {
-                BMP[cp] = (byte) width;
-            }
+        for (int i = 0; i < ranges.length && ranges[i] < BMP.length; i += 2) {
+            java.util.Arrays.fill(BMP, ranges[i], Math.min(ranges[i + 1] + 1, BMP.length), (byte) width);
         }
     }
 

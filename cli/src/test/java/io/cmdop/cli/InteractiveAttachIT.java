@@ -75,6 +75,36 @@ class InteractiveAttachIT {
         terminal.awaitText("[cmdop] detached from build");
     }
 
+    /**
+     * The attach reads its keyboard on the client's event loop, which sends each key on (no thread
+     * hand-off per key); a thread of its own is only for a keyboard the loop cannot watch. Both
+     * type correctly, so the threads of the running CLI are what tells them apart.
+     */
+    @Test
+    void keysAreReadByTheClientsEventLoopNotByAThreadOfTheirOwn() throws IOException {
+        cli.ok("session", "create", "--name", "keys-on-loop");
+        terminal = RealTerminal.open(cli);
+        terminal.typeLine("cmdop session attach keys-on-loop");
+        terminal.await("the status line", s -> s.contains("cmdop: keys-on-loop as operator"));
+        terminal.typeLine("echo loop-$((4+4))");
+        terminal.await("loop-8 on its own line", s -> s.lines().anyMatch("loop-8"::equals));
+
+        ProcessHandle attach = ProcessHandle.allProcesses()
+                .filter(p -> String.join(" ", p.info().arguments().orElse(new String[0]))
+                        .endsWith("session attach keys-on-loop"))
+                .findFirst().orElseThrow(() -> new AssertionError("no running `session attach keys-on-loop`"));
+        List<String> threads = new java.util.ArrayList<>();
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(attach.pid()), "task"))) {
+            for (Path task : tasks.toList()) {
+                threads.add(Files.readString(task.resolve("comm")).strip()); // a thread's name, cut to 15 bytes
+            }
+        }
+        assertThat(threads).as("the CLI's threads").contains("cmdop-client-io").doesNotContain("cmdop-keys");
+
+        terminal.press("C-]");
+        terminal.awaitText("[cmdop] detached from keys-on-loop");
+    }
+
     @Test
     void anObserverSeesButItsKeysNeverReachTheSession() {
         cli.ok("session", "create", "--name", "watch-only");

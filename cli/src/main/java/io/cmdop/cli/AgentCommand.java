@@ -30,8 +30,6 @@ import java.util.logging.SimpleFormatter;
 /** {@code cmdop agent start|stop|status|run}: the daemon of this machine. */
 @Command(name = "agent", description = "Start, stop and inspect this machine's daemon.")
 final class AgentCommand {
-    static final List<Class<?>> SUBCOMMANDS = List.of(Start.class, Stop.class, Status.class, Run.class);
-
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
     @Command(name = "start", description = "Start the daemon in the background; returns when it is ready.")

@@ -22,8 +22,6 @@ import java.util.concurrent.Callable;
 @Command(name = "files", description = "List, copy, move and remove files of a machine (under its files root). "
         + "Paths are MACHINE:PATH through the relay, or PATH on this machine.")
 final class FilesCommand {
-    static final List<Class<?>> SUBCOMMANDS = List.of(Ls.class, Get.class, Put.class, Rm.class, Mv.class, Mkdir.class);
-
     private static final DateTimeFormatter LISTED = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")
             .withZone(ZoneId.systemDefault());
 

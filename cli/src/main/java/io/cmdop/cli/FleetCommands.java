@@ -53,8 +53,6 @@ final class FleetCommands {
 
     @Command(name = "machines", description = "The fleet's machines.")
     static final class Machines {
-        static final List<Class<?>> SUBCOMMANDS = List.of(ListMachines.class, Revoke.class);
-
         @Command(name = "list", description = "Name, online, last seen, sessions, agent version.")
         static final class ListMachines implements Callable<Integer> {
             @Option(names = "--json", description = "Print JSON.")
@@ -103,8 +101,6 @@ final class FleetCommands {
 
     @Command(name = "keys", description = "API keys of the fleet.")
     static final class Keys {
-        static final List<Class<?>> SUBCOMMANDS = List.of(Create.class, ListKeys.class, Revoke.class);
-
         @Command(name = "create", description = "A new API key (for a member of the same name); shown once.")
         static final class Create implements Callable<Integer> {
             @Option(names = "--name", required = true)
@@ -174,8 +170,6 @@ final class FleetCommands {
 
     @Command(name = "join-keys", description = "Keys that enroll machines.")
     static final class JoinKeys {
-        static final List<Class<?>> SUBCOMMANDS = List.of(Create.class);
-
         @Command(name = "create", description = "A join key for N machines within a time to live; shown once.")
         static final class Create implements Callable<Integer> {
             @Option(names = "--uses", description = "Machines it may enroll (default 1).")
@@ -195,8 +189,6 @@ final class FleetCommands {
 
     @Command(name = "members", description = "Members of the fleet.")
     static final class Members {
-        static final List<Class<?>> SUBCOMMANDS = List.of(ListMembers.class);
-
         @Command(name = "list")
         static final class ListMembers implements Callable<Integer> {
             @Override
@@ -211,8 +203,6 @@ final class FleetCommands {
 
     @Command(name = "fleet", description = "Fleets (relay administrators).")
     static final class Fleet {
-        static final List<Class<?>> SUBCOMMANDS = List.of(Create.class);
-
         @Command(name = "create", description = "A new isolated fleet and its owner key.")
         static final class Create implements Callable<Integer> {
             @Parameters(paramLabel = "NAME")

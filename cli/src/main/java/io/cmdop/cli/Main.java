@@ -22,15 +22,29 @@ public final class Main {
             FleetCommands.Machines.class, FleetCommands.Keys.class, FleetCommands.JoinKeys.class,
             FleetCommands.Members.class, FleetCommands.Fleet.class, ShareCommand.class, AotTraining.class,
             CommandLine.HelpCommand.class);
-    /** Commands that group others, with theirs: not in their annotations, so that Main can build one alone. */
-    static final Map<Class<?>, List<Class<?>>> GROUPS = Map.of(AgentCommand.class, AgentCommand.SUBCOMMANDS,
-            SessionCommand.class, SessionCommand.SUBCOMMANDS, FilesCommand.class, FilesCommand.SUBCOMMANDS,
-            RelayCommand.class, RelayCommand.SUBCOMMANDS, ShareCommand.class, ShareCommand.SUBCOMMANDS,
-            FleetCommands.Machines.class, FleetCommands.Machines.SUBCOMMANDS,
-            FleetCommands.Keys.class, FleetCommands.Keys.SUBCOMMANDS,
-            FleetCommands.JoinKeys.class, FleetCommands.JoinKeys.SUBCOMMANDS,
-            FleetCommands.Members.class, FleetCommands.Members.SUBCOMMANDS,
-            FleetCommands.Fleet.class, FleetCommands.Fleet.SUBCOMMANDS);
+    /**
+     * The commands that group others, with theirs in the order help lists them: here, not in their
+     * annotations, so that a command line builds only what it names; and as class literals, which
+     * initialise no class (a group's static fields are not needed to list its subcommands).
+     */
+    static final Map<Class<?>, List<Class<?>>> GROUPS = Map.ofEntries(
+            Map.entry(AgentCommand.class, List.of(AgentCommand.Start.class, AgentCommand.Stop.class,
+                    AgentCommand.Status.class, AgentCommand.Run.class)),
+            Map.entry(SessionCommand.class, List.of(SessionCommand.Create.class, SessionCommand.ListSessions.class,
+                    SessionCommand.Attach.class, SessionCommand.ScreenCommand.class, SessionCommand.Send.class,
+                    SessionCommand.Run.class, SessionCommand.Watch.class, SessionCommand.Signal.class,
+                    SessionCommand.Destroy.class)),
+            Map.entry(FilesCommand.class, List.of(FilesCommand.Ls.class, FilesCommand.Get.class, FilesCommand.Put.class,
+                    FilesCommand.Rm.class, FilesCommand.Mv.class, FilesCommand.Mkdir.class)),
+            Map.entry(RelayCommand.class, List.of(RelayCommand.Init.class, RelayCommand.Start.class)),
+            Map.entry(ShareCommand.class, List.of(ShareCommand.ListLinks.class, ShareCommand.Revoke.class)),
+            Map.entry(FleetCommands.Machines.class, List.of(FleetCommands.Machines.ListMachines.class,
+                    FleetCommands.Machines.Revoke.class)),
+            Map.entry(FleetCommands.Keys.class, List.of(FleetCommands.Keys.Create.class,
+                    FleetCommands.Keys.ListKeys.class, FleetCommands.Keys.Revoke.class)),
+            Map.entry(FleetCommands.JoinKeys.class, List.of(FleetCommands.JoinKeys.Create.class)),
+            Map.entry(FleetCommands.Members.class, List.of(FleetCommands.Members.ListMembers.class)),
+            Map.entry(FleetCommands.Fleet.class, List.of(FleetCommands.Fleet.Create.class)));
 
     public static void main(String[] args) {
         System.exit(run(args));

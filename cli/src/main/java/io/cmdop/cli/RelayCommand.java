@@ -25,8 +25,6 @@ import java.util.concurrent.CountDownLatch;
 /** {@code cmdop relay init|start}: the relay that makes every machine reachable. */
 @Command(name = "relay", description = "Set up and run a relay.")
 final class RelayCommand {
-    static final List<Class<?>> SUBCOMMANDS = List.of(Init.class, Start.class);
-
     static final String SETTINGS = "relay.properties";
 
     static Path dir(CmdopHome home) {

@@ -27,10 +27,6 @@ import java.util.concurrent.CountDownLatch;
 /** {@code cmdop session ...}: create, list, use and end sessions. */
 @Command(name = "session", description = "Create, list, use and end live sessions.")
 final class SessionCommand {
-    static final List<Class<?>> SUBCOMMANDS = List.of(Create.class, ListSessions.class, Attach.class,
-            ScreenCommand.class, Send.class, Run.class, Watch.class, Signal.class, Destroy.class);
-
-
     @Command(name = "create", description = "Start a session: the login shell, or the command after --.")
     static final class Create implements Callable<Integer> {
         @Option(names = "--name", description = "A unique name to address it by.")

@@ -18,8 +18,6 @@ import java.util.concurrent.Callable;
 /** Share links: a browser link to one remote session, observer unless asked otherwise, until it expires or is revoked. */
 @Command(name = "share", description = "Share a session through a link that opens it in a browser (observer by default).")
 final class ShareCommand implements Callable<Integer> {
-    static final List<Class<?>> SUBCOMMANDS = List.of(ListLinks.class, Revoke.class);
-
     // Optional for picocli only, so that `share list` and `share revoke` parse; a link needs it.
     @Parameters(paramLabel = "MACHINE/SESSION", arity = "0..1", description = "The session to share, e.g. web-1/build.")
     String address;

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 final class CmdopDaemon implements AutoCloseable {
     /** The JVM options {@code ./cmdop} gives short commands, all but {@code relay start} and {@code agent run}. */
     static final List<String> SHORT_COMMAND_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-Xmn16m",
-            "-Dio.netty.jfr.enabled=false", "-Dio.netty.allocator.type=pooled");
+            "-Dio.netty.jfr.enabled=false", "-Dio.netty.allocator.type=pooled",
+            "-Djdk.reflect.useNativeAccessorOnly=true");
 
     private final Path home;
     private final long pid;

@@ -471,7 +471,7 @@ public final class BenchMain {
     }
 
     private static String means(List<StreamFigures.Outcome> outcomes) {
-        return outcomes.stream().map(o -> Table.format(o.mean())).collect(java.util.stream.Collectors.joining(", "));
+        return String.join(", ", outcomes.stream().map(o -> Table.format(o.mean())).toList());
     }
 
     // ------------------------------------------------------------------ echo

@@ -113,9 +113,9 @@ final class AgentCommand {
             Daemon daemon;
             try {
                 daemon = Daemon.start(home.dir(), config);
-            } catch (DaemonAlreadyRunningException e) {
-                relay.close();
-                throw new UserException(e.getMessage());
+            } catch (Exception e) {
+                relay.close(); // the daemon did not start: its relay closes its store rather than die with the JVM
+                throw e instanceof DaemonAlreadyRunningException ? new UserException(e.getMessage()) : e;
             }
             OrderlyStop stop = OrderlyStop.install(daemon::stop, relay);
             daemon.awaitStop(); // `agent stop`, or a signal

@@ -27,7 +27,7 @@ public final class Main {
      * annotations, so that a command line builds only what it names; and as class literals, which
      * initialise no class (a group's static fields are not needed to list its subcommands).
      */
-    static final Map<Class<?>, List<Class<?>>> GROUPS = Map.ofEntries(
+    private static final Map<Class<?>, List<Class<?>>> GROUPS = Map.ofEntries(
             Map.entry(AgentCommand.class, List.of(AgentCommand.Start.class, AgentCommand.Stop.class,
                     AgentCommand.Status.class, AgentCommand.Run.class)),
             Map.entry(SessionCommand.class, List.of(SessionCommand.Create.class, SessionCommand.ListSessions.class,

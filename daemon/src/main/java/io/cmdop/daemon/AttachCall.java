@@ -20,7 +20,6 @@ import io.cmdop.session.TerminalSize;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 
-import java.time.Duration;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -32,7 +31,6 @@ import java.util.logging.Logger;
  */
 final class AttachCall implements StreamObserver<ClientFrame> {
     private static final Logger LOG = Logger.getLogger(AttachCall.class.getName());
-    private static final Duration POLL = Duration.ofSeconds(1);
     private static final int DEFAULT_SCROLLBACK = 200;
     /** Shared by every call: keyed by event identity, so sessions never mix. */
     private static final EventFrames FRAMES = new EventFrames();
@@ -193,18 +191,13 @@ final class AttachCall implements StreamObserver<ClientFrame> {
         Attachment a = attachment;
         try {
             while (true) {
-                if (!out.awaitReady(POLL.toMillis())) {
-                    if (out.cancelled()) {
-                        return;
-                    }
-                    continue;
+                if (!out.awaitReady()) {
+                    return;
                 }
-                Delivery d = a.poll(epoch, POLL, this::sendNow);
+                Delivery d = a.take(epoch, this::sendNow);
                 switch (d) {
                     case null -> {
-                        if (out.cancelled()) {
-                            return;
-                        }
+                        return; // the client dropped: the attachment waits for a resume, on a new call
                     }
                     case Delivery.Event e -> out.send(FRAMES.frame(e.event()));
                     case Delivery.Resync r -> out.send(ServerFrame.newBuilder().setResync(Protos.resync(r)).build());

@@ -127,7 +127,22 @@ public final class Attachment {
      * on the thread that publishes them, in order with everything this carrier took before.
      */
     public Delivery poll(int carrierEpoch, Duration timeout, WaitingCarrier carrier) throws InterruptedException {
-        long remaining = timeout.toNanos();
+        return next(carrierEpoch, timeout.toNanos(), carrier);
+    }
+
+    /**
+     * As {@link #poll(int, Duration, WaitingCarrier)}, without a timeout: null only once this
+     * carrier's connection has dropped ({@link #disconnect}). A carrier that waits this way costs no
+     * timer per wait, which a timed wait of a virtual thread does (scheduled, then cancelled by
+     * every event that wakes it).
+     */
+    public Delivery take(int carrierEpoch, WaitingCarrier carrier) throws InterruptedException {
+        return next(carrierEpoch, -1, carrier);
+    }
+
+    /** A negative {@code timeoutNanos} waits until the carrier's connection drops. */
+    private Delivery next(int carrierEpoch, long timeoutNanos, WaitingCarrier carrier) throws InterruptedException {
+        long remaining = timeoutNanos;
         boolean resync;
         lock.lock();
         try {
@@ -152,13 +167,17 @@ public final class Attachment {
                 if (endReason != null) {
                     return new Delivery.End(endReason);
                 }
-                if (remaining <= 0) {
+                if (timeoutNanos < 0 ? !connected : remaining <= 0) {
                     return null;
                 }
                 waiting = carrier;
                 waitingEpoch = carrierEpoch;
                 try {
-                    remaining = changed.awaitNanos(remaining);
+                    if (timeoutNanos < 0) {
+                        changed.await();
+                    } else {
+                        remaining = changed.awaitNanos(remaining);
+                    }
                 } finally {
                     waiting = null;
                 }
@@ -370,6 +389,7 @@ public final class Attachment {
                 return false;
             }
             connected = false;
+            changed.signalAll(); // its carrier may be waiting in take()
             return true;
         } finally {
             lock.unlock();

@@ -59,4 +59,40 @@ class AttachmentTest {
         a.offer(echo);
         assertThat(polled.get(30, TimeUnit.SECONDS)).isEqualTo(new Delivery.Event(echo));
     }
+
+    @Test
+    void aCarrierWaitingWithoutATimeoutIsReleasedWhenItsConnectionDropsAndAnOlderOneWhenItIsSuperseded()
+            throws Exception {
+        Attachment a = new Attachment(null, Attachment.Route.QUEUE, "c3", "me", ClientKind.SDK, Mode.OBSERVER, 0, null,
+                false, 1024 * 1024, 0);
+        int first = a.epoch();
+        CompletableFuture<Delivery> dropped = take(a, first);
+        assertThat(a.setDisconnected(first)).isTrue();
+        assertThat(dropped.get(30, TimeUnit.SECONDS)).as("null: the carrier's connection is gone").isNull();
+
+        int second = a.takeOver(0);
+        CompletableFuture<Delivery> older = take(a, first);
+        assertThat(older.get(30, TimeUnit.SECONDS)).isEqualTo(new Delivery.End("superseded"));
+
+        CompletableFuture<Delivery> current = take(a, second);
+        SessionEvent.Output event = new SessionEvent.Output(1, 0, 0, new byte[] {'z'});
+        a.offer(event);
+        assertThat(current.get(30, TimeUnit.SECONDS)).isEqualTo(new Delivery.Event(event));
+    }
+
+    /** A carrier in {@link Attachment#take}, once it waits there. */
+    private static CompletableFuture<Delivery> take(Attachment a, int epoch) throws InterruptedException {
+        CompletableFuture<Delivery> taken = new CompletableFuture<>();
+        Thread carrier = Thread.ofPlatform().start(() -> {
+            try {
+                taken.complete(a.take(epoch, e -> false));
+            } catch (Throwable t) {
+                taken.completeExceptionally(t);
+            }
+        });
+        if (epoch == a.epoch()) { // a superseded carrier returns at once
+            Blocking.awaitBlockedIn(carrier, "await", Duration.ofSeconds(30));
+        }
+        return taken;
+    }
 }

@@ -36,7 +36,23 @@ public final class OutboundStream<T> {
         });
     }
 
-    /** Waits until the transport takes more; false when the call is gone or the wait timed out. */
+    /**
+     * Waits until the transport takes more; false when the call is gone. Untimed: a timed wait of a
+     * virtual thread schedules a timer, and cancels it, on every wait.
+     */
+    public boolean awaitReady() throws InterruptedException {
+        lock.lock();
+        try {
+            while (!cancelled && !closed && !observer.isReady()) {
+                ready.await();
+            }
+            return !cancelled && !closed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** As {@link #awaitReady()}; false also when the wait timed out. */
     public boolean awaitReady(long timeoutMillis) throws InterruptedException {
         long remaining = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         lock.lock();

@@ -3,6 +3,7 @@ package io.cmdop.session;
 import io.cmdop.session.pty.Pty;
 import io.cmdop.session.pty.PtySpec;
 import io.cmdop.session.pty.Signal;
+import io.cmdop.terminal.ShellMark;
 import io.cmdop.terminal.VirtualTerminal;
 
 import java.io.IOException;
@@ -86,7 +87,8 @@ public final class Session {
     // Everything below is guarded by streamLock.
     private final VirtualTerminal terminal;
     private final EventRing ring;
-    private final ShellMarks marks = new ShellMarks();
+    /** The shell marks the model met in the chunk being processed. */
+    private final List<ShellMark> marks = new ArrayList<>();
     private final CommandTracker commands;
     private final List<Attachment> attachments = new ArrayList<>();
     /** Relays' shared feeds: they get every event but are not clients. */
@@ -130,6 +132,7 @@ public final class Session {
         this.output = new OutputHandoff(chunk -> onOutput(chunk, chunk.length), "cmdop-process-" + id,
                 () -> outputWatch.pause(), () -> outputWatch.resume());
         terminal.onReply(this::answerTerminalQuery);
+        terminal.onShellMark(marks::add);
         terminal.onFault(e -> {
             // Logged the 1st, 2nd, 4th, 8th... time: a fault that repeats on every chunk cannot flood the log.
             if (Long.bitCount(++modelFaults) == 1) {
@@ -707,33 +710,39 @@ public final class Session {
         try {
             lastActivityNanos = System.nanoTime();
             long base = offset;
+            // The model finds the marks as it reads the chunk: the output is parsed once.
+            marks.clear();
+            terminal.feed(buffer, 0, length);
             int from = 0;
-            for (ShellMarks.Mark mark : marks.scan(buffer, length, base)) {
+            for (ShellMark mark : marks) {
                 // Split the chunk so that each command event stands where its mark is in the stream:
                 // a command's output lies between the end of its C mark and the start of its D mark.
-                long splitAt = mark.kind() == 'D' ? Math.max(mark.startOffset(), base + from) : mark.endOffset();
+                long start = base + mark.start();
+                long end = base + mark.end();
+                long splitAt = mark.kind() == 'D' ? Math.max(start, base + from) : end;
                 from = emitOutput(buffer, from, (int) (splitAt - base));
-                onMark(mark);
+                onMark(mark, start, end);
             }
+            marks.clear();
             emitOutput(buffer, from, length);
         } finally {
             streamLock.unlock();
         }
     }
 
-    /** Emits buffer[from, to) as one output event; returns {@code to}. */
+    /** Emits buffer[from, to), which the model has read already, as one output event; returns {@code to}. */
     private int emitOutput(byte[] buffer, int from, int to) {
         if (to <= from) {
             return from;
         }
         byte[] chunk = from == 0 && to == buffer.length ? buffer : Arrays.copyOfRange(buffer, from, to);
-        terminal.feed(chunk, 0, chunk.length);
         publish(new SessionEvent.Output(++seq, now(), offset, chunk));
         offset += chunk.length;
         return to;
     }
 
-    private void onMark(ShellMarks.Mark mark) {
+    /** {@code start} and {@code end}: the mark's stream offsets. */
+    private void onMark(ShellMark mark, long start, long end) {
         switch (mark.kind()) {
             case 'A' -> {
                 commands.onPrompt();
@@ -743,7 +752,7 @@ public final class Session {
                 CommandTracker.Tracked started = commands.onStart();
                 if (started != null) {
                     publish(new SessionEvent.CommandStarted(++seq, now(), started.commandId(), started.command(),
-                            mark.endOffset()));
+                            end));
                 }
             }
             case 'D' -> {
@@ -751,7 +760,7 @@ public final class Session {
                 if (finished != null) {
                     long duration = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - finished.startedNanos());
                     publish(new SessionEvent.CommandFinished(++seq, now(), finished.commandId(),
-                            parseExitCode(mark.params()), mark.startOffset(), duration));
+                            parseExitCode(mark.params()), start, duration));
                 }
             }
             default -> {

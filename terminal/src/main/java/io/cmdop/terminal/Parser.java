@@ -22,6 +22,9 @@ final class Parser {
 
     /** OSC payloads longer than this are not kept (a title longer than this is not a title). */
     private static final int MAX_OSC = 4096;
+    private static final int SHELL_MARK = 133;
+    /** A shell mark's letter and parameters are short: a longer payload is someone else's. */
+    private static final int MAX_SHELL_MARK = 128;
 
     private static final byte[] DEVICE_OK = "\033[0n".getBytes(StandardCharsets.US_ASCII);
     /** VT100 with advanced video option, as tmux answers. */
@@ -40,6 +43,14 @@ final class Parser {
     private int privateMarker;
     private int intermediate;
     private Consumer<byte[]> replies = reply -> { };
+    private Consumer<ShellMark> marks = mark -> { };
+    /** Bytes fed before the current call, whose data starts at {@link #feedOffset}: for marks' positions. */
+    private long fed;
+    private int feedOffset;
+    /** The index in the current call's data of the byte being stepped. */
+    private int index;
+    /** Where the OSC being read began (its ESC), in bytes fed. */
+    private long oscStart;
 
     Parser(Screen screen) {
         this.screen = screen;
@@ -49,18 +60,32 @@ final class Parser {
         replies = consumer;
     }
 
+    void onShellMark(Consumer<ShellMark> consumer) {
+        marks = consumer;
+    }
+
     void feed(byte[] data, int offset, int length) {
-        int end = offset + length;
+        feedOffset = offset;
+        try {
+            feedBytes(data, offset, offset + length);
+        } finally {
+            fed += length;
+        }
+    }
+
+    private void feedBytes(byte[] data, int offset, int end) {
         int i = offset;
         while (i < end) {
             if (state == CSI && intermediate == 0) {
                 i = csiParameters(data, i, end);
                 if (i < end) {
+                    index = i;
                     step(data[i++] & 0xFF);
                 }
                 continue;
             }
             if (state != GROUND) {
+                index = i;
                 step(data[i++] & 0xFF);
                 continue;
             }
@@ -71,6 +96,7 @@ final class Parser {
                 i = j;
                 continue;
             }
+            index = i;
             ground(b & 0xFF);
             i++;
         }
@@ -157,7 +183,7 @@ final class Parser {
             }
             case OSC -> {
                 if (b == 0x07) {
-                    oscDispatch();
+                    oscDispatch(true);
                     state = GROUND;
                 } else if (b == 0x1B) {
                     stringState = OSC;
@@ -179,7 +205,7 @@ final class Parser {
             case STRING_ESCAPE -> {
                 if (stringState == OSC) {
                     // Any ESC ends an OSC (as tmux); a backslash makes it ST, anything else starts a new sequence.
-                    oscDispatch();
+                    oscDispatch(b == '\\');
                     if (b == '\\') {
                         state = GROUND;
                     } else {
@@ -212,6 +238,7 @@ final class Parser {
                 state = CSI;
             }
             case ']' -> {
+                oscStart = fed + index - feedOffset - 1;
                 oscLength = 0;
                 oscTooLong = false;
                 state = OSC;
@@ -450,8 +477,12 @@ final class Parser {
         }
     }
 
-    /** OSC 0 and 2 set the title; OSC 1 (icon name), 7, 8, 52, 133 and the rest are read and dropped. */
-    private void oscDispatch() {
+    /**
+     * OSC 0 and 2 set the title; OSC 133 (a shell mark, ended by BEL or ST) is told to the mark
+     * consumer; OSC 1 (icon name), 7, 8, 52 and the rest are read and dropped. {@code terminated}:
+     * by BEL or ST, not cut short by another sequence.
+     */
+    private void oscDispatch(boolean terminated) {
         screen.lastChar = -1;
         if (oscTooLong) {
             return;
@@ -464,10 +495,23 @@ final class Parser {
         if (semicolon == 0 || semicolon >= oscLength || osc[semicolon] != ';') {
             return;
         }
-        if (command == 0 || command == 2) {
+        int payload = oscLength - semicolon - 1;
+        if (command == SHELL_MARK) {
+            if (terminated && payload > 0 && payload <= MAX_SHELL_MARK) {
+                shellMark(semicolon + 1, payload);
+            }
+        } else if (command == 0 || command == 2) {
             // Control characters (C1 ones arrive as UTF-8) would corrupt the title when a snapshot replays it.
-            String text = new String(osc, semicolon + 1, oscLength - semicolon - 1, StandardCharsets.UTF_8);
+            String text = new String(osc, semicolon + 1, payload, StandardCharsets.UTF_8);
             screen.title = text.replaceAll("[\\x7F-\\x9F]", "");
         }
+    }
+
+    /** The mark's letter, then its parameters after a semicolon; the terminator is the current byte. */
+    private void shellMark(int from, int length) {
+        String params = length > 2 && osc[from + 1] == ';'
+                ? new String(osc, from + 2, length - 2, StandardCharsets.US_ASCII) : "";
+        long end = index + 1 - feedOffset;
+        marks.accept(new ShellMark((char) osc[from], params, oscStart - fed, end));
     }
 }

@@ -13,6 +13,7 @@ public final class VirtualTerminal {
     private Screen screen;
     private Parser parser;
     private Consumer<byte[]> replies = reply -> { };
+    private Consumer<ShellMark> marks = mark -> { };
     private Consumer<RuntimeException> faults = fault -> { };
 
     /**
@@ -31,6 +32,7 @@ public final class VirtualTerminal {
         screen = new Screen(cols, rows, scrollbackLines);
         parser = new Parser(screen);
         parser.onReply(replies);
+        parser.onShellMark(marks);
     }
 
     private static void checkSize(int cols, int rows) {
@@ -90,6 +92,15 @@ public final class VirtualTerminal {
     public void onReply(Consumer<byte[]> replies) {
         this.replies = Objects.requireNonNull(replies, "replies");
         parser.onReply(replies);
+    }
+
+    /**
+     * Receives the shell-integration marks (OSC 133) in the output, in stream order, each when its
+     * terminator is fed. Called synchronously from {@link #feed}.
+     */
+    public void onShellMark(Consumer<ShellMark> marks) {
+        this.marks = Objects.requireNonNull(marks, "marks");
+        parser.onShellMark(marks);
     }
 
     /** Receives the faults {@link #feed} recovered from: each one is a bug to report. */

@@ -43,16 +43,19 @@ public final class BenchMain {
     private final Path jar;
     private final Path work;
     private final String daemonJavaOptions;
+    private final String relayJavaOptions;
     private final Set<String> sections;
     private final Table table = new Table();
     private int homes;
 
-    private BenchMain(BenchMode mode, Path root, Path jar, Path work, String daemonJavaOptions, Set<String> sections) {
+    private BenchMain(BenchMode mode, Path root, Path jar, Path work, String daemonJavaOptions,
+                      String relayJavaOptions, Set<String> sections) {
         this.mode = mode;
         this.root = root;
         this.jar = jar;
         this.work = work;
         this.daemonJavaOptions = daemonJavaOptions;
+        this.relayJavaOptions = relayJavaOptions;
         this.sections = sections;
     }
 
@@ -69,6 +72,7 @@ public final class BenchMain {
         Path jar = null;
         String daemonJfr = null;
         String daemonOptions = "";
+        String relayOptions = "";
         Set<String> sections = new LinkedHashSet<>(SECTIONS);
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -80,6 +84,7 @@ public final class BenchMain {
                 case "--jar" -> jar = Path.of(value(args, ++i, "--jar"));
                 case "--daemon-jfr" -> daemonJfr = value(args, ++i, "--daemon-jfr");
                 case "--daemon-java-options" -> daemonOptions = value(args, ++i, "--daemon-java-options");
+                case "--relay-java-options" -> relayOptions = value(args, ++i, "--relay-java-options");
                 case "--stream-mib" -> {
                     long bytes = Long.parseLong(value(args, ++i, "--stream-mib")) << 20;
                     mode = mode.withStreams(bytes);
@@ -108,6 +113,7 @@ public final class BenchMain {
                               --stream-mib N     stream N MiB in the throughput, fan-out and stalled figures
                               --daemon-jfr DIR   record the daemons with Java Flight Recorder into DIR
                               --daemon-java-options OPTS   more JVM options for the daemons
+                              --relay-java-options OPTS    more JVM options for the relays
                             """);
                     return 0;
                 }
@@ -143,7 +149,7 @@ public final class BenchMain {
         }, "bench-remove-work");
         Runtime.getRuntime().addShutdownHook(removeWork);
         Map<String, String> machine = Machine.describe(root);
-        BenchMain bench = new BenchMain(mode, root, jar, work, javaOptions, sections);
+        BenchMain bench = new BenchMain(mode, root, jar, work, javaOptions, relayOptions, sections);
         long started = System.nanoTime();
         try {
             bench.measure();
@@ -269,7 +275,7 @@ public final class BenchMain {
     }
 
     private CmdopRelay startRelay() throws IOException, InterruptedException {
-        return CmdopRelay.start(jar, work.resolve("relay-" + ++homes));
+        return CmdopRelay.start(jar, work.resolve("relay-" + ++homes), relayJavaOptions);
     }
 
     private CmdopDaemon startDaemon() throws IOException, InterruptedException {

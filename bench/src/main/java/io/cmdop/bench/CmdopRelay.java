@@ -37,17 +37,21 @@ final class CmdopRelay implements AutoCloseable {
         this.fingerprint = fingerprint;
     }
 
-    static CmdopRelay start(Path jar, Path home) throws IOException, InterruptedException {
+    /**
+     * @param javaOptions extra JVM options for the relay server (e.g. a profiler), passed through
+     *     JAVA_TOOL_OPTIONS; empty for none
+     */
+    static CmdopRelay start(Path jar, Path home, String javaOptions) throws IOException, InterruptedException {
         Files.createDirectories(home);
         Path initOut = home.resolve("relay-init.out");
-        Process init = cmdop(jar, home, List.of("relay", "init", "--json"), initOut).start();
+        Process init = cmdop(jar, home, List.of("relay", "init", "--json"), initOut, "").start();
         if (!init.waitFor(60, TimeUnit.SECONDS) || init.exitValue() != 0) {
             init.destroyForcibly();
             throw new IOException("cmdop relay init failed: " + Files.readString(initOut, StandardCharsets.UTF_8));
         }
         String json = Files.readString(initOut, StandardCharsets.UTF_8);
         Path log = home.resolve("relay.out");
-        Process relay = cmdop(jar, home, List.of("relay", "start", "--listen", "127.0.0.1:0"), log).start();
+        Process relay = cmdop(jar, home, List.of("relay", "start", "--listen", "127.0.0.1:0"), log, javaOptions).start();
         Processes.track(relay.pid());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
@@ -113,7 +117,7 @@ final class CmdopRelay implements AutoCloseable {
     }
 
     /** As ./cmdop runs it: `relay start`, a server, with the C2 compiler; short commands without it. */
-    private static ProcessBuilder cmdop(Path jar, Path home, List<String> args, Path output) {
+    private static ProcessBuilder cmdop(Path jar, Path home, List<String> args, Path output, String javaOptions) {
         List<String> command = new java.util.ArrayList<>(List.of(CmdopDaemon.javaBinary(),
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC"));
         if (!args.subList(0, 2).equals(List.of("relay", "start"))) {
@@ -123,6 +127,9 @@ final class CmdopRelay implements AutoCloseable {
         command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
         pb.environment().put("CMDOP_HOME", home.toString());
+        if (!javaOptions.isBlank()) {
+            pb.environment().put("JAVA_TOOL_OPTIONS", javaOptions);
+        }
         return pb;
     }
 

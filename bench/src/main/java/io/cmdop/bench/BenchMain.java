@@ -74,54 +74,58 @@ public final class BenchMain {
         String daemonOptions = "";
         String relayOptions = "";
         Set<String> sections = new LinkedHashSet<>(SECTIONS);
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--quick" -> mode = BenchMode.quick();
-                case "--full" -> mode = BenchMode.full();
-                case "--smoke" -> mode = BenchMode.smoke();
-                case "--out" -> out = Path.of(value(args, ++i, "--out"));
-                case "--root" -> root = Path.of(value(args, ++i, "--root")).toAbsolutePath().normalize();
-                case "--jar" -> jar = Path.of(value(args, ++i, "--jar"));
-                case "--daemon-jfr" -> daemonJfr = value(args, ++i, "--daemon-jfr");
-                case "--daemon-java-options" -> daemonOptions = value(args, ++i, "--daemon-java-options");
-                case "--relay-java-options" -> relayOptions = value(args, ++i, "--relay-java-options");
-                case "--stream-mib" -> {
-                    long bytes = Long.parseLong(value(args, ++i, "--stream-mib")) << 20;
-                    mode = mode.withStreams(bytes);
-                }
-                case "--only" -> {
-                    sections.clear();
-                    for (String s : value(args, ++i, "--only").split(",")) {
-                        if (!SECTIONS.contains(s) && !s.equals("grpc")) {
-                            System.err.println("cmdop-bench: unknown section '" + s + "' (sections: "
-                                    + String.join(", ", SECTIONS) + ")");
-                            return 2;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--quick" -> mode = BenchMode.quick();
+                    case "--full" -> mode = BenchMode.full();
+                    case "--smoke" -> mode = BenchMode.smoke();
+                    case "--out" -> out = Path.of(value(args, ++i, "--out"));
+                    case "--root" -> root = Path.of(value(args, ++i, "--root")).toAbsolutePath().normalize();
+                    case "--jar" -> jar = Path.of(value(args, ++i, "--jar"));
+                    case "--daemon-jfr" -> daemonJfr = value(args, ++i, "--daemon-jfr");
+                    case "--daemon-java-options" -> daemonOptions = value(args, ++i, "--daemon-java-options");
+                    case "--relay-java-options" -> relayOptions = value(args, ++i, "--relay-java-options");
+                    case "--stream-mib" -> {
+                        mode = mode.withStreams(mebibytes(value(args, ++i, "--stream-mib")) << 20);
+                    }
+                    case "--only" -> {
+                        sections.clear();
+                        for (String s : value(args, ++i, "--only").split(",")) {
+                            if (!SECTIONS.contains(s) && !s.equals("grpc")) {
+                                System.err.println("cmdop-bench: unknown section '" + s + "' (sections: "
+                                        + String.join(", ", SECTIONS) + ")");
+                                return 2;
+                            }
+                            sections.add(s);
                         }
-                        sections.add(s);
+                    }
+                    case "-h", "--help" -> {
+                        System.out.println("""
+                                usage: cmdop-bench [--quick|--full] [--out FILE] [--only SECTION,...] [--daemon-jfr DIR]
+
+                                  --quick        the default: every figure, small sizes, under 2 minutes
+                                  --full         100+ MB streams, 1,000 sessions, longer JMH runs; takes several minutes
+                                  --out FILE     where the table and the machine's description go
+                                                 (default bench/results/latest.md)
+                                  --only LIST    some sections only: throughput, fanout, stalled, echo, attach,
+                                                 cli, memory, relaymem, micro
+                                  --stream-mib N     stream N MiB in the throughput, fan-out and stalled figures
+                                  --daemon-jfr DIR   record the daemons with Java Flight Recorder into DIR
+                                  --daemon-java-options OPTS   more JVM options for the daemons
+                                  --relay-java-options OPTS    more JVM options for the relays
+                                """);
+                        return 0;
+                    }
+                    default -> {
+                        System.err.println("cmdop-bench: unknown argument '" + args[i] + "' (try --help)");
+                        return 2;
                     }
                 }
-                case "-h", "--help" -> {
-                    System.out.println("""
-                            usage: cmdop-bench [--quick|--full] [--out FILE] [--only SECTION,...] [--daemon-jfr DIR]
-
-                              --quick        the default: every figure, small sizes, under 2 minutes
-                              --full         100+ MB streams, 1,000 sessions, longer JMH runs; takes several minutes
-                              --out FILE     where the table and the machine's description go
-                                             (default bench/results/latest.md)
-                              --only LIST    some sections only: throughput, fanout, stalled, echo, attach,
-                                             cli, memory, relaymem, micro
-                              --stream-mib N     stream N MiB in the throughput, fan-out and stalled figures
-                              --daemon-jfr DIR   record the daemons with Java Flight Recorder into DIR
-                              --daemon-java-options OPTS   more JVM options for the daemons
-                              --relay-java-options OPTS    more JVM options for the relays
-                            """);
-                    return 0;
-                }
-                default -> {
-                    System.err.println("cmdop-bench: unknown argument '" + args[i] + "' (try --help)");
-                    return 2;
-                }
             }
+        } catch (IllegalArgumentException e) {
+            System.err.println("cmdop-bench: " + e.getMessage() + " (try --help)");
+            return 2;
         }
         if (out == null) {
             out = root.resolve("bench/results/latest.md");
@@ -665,6 +669,18 @@ public final class BenchMain {
 
     private static void progress(String what) {
         System.err.printf(Locale.ROOT, "bench: [%4.0f s] %s%n", (System.nanoTime() - STARTED) / 1e9, what);
+    }
+
+    private static long mebibytes(String text) {
+        try {
+            long mib = Long.parseLong(text);
+            if (mib >= 1 && mib <= 64 * 1024) {
+                return mib;
+            }
+        } catch (NumberFormatException e) {
+            // told below
+        }
+        throw new IllegalArgumentException("--stream-mib needs a whole number of MiB from 1 to 65536, not '" + text + "'");
     }
 
     private static String value(String[] args, int i, String option) {

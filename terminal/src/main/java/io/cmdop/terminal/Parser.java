@@ -44,10 +44,10 @@ final class Parser {
     private int intermediate;
     private Consumer<byte[]> replies = reply -> { };
     private Consumer<ShellMark> marks = mark -> { };
-    /** Bytes fed before the current call, whose data starts at {@link #feedOffset}: for marks' positions. */
+    /** Bytes fed before the current call, whose positions count from {@link #feedOffset}: for marks. */
     private long fed;
     private int feedOffset;
-    /** The index in the current call's data of the byte being stepped. */
+    /** The index in the current call's data of the byte (or run of text) being read. */
     private int index;
     /** Where the OSC being read began (its ESC), in bytes fed. */
     private long oscStart;
@@ -64,19 +64,29 @@ final class Parser {
         marks = consumer;
     }
 
-    void feed(byte[] data, int offset, int length) {
-        feedOffset = offset;
+    /**
+     * Reads {@code data[offset, offset + length)}; marks' positions count from {@code origin} (at or
+     * before {@code offset}: a call that goes on after a fault of another parser keeps its origin).
+     */
+    void feed(byte[] data, int offset, int length, int origin) {
+        feedOffset = origin;
         try {
             feedBytes(data, offset, offset + length);
         } finally {
-            fed += length;
+            fed += offset + length - origin;
         }
+    }
+
+    /** The index, in the data of the call under way or last made, of the byte or run being read. */
+    int position() {
+        return index;
     }
 
     private void feedBytes(byte[] data, int offset, int end) {
         int i = offset;
         while (i < end) {
             if (state == CSI && intermediate == 0) {
+                index = i;
                 i = csiParameters(data, i, end);
                 if (i < end) {
                     index = i;
@@ -91,6 +101,7 @@ final class Parser {
             }
             int b = data[i];
             if (b >= 0x20 && b < 0x7F && !utf8.inSequence()) {
+                index = i;
                 int j = ByteSearch.printableEnd(data, i + 1, end);
                 screen.printAscii(data, i, j);
                 i = j;

@@ -44,15 +44,24 @@ public final class VirtualTerminal {
     /**
      * Processes output of the program: UTF-8 text and control sequences, possibly cut anywhere.
      * Never fails on what a program writes: should the model itself fail (a bug of ours), it starts
-     * over blank at the same size and tells {@link #onFault}, so that the session's output goes on.
+     * over blank at the same size, tells {@link #onFault}, and reads the rest of the data, from the
+     * byte (or run of text) it failed on, into the fresh model: the session's output goes on, and a
+     * shell mark in it still counts. A second fault within one call drops the rest of that call's data.
      */
     public void feed(byte[] data, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, data.length);
-        try {
-            parser.feed(data, offset, length);
-        } catch (RuntimeException e) {
-            startBlank(screen.cols, screen.rows);
-            faults.accept(e);
+        int end = offset + length;
+        int from = offset;
+        for (int attempt = 0; attempt < 2 && from < end; attempt++) {
+            try {
+                parser.feed(data, from, end - from, offset);
+                return;
+            } catch (RuntimeException e) {
+                // Never back before where this attempt began, never past the end.
+                from = Math.max(from, Math.min(parser.position(), end));
+                startBlank(screen.cols, screen.rows);
+                faults.accept(e);
+            }
         }
     }
 

@@ -632,25 +632,29 @@ class VirtualTerminalTest {
     class Faults {
         /**
          * A bug of the model, simulated by breaking its screen from outside: the output it fails on
-         * must not reach the caller (a session's output thread), and the terminal goes on working.
+         * must not reach the caller (a session's output thread), the terminal starts over blank and
+         * reads the rest of the output from where it failed, shell marks included.
          */
         @Test
-        void aFaultOfTheModelIsReportedAndTheTerminalStartsOverBlank() throws Exception {
+        void aFaultOfTheModelIsReportedAndTheTerminalStartsOverBlankFromWhereItFailed() throws Exception {
             VirtualTerminal vt = terminal(10, 3, "before");
             List<RuntimeException> faults = new ArrayList<>();
             List<String> replies = new ArrayList<>();
+            List<ShellMark> marks = new ArrayList<>();
             vt.onFault(faults::add);
             vt.onReply(r -> replies.add(new String(r, StandardCharsets.US_ASCII)));
+            vt.onShellMark(marks::add);
             java.lang.reflect.Field screen = VirtualTerminal.class.getDeclaredField("screen");
             screen.setAccessible(true);
             ((Screen) screen.get(vt)).lines = new Line[1];
 
-            feed(vt, "\r\nbroken");
+            feed(vt, "\r\nok\033]133;D;0\007!");
             assertThat(faults).singleElement().isInstanceOf(ArrayIndexOutOfBoundsException.class);
-            assertThat(vt.snapshot().lines()).containsExactly("", "", "");
-            feed(vt, "after\033[6n");
-            assertThat(vt.snapshot().lines()).containsExactly("after", "", "");
-            assertThat(replies).as("queries are still answered").containsExactly("\033[1;6R");
+            assertThat(vt.snapshot().lines()).as("the text it failed on, on a blank screen").containsExactly("ok!", "", "");
+            assertThat(marks).containsExactly(new ShellMark('D', "0", 4, 14));
+            feed(vt, "\r\nafter\033[6n");
+            assertThat(vt.snapshot().lines()).containsExactly("ok!", "after", "");
+            assertThat(replies).as("queries are still answered").containsExactly("\033[2;6R");
             assertThat(vt.cols()).isEqualTo(10);
         }
     }

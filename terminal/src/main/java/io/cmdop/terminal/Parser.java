@@ -44,9 +44,9 @@ final class Parser {
     private int intermediate;
     private Consumer<byte[]> replies = reply -> { };
     private Consumer<ShellMark> marks = mark -> { };
-    /** Bytes fed before the current call, whose positions count from {@link #feedOffset}: for marks. */
+    /** Bytes fed before the current call, and the index its positions count from: for marks' positions. */
     private long fed;
-    private int feedOffset;
+    private int origin;
     /** The index in the current call's data of the byte (or run of text) being read. */
     private int index;
     /** Where the OSC being read began (its ESC), in bytes fed. */
@@ -69,7 +69,7 @@ final class Parser {
      * before {@code offset}: a call that goes on after a fault of another parser keeps its origin).
      */
     void feed(byte[] data, int offset, int length, int origin) {
-        feedOffset = origin;
+        this.origin = origin;
         try {
             feedBytes(data, offset, offset + length);
         } finally {
@@ -249,7 +249,7 @@ final class Parser {
                 state = CSI;
             }
             case ']' -> {
-                oscStart = fed + index - feedOffset - 1;
+                oscStart = fed + index - origin - 1;
                 oscLength = 0;
                 oscTooLong = false;
                 state = OSC;
@@ -522,7 +522,7 @@ final class Parser {
     private void shellMark(int from, int length) {
         String params = length > 2 && osc[from + 1] == ';'
                 ? new String(osc, from + 2, length - 2, StandardCharsets.US_ASCII) : "";
-        long end = index + 1 - feedOffset;
+        long end = index + 1 - origin;
         marks.accept(new ShellMark((char) osc[from], params, oscStart - fed, end));
     }
 }

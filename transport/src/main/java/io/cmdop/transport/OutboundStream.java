@@ -41,27 +41,27 @@ public final class OutboundStream<T> {
      * virtual thread schedules a timer, and cancels it, on every wait.
      */
     public boolean awaitReady() throws InterruptedException {
-        lock.lock();
-        try {
-            while (!cancelled && !closed && !observer.isReady()) {
-                ready.await();
-            }
-            return !cancelled && !closed;
-        } finally {
-            lock.unlock();
-        }
+        return awaitReadyNanos(-1);
     }
 
     /** As {@link #awaitReady()}; false also when the wait timed out. */
     public boolean awaitReady(long timeoutMillis) throws InterruptedException {
-        long remaining = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        return awaitReadyNanos(TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
+    }
+
+    /** A negative {@code timeoutNanos} waits without a timeout. */
+    private boolean awaitReadyNanos(long timeoutNanos) throws InterruptedException {
+        long remaining = timeoutNanos;
         lock.lock();
         try {
             while (!cancelled && !closed && !observer.isReady()) {
-                if (remaining <= 0) {
+                if (timeoutNanos < 0) {
+                    ready.await();
+                } else if (remaining <= 0) {
                     return false;
+                } else {
+                    remaining = ready.awaitNanos(remaining);
                 }
-                remaining = ready.awaitNanos(remaining);
             }
             return !cancelled && !closed;
         } finally {

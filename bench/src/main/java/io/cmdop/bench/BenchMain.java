@@ -392,12 +392,16 @@ public final class BenchMain {
             List<StreamFigures.Outcome> cmdop = new ArrayList<>();
             List<StreamFigures.Outcome> relayed = new ArrayList<>();
             List<StreamFigures.Outcome> tmux = new ArrayList<>();
+            List<StreamFigures.Outcome> plain = new ArrayList<>();
             for (int r = 0; r < mode.repeats(); r++) {
                 progress("streams: fan-out to " + n + " observers (local and through the relay)");
                 cmdop.add(f.cmdop(daemon, fanOut, marker, n, false, r == 0));
                 relayed.add(f.cmdop(daemon, relay.reach(), fanOut, marker, n, false, false, false));
                 if (mode.tmuxFanOuts().contains(n)) {
                     tmux.add(f.tmux(fanOut, marker, n));
+                }
+                if (n > 1) {
+                    plain.add(f.plainSockets(fanOut, marker, n));
                 }
             }
             if (n == mode.fanOuts().get(Math.min(1, mode.fanOuts().size() - 1))) {
@@ -422,8 +426,23 @@ public final class BenchMain {
                             + relayedGaps + " through the relay, in the worst run (credited only with the bytes they "
                             + "received)")
                     .viaRelay(median(relayed, StreamFigures.Outcome::slowest)));
+            if (!plain.isEmpty()) {
+                table.add(new Row("Fan-out to " + n + " readers of plain Unix sockets, every byte to each (no protocol, "
+                        + "no terminal model): slowest reader", "MB/s", median(plain, StreamFigures.Outcome::slowest),
+                        Double.NaN, Double.NaN, Better.HIGHER, "", null, plainSocketsNote(plain)));
+            }
         }
         return baseline10;
+    }
+
+    /** What the plain sockets' figure is, and what it cost: the scale of what a fan-out can get on this machine. */
+    private static String plainSocketsNote(List<StreamFigures.Outcome> plain) {
+        return String.format(Locale.ROOT, "for scale, in the raw PTY column: this process reads the program's "
+                + "terminal and writes each read to every socket, each socket read by a thread of its own; every "
+                + "reader gets every byte, so the program goes at the slowest reader's pace (producer %.1f MB/s, "
+                + "this process %.2f s of CPU, medians); what the machine gives a fan-out without a protocol, a "
+                + "terminal model or skipping", median(plain, StreamFigures.Outcome::producer),
+                median(plain, StreamFigures.Outcome::clientCpu));
     }
 
     private static int maxGaps(List<StreamFigures.Outcome> outcomes) {

@@ -9,6 +9,11 @@ import io.cmdop.protocol.v1.Size;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,6 +103,87 @@ final class StreamFigures {
             Outcome outcome = new Outcome(trigger.producerRate(), new double[] {client}, 0, -1, -1, Double.NaN, cpu);
             System.err.println("bench:   raw PTY: " + outcome);
             return outcome;
+        }
+    }
+
+    /**
+     * What this machine gives a fan-out with nothing in the way: the raw PTY read by this process,
+     * each read copied once into a direct buffer and written to {@code readers} Unix-domain sockets,
+     * each read by a thread of its own that looks for the end. No protocol, no terminal model, no
+     * skipping: every reader gets every byte, so the program goes at the pace of the slowest.
+     */
+    Outcome plainSockets(Path data, String marker, int readers) throws Exception {
+        Trigger trigger = new Trigger(dir, data);
+        Path socket = dir.resolve("fan-" + RUNS.incrementAndGet() + ".sock");
+        List<SocketChannel> channels = new ArrayList<>();
+        List<SocketChannel> writers = new ArrayList<>();
+        List<EndMarker> ends = new ArrayList<>();
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(socket));
+            for (int i = 0; i < readers; i++) {
+                SocketChannel reader = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+                channels.add(reader);
+                SocketChannel writer = server.accept();
+                channels.add(writer);
+                writers.add(writer);
+                EndMarker end = new EndMarker(marker);
+                ends.add(end);
+                Thread.ofPlatform().daemon().name("bench-socket-reader-" + i).start(() -> readInto(reader, end));
+            }
+            EndMarker armed = new EndMarker("armed");
+            ByteBuffer copy = ByteBuffer.allocateDirect(64 * 1024);
+            try (Terminal t = Terminal.start(Workload.triggeredCat(trigger.fifo, data, trigger.done), java.util.Map.of(),
+                    dir, 80, 24)) {
+                t.drainTo((buffer, n) -> {
+                    armed.feed(buffer, 0, n);
+                    copy.clear().put(buffer, 0, n).flip();
+                    for (SocketChannel writer : writers) {
+                        writeFully(writer, copy.duplicate());
+                    }
+                });
+                await(armed, "the plain sockets' program to start");
+                long ownCpu = ownCpu();
+                trigger.fire();
+                double[] rates = new double[readers];
+                for (int i = 0; i < readers; i++) {
+                    await(ends.get(i), "plain socket reader " + i);
+                    rates[i] = trigger.rate(ends.get(i).seenAtNanos() - trigger.firedNanos);
+                }
+                double producer = trigger.producerRate();
+                double cpu = (ownCpu() - ownCpu) / 1e9;
+                Outcome outcome = new Outcome(producer, rates, 0, -1, -1, Double.NaN, cpu);
+                System.err.println("bench:   plain sockets, " + readers + " reader(s): " + outcome);
+                return outcome;
+            }
+        } finally {
+            for (SocketChannel c : channels) {
+                c.close();
+            }
+            Files.deleteIfExists(socket);
+        }
+    }
+
+    private static void readInto(SocketChannel reader, EndMarker end) {
+        byte[] buffer = new byte[64 * 1024];
+        ByteBuffer wrapped = ByteBuffer.wrap(buffer);
+        try {
+            int n;
+            while ((n = reader.read(wrapped.clear())) > 0) {
+                end.feed(buffer, 0, n);
+            }
+        } catch (IOException e) {
+            // closed at the end of the run
+        }
+    }
+
+    private static void writeFully(SocketChannel writer, ByteBuffer bytes) {
+        try {
+            while (bytes.hasRemaining()) {
+                writer.write(bytes);
+            }
+        } catch (IOException e) {
+            System.err.println("bench: a plain socket's write failed: " + e);
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -36,6 +36,9 @@ class BenchSmokeTest {
                 || l.startsWith("| Relay heap per attached observer")))
                 .as("the figures through the relay are measured beside the local ones")
                 .hasSize(6).allSatisfy(l -> assertThat(l.split("\\|")[6].strip()).matches("-?[0-9.,]+"));
+        assertThat(report.lines().filter(l -> l.startsWith("| Fan-out to 2 readers of plain Unix sockets")))
+                .as("the lossless fan-out without cmdop, for scale, is measured from the same PTY")
+                .singleElement().satisfies(l -> assertThat(l.split("\\|")[3].strip()).matches("[0-9.,]+"));
         // Every echo wakes at least one thread of each server it crosses: a count of 0 would be a broken reading.
         assertThat(report).as("what the echo's keys cost the daemon and the relay, read from /proc")
                 .containsPattern("SDK relay on the transport thread: daemon [1-9][0-9]*\\.[0-9] switches, [0-9]+ µs of "

@@ -348,8 +348,10 @@ public final class BenchMain {
         List<StreamFigures.Outcome> tmux0 = new ArrayList<>();
         List<StreamFigures.Outcome> cmdop0 = new ArrayList<>();
         List<StreamFigures.Outcome> cli1 = new ArrayList<>();
+        List<StreamFigures.Outcome> rawModel = new ArrayList<>();
         for (int r = 0; r < mode.repeats(); r++) {
             raw.add(f.rawPty(stream, marker));
+            rawModel.add(f.rawPtyWithModel(stream, marker));
             tmux1.add(f.tmux(stream, marker, 1));
             cmdop1.add(f.cmdop(daemon, stream, marker, 1, false, false));
             cli1.add(f.cmdopCli(daemon, jar, stream, marker));
@@ -371,6 +373,15 @@ public final class BenchMain {
         table.row("Producer throughput, no client attached (" + size + ")", "MB/s",
                 median(raw, StreamFigures.Outcome::producer), median(tmux0, StreamFigures.Outcome::producer),
                 median(cmdop0, StreamFigures.Outcome::producer), Better.HIGHER);
+        table.add(new Row("Producer throughput, no client: against the raw PTY read with cmdop's terminal model",
+                "MB/s", median(rawModel, StreamFigures.Outcome::producer), Double.NaN,
+                median(cmdop0, StreamFigures.Outcome::producer), Better.HIGHER, "", null,
+                String.format(Locale.ROOT, "in the raw PTY column, for scale: this process reads the terminal and "
+                        + "hands each read to a thread that feeds cmdop's terminal model (80×24, the sessions' "
+                        + "scrollback), as the daemon does with nothing else (ring, events, marks, clients): the "
+                        + "model's own cost to the program (the model read the end at %.1f MB/s); cmdop ÷ raw is "
+                        + "what the rest of the daemon costs on top of it",
+                        median(rawModel, StreamFigures.Outcome::slowest))));
     }
 
     /**

@@ -6,8 +6,11 @@ import io.cmdop.protocol.v1.Attached;
 import io.cmdop.protocol.v1.CreateSessionRequest;
 import io.cmdop.protocol.v1.Mode;
 import io.cmdop.protocol.v1.Size;
+import io.cmdop.session.SessionConfig;
+import io.cmdop.terminal.VirtualTerminal;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -19,7 +22,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -85,24 +91,61 @@ final class StreamFigures {
 
     /** A Pty read loop in this process, counting bytes until the marker. */
     Outcome rawPty(Path data, String marker) throws Exception {
-        Trigger trigger = new Trigger(dir, data);
-        EndMarker armed = new EndMarker("armed");
         EndMarker end = new EndMarker(marker);
-        try (Terminal t = Terminal.start(Workload.triggeredCat(trigger.fifo, data, trigger.done), java.util.Map.of(),
-                dir, 80, 24)) {
-            t.drainTo((buffer, n) -> {
-                armed.feed(buffer, 0, n);
-                end.feed(buffer, 0, n);
-            });
-            await(armed, "the raw PTY's program to start");
-            long ownCpu = ownCpu();
-            trigger.fire();
-            await(end, "the raw PTY's stream");
-            double cpu = (ownCpu() - ownCpu) / 1e9;
-            double client = trigger.rate(end.seenAtNanos() - trigger.firedNanos);
-            Outcome outcome = new Outcome(trigger.producerRate(), new double[] {client}, 0, -1, -1, Double.NaN, cpu);
-            System.err.println("bench:   raw PTY: " + outcome);
-            return outcome;
+        return fromRawPty("raw PTY", data, (buffer, n) -> end.feed(buffer, 0, n), List.of(end));
+    }
+
+    /**
+     * The raw PTY with the one piece of work a server of terminal sessions cannot skip: each read
+     * copied and handed to a thread of this process that feeds it to cmdop's terminal model (the
+     * sessions' size and scrollback), as the daemon hands its reads to its processing. Timed until
+     * the model has read the end. What the model alone costs the program, for scale beside the
+     * daemon's figure with no client.
+     */
+    Outcome rawPtyWithModel(Path data, String marker) throws Exception {
+        EndMarker end = new EndMarker(marker);
+        warmModel(data);
+        VirtualTerminal model = newModel();
+        BlockingQueue<byte[]> reads = new ArrayBlockingQueue<>(256);
+        Thread worker = Thread.ofPlatform().daemon().name("bench-model").start(() -> {
+            try {
+                while (true) {
+                    byte[] read = reads.take();
+                    model.feed(read, 0, read.length);
+                    end.feed(read, 0, read.length);
+                }
+            } catch (InterruptedException e) {
+                // the run is over
+            }
+        });
+        try {
+            return fromRawPty("raw PTY with the terminal model", data, (buffer, n) -> {
+                try {
+                    reads.put(Arrays.copyOf(buffer, n)); // full: the reader waits, as the daemon stops reading
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, List.of(end));
+        } finally {
+            worker.interrupt();
+        }
+    }
+
+    private static VirtualTerminal newModel() {
+        return new VirtualTerminal(80, 24, SessionConfig.defaults().scrollbackLines());
+    }
+
+    /** The daemon's model is compiled by the time it is measured (the warm-up rounds): so is this process's. */
+    private static void warmModel(Path data) throws IOException {
+        VirtualTerminal scratch = newModel();
+        byte[] buffer = new byte[64 * 1024];
+        try (InputStream in = Files.newInputStream(data)) {
+            long left = 32L << 20;
+            int n;
+            while (left > 0 && (n = in.read(buffer)) > 0) {
+                scratch.feed(buffer, 0, n);
+                left -= n;
+            }
         }
     }
 
@@ -113,7 +156,6 @@ final class StreamFigures {
      * skipping: every reader gets every byte, so the program goes at the pace of the slowest.
      */
     Outcome plainSockets(Path data, String marker, int readers) throws Exception {
-        Trigger trigger = new Trigger(dir, data);
         Path socket = dir.resolve("fan-" + RUNS.incrementAndGet() + ".sock");
         List<SocketChannel> channels = new ArrayList<>();
         List<SocketChannel> writers = new ArrayList<>();
@@ -130,36 +172,46 @@ final class StreamFigures {
                 ends.add(end);
                 Thread.ofPlatform().daemon().name("bench-socket-reader-" + i).start(() -> readInto(reader, end));
             }
-            EndMarker armed = new EndMarker("armed");
             ByteBuffer copy = ByteBuffer.allocateDirect(64 * 1024);
-            try (Terminal t = Terminal.start(Workload.triggeredCat(trigger.fifo, data, trigger.done), java.util.Map.of(),
-                    dir, 80, 24)) {
-                t.drainTo((buffer, n) -> {
-                    armed.feed(buffer, 0, n);
-                    copy.clear().put(buffer, 0, n).flip();
-                    for (SocketChannel writer : writers) {
-                        writeFully(writer, copy.duplicate());
-                    }
-                });
-                await(armed, "the plain sockets' program to start");
-                long ownCpu = ownCpu();
-                trigger.fire();
-                double[] rates = new double[readers];
-                for (int i = 0; i < readers; i++) {
-                    await(ends.get(i), "plain socket reader " + i);
-                    rates[i] = trigger.rate(ends.get(i).seenAtNanos() - trigger.firedNanos);
+            return fromRawPty("plain sockets, " + readers + " reader(s)", data, (buffer, n) -> {
+                copy.clear().put(buffer, 0, n).flip();
+                for (SocketChannel writer : writers) {
+                    writeFully(writer, copy.duplicate());
                 }
-                double producer = trigger.producerRate();
-                double cpu = (ownCpu() - ownCpu) / 1e9;
-                Outcome outcome = new Outcome(producer, rates, 0, -1, -1, Double.NaN, cpu);
-                System.err.println("bench:   plain sockets, " + readers + " reader(s): " + outcome);
-                return outcome;
-            }
+            }, ends);
         } finally {
             for (SocketChannel c : channels) {
                 c.close();
             }
             Files.deleteIfExists(socket);
+        }
+    }
+
+    /**
+     * The program on a PTY this process reads, each read handed to {@code reads}; timed from the
+     * program's release until each of {@code ends} has seen the end.
+     */
+    private Outcome fromRawPty(String what, Path data, Terminal.Sink reads, List<EndMarker> ends) throws Exception {
+        Trigger trigger = new Trigger(dir, data);
+        EndMarker armed = new EndMarker("armed");
+        try (Terminal t = Terminal.start(Workload.triggeredCat(trigger.fifo, data, trigger.done), java.util.Map.of(),
+                dir, 80, 24)) {
+            t.drainTo((buffer, n) -> {
+                armed.feed(buffer, 0, n);
+                reads.accept(buffer, n);
+            });
+            await(armed, "the program of the " + what + " figure to start");
+            long ownCpu = ownCpu();
+            trigger.fire();
+            double[] rates = new double[ends.size()];
+            for (int i = 0; i < rates.length; i++) {
+                await(ends.get(i), "the end of the " + what + " stream (reader " + i + ")");
+                rates[i] = trigger.rate(ends.get(i).seenAtNanos() - trigger.firedNanos);
+            }
+            double cpu = (ownCpu() - ownCpu) / 1e9;
+            Outcome outcome = new Outcome(trigger.producerRate(), rates, 0, -1, -1, Double.NaN, cpu);
+            System.err.println("bench:   " + what + ": " + outcome);
+            return outcome;
         }
     }
 

@@ -39,6 +39,13 @@ class BenchSmokeTest {
         assertThat(report.lines().filter(l -> l.startsWith("| Fan-out to 2 readers of plain Unix sockets")))
                 .as("the lossless fan-out without cmdop, for scale, is measured from the same PTY")
                 .singleElement().satisfies(l -> assertThat(l.split("\\|")[3].strip()).matches("[0-9.,]+"));
+        assertThat(report.lines().filter(l -> l.startsWith("| Producer throughput, no client: against the raw PTY read "
+                + "with cmdop's terminal model")))
+                .as("the model's own cost to the program is measured beside the daemon's figure")
+                .singleElement().satisfies(l -> {
+                    assertThat(l.split("\\|")[3].strip()).matches("[0-9.,]+");
+                    assertThat(l.split("\\|")[5].strip()).matches("[0-9.,]+");
+                });
         // Every echo wakes at least one thread of each server it crosses: a count of 0 would be a broken reading.
         assertThat(report).as("what the echo's keys cost the daemon and the relay, read from /proc")
                 .containsPattern("SDK relay on the transport thread: daemon [1-9][0-9]*\\.[0-9] switches, [0-9]+ µs of "

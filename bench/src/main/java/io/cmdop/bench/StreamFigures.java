@@ -121,7 +121,8 @@ final class StreamFigures {
         try {
             return fromRawPty("raw PTY with the terminal model", data, (buffer, n) -> {
                 try {
-                    reads.put(Arrays.copyOf(buffer, n)); // full: the reader waits, as the daemon stops reading
+                    // Bounded, if more loosely than the daemon's 1 MiB: when full, the reader waits, as the daemon stops reading.
+                    reads.put(Arrays.copyOf(buffer, n));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }

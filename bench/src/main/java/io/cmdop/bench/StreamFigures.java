@@ -250,9 +250,9 @@ final class StreamFigures {
             for (int i = 0; i < clients; i++) {
                 EndMarker armed = new EndMarker("armed");
                 EndMarker end = new EndMarker(marker);
-                VisibleText text = new VisibleText(b -> {
-                    armed.feedByte(b);
-                    end.feedByte(b);
+                VisibleText text = new VisibleText((d, from, to) -> {
+                    armed.feed(d, from, to - from);
+                    end.feed(d, from, to - from);
                 });
                 terminals.add(Terminal.start(tmux.attachCommand("bench"), java.util.Map.of(), dir, 80, 24)
                         .drainTo((buffer, n) -> text.feed(buffer, 0, n)));
@@ -390,9 +390,9 @@ final class StreamFigures {
             String name = armedSession(terminal, trigger, data);
             EndMarker armed = new EndMarker("armed");
             EndMarker end = new EndMarker(marker);
-            VisibleText text = new VisibleText(b -> {
-                armed.feedByte(b);
-                end.feedByte(b);
+            VisibleText text = new VisibleText((d, from, to) -> {
+                armed.feed(d, from, to - from);
+                end.feed(d, from, to - from);
             });
             try (Terminal cli = Terminal.start(CmdopDaemon.cli(jar, "session", "attach", name),
                     daemon.cliEnvironment(), dir, 80, 24).drainTo((buffer, n) -> text.feed(buffer, 0, n))) {

@@ -7,26 +7,56 @@ import java.util.function.IntConsumer;
  * order: what a person would see typed, whatever cursor motions a terminal multiplexer adds.
  */
 final class VisibleText {
+    /** Receives the visible text in runs: bytes [from, to) of {@code data}, valid during the call. */
+    @FunctionalInterface
+    interface Runs {
+        void accept(byte[] data, int from, int to);
+    }
+
     private enum State { TEXT, ESC, ESC_INTERMEDIATE, CSI, STRING, STRING_ESC }
 
-    private final IntConsumer sink;
+    private final Runs runs;
     private State state = State.TEXT;
 
+    /**
+     * Passes on runs of text as they stand in the input: a stream of tens of MB/s, drained on the
+     * same two cores as what it measures, must cost next to nothing.
+     */
+    VisibleText(Runs runs) {
+        this.runs = runs;
+    }
+
+    /** Passes on the text a byte at a time, for the keystrokes of the echo figures. */
     VisibleText(IntConsumer sink) {
-        this.sink = sink;
+        this((data, from, to) -> {
+            for (int i = from; i < to; i++) {
+                sink.accept(data[i] & 0xff);
+            }
+        });
     }
 
     void feed(byte[] data, int offset, int length) {
-        for (int i = offset; i < offset + length; i++) {
-            int b = data[i] & 0xff;
-            switch (state) {
-                case TEXT -> {
-                    if (b == 0x1b) {
-                        state = State.ESC;
-                    } else if (b >= 0x20 && b != 0x7f) {
-                        sink.accept(b);
-                    }
+        int end = offset + length;
+        int i = offset;
+        while (i < end) {
+            if (state == State.TEXT) {
+                int run = i;
+                while (run < end && visible(data[run])) {
+                    run++;
                 }
+                if (run > i) {
+                    runs.accept(data, i, run);
+                    i = run;
+                    continue;
+                }
+                if (data[i] == 0x1b) {
+                    state = State.ESC;
+                }
+                i++; // an escape, or a control: not text
+                continue;
+            }
+            int b = data[i++] & 0xff;
+            switch (state) {
                 case ESC -> state = switch (b) {
                     case '[' -> State.CSI;
                     case ']', 'P', 'X', '^', '_' -> State.STRING;
@@ -49,5 +79,10 @@ final class VisibleText {
                 case STRING_ESC -> state = b == '\\' ? State.TEXT : State.STRING;
             }
         }
+    }
+
+    private static boolean visible(byte b) {
+        int v = b & 0xff;
+        return v >= 0x20 && v != 0x7f;
     }
 }

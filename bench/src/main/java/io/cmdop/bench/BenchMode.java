@@ -40,8 +40,8 @@ record BenchMode(String name, long streamBytes, long fanOutBytes, List<Integer> 
     }
 
     static BenchMode quick() {
-        return new BenchMode("quick", 32 * MIB, 16 * MIB, List.of(1, 10, 100), List.of(1, 10), 1, 1000, 1000, 50,
-                List.of(100), 250, 3, true, 1, 2, 1000, 1500, 2, 8 * MIB, true);
+        return new BenchMode("quick", 32 * MIB, 16 * MIB, List.of(1, 10, 100), List.of(1, 10), 1, 1000, 300, 50,
+                List.of(100), 250, 3, true, 1, 1, 500, 1500, 2, 8 * MIB, true);
     }
 
     static BenchMode full() {

@@ -111,6 +111,7 @@ public final class BenchMain {
                                   --only LIST    some sections only: throughput, fanout, stalled, echo, attach,
                                                  cli, memory, relaymem, micro
                                   --stream-mib N     stream N MiB in the throughput, fan-out and stalled figures
+                                  --jar FILE         the cmdop jar to measure (default cli/target/cmdop.jar)
                                   --daemon-jfr DIR   record the daemons with Java Flight Recorder into DIR
                                   --daemon-java-options OPTS   more JVM options for the daemons
                                   --relay-java-options OPTS    more JVM options for the relays

@@ -14,6 +14,7 @@ public final class ByteSearch {
     private static final long ONES = 0x0101010101010101L;
     private static final long HIGHS = 0x8080808080808080L;
     private static final long SPACES = 0x2020202020202020L;
+    private static final long LOWS = 0x7F7F7F7F7F7F7F7FL;
 
     private ByteSearch() {
     }
@@ -33,6 +34,57 @@ public final class ByteSearch {
         for (; i < to; i++) {
             if (data[i] == b) {
                 return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The index of the first C0 control (a byte below 0x20) in {@code data[from, to)}, or -1. */
+    static int indexOfControl(byte[] data, int from, int to) {
+        int i = from;
+        for (; i + Long.BYTES <= to; i += Long.BYTES) {
+            long x = (long) LONGS.get(data, i);
+            // As in printableEnd, without stopping at DEL or UTF-8 (whose high bit is set in x).
+            long flags = (x - SPACES) & ~x & HIGHS;
+            if (flags != 0) {
+                return i + (Long.numberOfTrailingZeros(flags) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            if (data[i] >= 0 && data[i] < 0x20) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The index of the {@code n}th {@code b} counted back from {@code to} (the last one being the
+     * first), or -1 if {@code data[from, to)} holds fewer than {@code n} (n &gt; 0).
+     */
+    static int nthLastIndexOf(byte[] data, int from, int to, byte b, int n) {
+        long pattern = (b & 0xffL) * ONES;
+        int i = to - Long.BYTES;
+        for (; i >= from; i -= Long.BYTES) {
+            long x = (long) LONGS.get(data, i) ^ pattern;
+            // Exact: a byte's high bit is set only if that byte is zero (no borrow crosses bytes).
+            long zeros = ~(((x & LOWS) + LOWS) | x | LOWS);
+            int count = Long.bitCount(zeros);
+            if (count < n) {
+                n -= count;
+                continue;
+            }
+            while (true) {
+                int high = 63 - Long.numberOfLeadingZeros(zeros);
+                if (--n == 0) {
+                    return i + (high >>> 3);
+                }
+                zeros &= ~(1L << high);
+            }
+        }
+        for (int j = i + Long.BYTES - 1; j >= from; j--) {
+            if (data[j] == b && --n == 0) {
+                return j;
             }
         }
         return -1;

@@ -77,6 +77,16 @@ final class Parser {
         }
     }
 
+    /** Counts {@code length} bytes of plain output as read: their effect on the state was found without reading them. */
+    void skip(int length) {
+        fed += length;
+    }
+
+    /** No sequence or string is under way (a UTF-8 character may be). */
+    boolean atGround() {
+        return state == GROUND;
+    }
+
     /** The index, in the data of the call under way or last made, of the byte or run being read. */
     int position() {
         return index;

@@ -39,6 +39,12 @@ final class Screen {
     private Line[] scratch = new Line[0];
     /** Last ASCII character printed, for REP; -1 once anything else happened. */
     int lastChar = -1;
+    /**
+     * Plain output whose lines will scroll out of the scrollback is being read: cursor, pen and the
+     * rest of the state follow it, but no cell is written and no line scrolled. Only the operations
+     * plain output reaches ({@link PlainOutput}) heed it.
+     */
+    boolean discarding;
 
     Screen(int cols, int rows, int scrollbackLines) {
         this.cols = cols;
@@ -57,6 +63,11 @@ final class Screen {
             result[y] = new Line(cols);
         }
         return result;
+    }
+
+    /** A line feed at the bottom pushes the top line into the scrollback: the normal screen, scrolled whole. */
+    boolean scrollsIntoScrollback() {
+        return !alternate && top == 0 && bottom == rows - 1;
     }
 
     /** The normal screen's lines, also while the alternate screen is shown. */
@@ -79,18 +90,20 @@ final class Screen {
             if (cx >= cols) {
                 wrap();
             }
-            Line line = lines[cy];
             int n = Math.min(to - from, cols - cx);
             int end = cx + n;
-            clearLeftHalfBeforeRun(line, cx);
-            clearRightHalves(line, end);
-            int[] chars = line.chars;
-            for (int i = 0; i < n; i++) {
-                chars[cx + i] = data[from + i];
-            }
-            Arrays.fill(line.styles, cx, end, pen);
-            if (line.clusters != null) {
-                Arrays.fill(line.clusters, cx, end, null);
+            if (!discarding) {
+                Line line = lines[cy];
+                clearLeftHalfBeforeRun(line, cx);
+                clearRightHalves(line, end);
+                int[] chars = line.chars;
+                for (int i = 0; i < n; i++) {
+                    chars[cx + i] = data[from + i];
+                }
+                Arrays.fill(line.styles, cx, end, pen);
+                if (line.clusters != null) {
+                    Arrays.fill(line.clusters, cx, end, null);
+                }
             }
             cx = end;
             from += n;
@@ -134,7 +147,7 @@ final class Screen {
         if (!autowrap && width > 1 && (width > cols || cx != cols && cx > cols - width)) {
             return;
         }
-        if (modes.insert && cx < cols) {
+        if (modes.insert && cx < cols && !discarding) {
             lines[cy].insertCells(cx, width, Style.DEFAULT);
         }
         if (autowrap && cx > cols - width) {
@@ -143,22 +156,24 @@ final class Screen {
         if (cx > cols - width) {
             return;
         }
-        Line line = lines[cy];
-        int old = line.chars[cx];
-        clearLeftHalf(line, cx);
-        if (width != 1 || (old & (Line.WIDE | Line.PADDING)) != 0) {
-            clearRightHalves(line, cx + width);
-        }
-        line.chars[cx] = width == 2 ? cp | Line.WIDE : cp;
-        line.styles[cx] = pen;
-        if (line.clusters != null) {
-            line.clusters[cx] = null;
-        }
-        if (width == 2) {
-            line.chars[cx + 1] = Line.PADDING;
-            line.styles[cx + 1] = pen;
+        if (!discarding) {
+            Line line = lines[cy];
+            int old = line.chars[cx];
+            clearLeftHalf(line, cx);
+            if (width != 1 || (old & (Line.WIDE | Line.PADDING)) != 0) {
+                clearRightHalves(line, cx + width);
+            }
+            line.chars[cx] = width == 2 ? cp | Line.WIDE : cp;
+            line.styles[cx] = pen;
             if (line.clusters != null) {
-                line.clusters[cx + 1] = null;
+                line.clusters[cx] = null;
+            }
+            if (width == 2) {
+                line.chars[cx + 1] = Line.PADDING;
+                line.styles[cx + 1] = pen;
+                if (line.clusters != null) {
+                    line.clusters[cx + 1] = null;
+                }
             }
         }
         cx = autowrap || cx + width <= cols - 1 || cols - 1 < width ? cx + width : cols - 1;
@@ -166,7 +181,9 @@ final class Screen {
 
     /** Automatic wrap to the start of the next line; scrolls with the default background, as tmux does. */
     private void wrap() {
-        lines[cy].wrapped = true;
+        if (!discarding) {
+            lines[cy].wrapped = true;
+        }
         lineFeed(Style.DEFAULT);
         cx = 0;
     }
@@ -216,7 +233,7 @@ final class Screen {
 
     /** A zero-width character joins the cell left of the cursor; at the left edge it is dropped (tmux). */
     private void combine(int cp) {
-        if (cx == 0) {
+        if (cx == 0 || discarding) {
             return;
         }
         Line line = lines[cy];
@@ -499,6 +516,9 @@ final class Screen {
      * so full-screen programs that scroll a part of the screen do not fill it with fragments.
      */
     void scrollUp(int n, long eraseStyle) {
+        if (discarding) {
+            return;
+        }
         n = Math.min(n, bottom - top + 1);
         for (int i = 0; i < n; i++) {
             if (alternate) {

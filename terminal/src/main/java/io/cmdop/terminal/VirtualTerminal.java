@@ -1,5 +1,6 @@
 package io.cmdop.terminal;
 
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -9,7 +10,23 @@ import java.util.function.Consumer;
  * which serves as the oracle in the tests, so a client joining late sees what tmux would show.
  */
 public final class VirtualTerminal {
+    /** A chunk this long is output streaming (an echo is a few bytes; a PTY read at most 4 KiB): worth holding back. */
+    private static final int HOLD_FROM = 1024;
+    /** Plain output held back at most; the larger, the more of it scrolls away before its end. */
+    private static final int MAX_HELD = 1 << 20;
+    private static final int FIRST_HOLD = 16 * 1024;
+    private static final byte LINE_FEED = '\n';
+    private static final byte CARRIAGE_RETURN = '\r';
+    private static final byte ESC = 0x1B;
+    private static final byte[] NOTHING = new byte[0];
+
     private final int scrollbackLines;
+    private final PlainOutput plain = new PlainOutput();
+    /** Plain output fed but not yet parsed: {@code held[0, heldLength)}. */
+    private byte[] held = NOTHING;
+    private int heldLength;
+    /** Bytes read for the cursor and the pen only, for the tests. */
+    private long stateOnlyBytes;
     private Screen screen;
     private Parser parser;
     private Consumer<byte[]> replies = reply -> { };
@@ -47,10 +64,105 @@ public final class VirtualTerminal {
      * over blank at the same size, tells {@link #onFault}, and reads the rest of the data, from the
      * byte (or run of text) it failed on, into the fresh model: the session's output goes on, and a
      * shell mark in it still counts. A second fault within one call drops the rest of that call's data.
+     * <p>
+     * Streaming plain output (text and colours, no other sequence: {@link PlainOutput}) is copied
+     * aside, up to 1 MiB, and parsed when that is full, when other output comes, or when the screen
+     * is read or resized; nothing can tell the difference. Parsed in one go, the part of it whose
+     * lines scroll out of the scrollback before its end is read for the cursor and the pen only: a
+     * stream of logs costs a fraction of writing every cell of lines nobody will see.
      */
     public void feed(byte[] data, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, data.length);
         int end = offset + length;
+        if (!holds(data, offset, end)) {
+            settle(false);
+            parse(data, offset, end);
+        } else if (length > MAX_HELD) {
+            settle(true);
+            parsePlain(data, offset, end);
+        } else {
+            if (heldLength + length > MAX_HELD) {
+                settle(true);
+            }
+            if (heldLength + length > held.length) {
+                held = Arrays.copyOf(held, Math.min(MAX_HELD, Math.max(FIRST_HOLD, 2 * (heldLength + length))));
+            }
+            System.arraycopy(data, offset, held, heldLength, length);
+            heldLength += length;
+        }
+    }
+
+    /** Whether {@code data[offset, end)} is plain output that may be held back, after any held already. */
+    private boolean holds(byte[] data, int offset, int end) {
+        if (heldLength == 0) {
+            if (end - offset < HOLD_FROM || !parser.atGround()) {
+                return false;
+            }
+            plain.restart();
+        }
+        return plain.accepts(data, offset, end);
+    }
+
+    /** Parses what is held back; keeps its buffer for more only while output streams ({@code streaming}). */
+    private void settle(boolean streaming) {
+        if (heldLength > 0) {
+            int length = heldLength;
+            heldLength = 0;
+            parsePlain(held, 0, length);
+        }
+        if (!streaming) {
+            held = NOTHING;
+        }
+    }
+
+    /**
+     * Parses plain output, which moves the cursor only forward and down. On the normal screen scrolled
+     * whole, up to its last {@code rows + scrollbackLines} line feeds it changes no cell that will be
+     * left after them: if it scrolled before them, the cursor is at the bottom, every one of them
+     * scrolls, and every line there was goes out of the scrollback; if not, it wrote only on the rows
+     * down to the cursor's, and those go. So that part is read for the cursor and the pen only, and
+     * most of it not at all ({@link #stateFrom}).
+     */
+    private void parsePlain(byte[] data, int offset, int end) {
+        int kept = offset;
+        if (screen.scrollsIntoScrollback()) {
+            kept = Math.max(offset, ByteSearch.nthLastIndexOf(data, offset, end, LINE_FEED, screen.rows + scrollbackLines));
+        }
+        if (kept > offset) {
+            stateOnlyBytes += kept - offset;
+            int from = stateFrom(data, offset, kept);
+            if (from > offset) {
+                screen.cy = screen.rows - 1;
+                parser.skip(from - offset);
+            }
+            screen.discarding = true;
+            try {
+                parse(data, Math.max(offset, from), kept);
+            } finally {
+                screen.discarding = false;
+            }
+        }
+        parse(data, kept, end);
+    }
+
+    /**
+     * Where reading plain output {@code data[offset, kept)} for the cursor and the pen may start, or
+     * -1 if at its start: its last carriage return or its last SGR reset, whichever comes first, if at
+     * least {@code rows} line feeds come before it. From there on the column and the pen are what
+     * that output makes them, whatever they were; before it, the line feeds took the cursor to the
+     * bottom row, where plain output leaves it; and nothing else of the state can change.
+     */
+    private int stateFrom(byte[] data, int offset, int kept) {
+        int carriageReturn = ByteSearch.nthLastIndexOf(data, offset, kept, CARRIAGE_RETURN, 1);
+        int reset = kept;
+        do {
+            reset = ByteSearch.nthLastIndexOf(data, offset, reset, ESC, 1);
+        } while (reset >= 0 && !PlainOutput.resetsPen(data, reset, kept));
+        int from = Math.min(carriageReturn, reset);
+        return from >= 0 && ByteSearch.nthLastIndexOf(data, offset, from, LINE_FEED, screen.rows) >= 0 ? from : -1;
+    }
+
+    private void parse(byte[] data, int offset, int end) {
         int from = offset;
         for (int attempt = 0; attempt < 2 && from < end; attempt++) {
             try {
@@ -68,6 +180,7 @@ public final class VirtualTerminal {
     /** Changes the size as xterm does: content is kept (not reflowed) and the cursor stays on screen. */
     public void resize(int cols, int rows) {
         checkSize(cols, rows);
+        settle(false);
         screen.resize(cols, rows);
     }
 
@@ -79,8 +192,13 @@ public final class VirtualTerminal {
         return screen.rows;
     }
 
+    long stateOnlyBytes() {
+        return stateOnlyBytes;
+    }
+
     /** The live state, for a {@link Viewport} drawing it. */
     Screen screen() {
+        settle(false);
         return screen;
     }
 
@@ -91,6 +209,7 @@ public final class VirtualTerminal {
 
     /** As {@link #snapshot()}, with only the latest {@code scrollbackLines} lines of scrollback: cheaper to take. */
     public ScreenSnapshot snapshot(int scrollbackLines) {
+        settle(false);
         return new ScreenSnapshot(screen, Math.max(0, scrollbackLines));
     }
 

@@ -62,6 +62,60 @@ class ByteSearchTest {
         assertThat(ByteSearch.printableEnd(data, 0, 8)).isEqualTo(8);
     }
 
+    @Test
+    void findsTheFirstControlButNotDelNorUtf8() {
+        // The bytes next to the range's edges, so that a borrow between bytes or a loose mask would show.
+        byte[] near = {0x00, 0x01, 0x08, 0x1b, 0x1f, 0x20, 0x21, 0x7f, (byte) 0x80, (byte) 0x9b, (byte) 0xe4, (byte) 0xff};
+        Random random = new Random(13);
+        for (int length = 0; length < 40; length++) {
+            for (int round = 0; round < 200; round++) {
+                byte[] data = new byte[length];
+                for (int i = 0; i < length; i++) {
+                    data[i] = random.nextInt(3) == 0 ? near[random.nextInt(near.length)] : (byte) 'b';
+                }
+                int from = length == 0 ? 0 : random.nextInt(length);
+                int to = from + (length == from ? 0 : random.nextInt(length - from + 1));
+                int expected = -1;
+                for (int i = to - 1; i >= from; i--) {
+                    if ((data[i] & 0xff) < 0x20) {
+                        expected = i;
+                    }
+                }
+                assertThat(ByteSearch.indexOfControl(data, from, to))
+                        .as("%s [%d, %d)", Arrays.toString(data), from, to).isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
+    void findsTheNthLastOccurrenceCountingEveryOneExactly() {
+        // Dense and sparse runs of the byte and its neighbours: a count off by one borrow would show.
+        byte[] near = {'\n', '\n', '\n', 0x0b, 0x09, 0x00, (byte) 0x8a, 'x'};
+        Random random = new Random(17);
+        for (int length = 0; length < 70; length++) {
+            for (int round = 0; round < 100; round++) {
+                byte[] data = new byte[length];
+                for (int i = 0; i < length; i++) {
+                    data[i] = random.nextInt(3) == 0 ? near[random.nextInt(near.length)] : (byte) 'y';
+                }
+                int from = length == 0 ? 0 : random.nextInt(length);
+                int to = from + (length == from ? 0 : random.nextInt(length - from + 1));
+                int n = 1 + random.nextInt(12);
+                assertThat(ByteSearch.nthLastIndexOf(data, from, to, (byte) '\n', n))
+                        .as("%s [%d, %d) n=%d", Arrays.toString(data), from, to, n).isEqualTo(naiveNthLast(data, from, to, n));
+            }
+        }
+    }
+
+    private static int naiveNthLast(byte[] data, int from, int to, int n) {
+        for (int i = to - 1; i >= from; i--) {
+            if (data[i] == '\n' && --n == 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     private static int naivePrintableEnd(byte[] data, int from, int to) {
         for (int i = from; i < to; i++) {
             int b = data[i] & 0xff;

@@ -44,8 +44,9 @@ final class MicroFigures {
         return scores;
     }
 
-    static double parseMBps(Map<String, Double> scores, String stream) {
-        Double ops = scores.get("TerminalParseBench.feed[" + stream + "]");
+    /** {@code method}: "feed" or "feedReadingScreen". */
+    static double parseMBps(Map<String, Double> scores, String method, String stream) {
+        Double ops = scores.get("TerminalParseBench." + method + "[" + stream + "]");
         return ops == null ? Double.NaN : ops * TerminalParseBench.operationBytes(stream) / 1e6;
     }
 

@@ -10,7 +10,7 @@ import java.util.function.Consumer;
  * which serves as the oracle in the tests, so a client joining late sees what tmux would show.
  */
 public final class VirtualTerminal {
-    /** A chunk this long is output streaming (an echo is a few bytes; a PTY read at most 4 KiB): worth holding back. */
+    /** A chunk this long is output streaming (an echo is a few bytes): worth holding back. */
     private static final int HOLD_FROM = 1024;
     /** Plain output held back at most; the larger, the more of it scrolls away before its end. */
     private static final int MAX_HELD = 1 << 20;
@@ -75,14 +75,15 @@ public final class VirtualTerminal {
         Objects.checkFromIndexSize(offset, length, data.length);
         int end = offset + length;
         if (!holds(data, offset, end)) {
-            settle(false);
+            settle();
+            held = NOTHING; // a prompt or a full-screen program: output stopped streaming for now
             parse(data, offset, end);
         } else if (length > MAX_HELD) {
-            settle(true);
+            settle();
             parsePlain(data, offset, end);
         } else {
             if (heldLength + length > MAX_HELD) {
-                settle(true);
+                settle();
             }
             if (heldLength + length > held.length) {
                 held = Arrays.copyOf(held, Math.min(MAX_HELD, Math.max(FIRST_HOLD, 2 * (heldLength + length))));
@@ -92,10 +93,13 @@ public final class VirtualTerminal {
         }
     }
 
-    /** Whether {@code data[offset, end)} is plain output that may be held back, after any held already. */
+    /**
+     * Whether {@code data[offset, end)} is plain output that may be held back, after any held already:
+     * held output is started only where its lines may scroll away (not on the alternate screen).
+     */
     private boolean holds(byte[] data, int offset, int end) {
         if (heldLength == 0) {
-            if (end - offset < HOLD_FROM || !parser.atGround()) {
+            if (end - offset < HOLD_FROM || !parser.atGround() || !screen.scrollsIntoScrollback()) {
                 return false;
             }
             plain.restart();
@@ -103,15 +107,12 @@ public final class VirtualTerminal {
         return plain.accepts(data, offset, end);
     }
 
-    /** Parses what is held back; keeps its buffer for more only while output streams ({@code streaming}). */
-    private void settle(boolean streaming) {
+    /** Parses what is held back. */
+    private void settle() {
         if (heldLength > 0) {
             int length = heldLength;
             heldLength = 0;
             parsePlain(held, 0, length);
-        }
-        if (!streaming) {
-            held = NOTHING;
         }
     }
 
@@ -180,7 +181,7 @@ public final class VirtualTerminal {
     /** Changes the size as xterm does: content is kept (not reflowed) and the cursor stays on screen. */
     public void resize(int cols, int rows) {
         checkSize(cols, rows);
-        settle(false);
+        settle();
         screen.resize(cols, rows);
     }
 
@@ -198,7 +199,7 @@ public final class VirtualTerminal {
 
     /** The live state, for a {@link Viewport} drawing it. */
     Screen screen() {
-        settle(false);
+        settle();
         return screen;
     }
 
@@ -209,7 +210,7 @@ public final class VirtualTerminal {
 
     /** As {@link #snapshot()}, with only the latest {@code scrollbackLines} lines of scrollback: cheaper to take. */
     public ScreenSnapshot snapshot(int scrollbackLines) {
-        settle(false);
+        settle();
         return new ScreenSnapshot(screen, Math.max(0, scrollbackLines));
     }
 

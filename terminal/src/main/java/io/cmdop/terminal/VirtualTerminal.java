@@ -25,6 +25,13 @@ public final class VirtualTerminal {
     /** Plain output fed but not yet parsed: {@code held[0, heldLength)}. */
     private byte[] held = NOTHING;
     private int heldLength;
+    /**
+     * Output still to be parsed as it comes before holding again: the screen is read so often that
+     * held output does not grow long enough to skip any, and holding costs a scan and a copy then.
+     */
+    private long unheldBytes;
+    /** Output fed since the screen was last read. */
+    private long fedSinceRead;
     /** Bytes read for the cursor and the pen only, for the tests. */
     private long stateOnlyBytes;
     private Screen screen;
@@ -69,14 +76,16 @@ public final class VirtualTerminal {
      * aside, up to 1 MiB, and parsed when that is full, when other output comes, or when the screen
      * is read or resized; nothing can tell the difference. Parsed in one go, the part of it whose
      * lines scroll out of the scrollback before its end is read for the cursor and the pen only: a
-     * stream of logs costs a fraction of writing every cell of lines nobody will see.
+     * stream of logs costs a fraction of writing every cell of lines nobody will see. While the screen
+     * is read too often for held output to grow that long, output is parsed as it comes.
      */
     public void feed(byte[] data, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, data.length);
         int end = offset + length;
+        fedSinceRead += length;
         if (!holds(data, offset, end)) {
             settle();
-            held = NOTHING; // a prompt or a full-screen program: output stopped streaming for now
+            held = NOTHING; // not streaming plain output now, or reads come too often for holding to pay
             parse(data, offset, end);
         } else if (length > MAX_HELD) {
             settle();
@@ -99,6 +108,10 @@ public final class VirtualTerminal {
      */
     private boolean holds(byte[] data, int offset, int end) {
         if (heldLength == 0) {
+            if (unheldBytes > 0) {
+                unheldBytes -= end - offset;
+                return false;
+            }
             if (end - offset < HOLD_FROM || !parser.atGround() || !screen.scrollsIntoScrollback()) {
                 return false;
             }
@@ -107,13 +120,25 @@ public final class VirtualTerminal {
         return plain.accepts(data, offset, end);
     }
 
-    /** Parses what is held back. */
-    private void settle() {
-        if (heldLength > 0) {
-            int length = heldLength;
-            heldLength = 0;
-            parsePlain(held, 0, length);
+    /** Parses what is held back; false if none of it could be skipped. */
+    private boolean settle() {
+        if (heldLength == 0) {
+            return false;
         }
+        int length = heldLength;
+        heldLength = 0;
+        return parsePlain(held, 0, length);
+    }
+
+    /**
+     * Parses what is held back, for the screen to be read. A second read within 1 MiB of output that
+     * finds held output too short to skip any stops holding for the next 1 MiB.
+     */
+    private void settleForRead() {
+        if (heldLength > 0 && !settle() && fedSinceRead < MAX_HELD) {
+            unheldBytes = MAX_HELD;
+        }
+        fedSinceRead = 0;
     }
 
     /**
@@ -124,7 +149,7 @@ public final class VirtualTerminal {
      * down to the cursor's, and those go. So that part is read for the cursor and the pen only, and
      * most of it not at all ({@link #stateFrom}).
      */
-    private void parsePlain(byte[] data, int offset, int end) {
+    private boolean parsePlain(byte[] data, int offset, int end) {
         int kept = offset;
         if (screen.scrollsIntoScrollback()) {
             kept = Math.max(offset, ByteSearch.nthLastIndexOf(data, offset, end, LINE_FEED, screen.rows + scrollbackLines));
@@ -144,6 +169,7 @@ public final class VirtualTerminal {
             }
         }
         parse(data, kept, end);
+        return kept > offset;
     }
 
     /**
@@ -181,7 +207,7 @@ public final class VirtualTerminal {
     /** Changes the size as xterm does: content is kept (not reflowed) and the cursor stays on screen. */
     public void resize(int cols, int rows) {
         checkSize(cols, rows);
-        settle();
+        settleForRead();
         screen.resize(cols, rows);
     }
 
@@ -199,7 +225,7 @@ public final class VirtualTerminal {
 
     /** The live state, for a {@link Viewport} drawing it. */
     Screen screen() {
-        settle();
+        settleForRead();
         return screen;
     }
 
@@ -210,7 +236,7 @@ public final class VirtualTerminal {
 
     /** As {@link #snapshot()}, with only the latest {@code scrollbackLines} lines of scrollback: cheaper to take. */
     public ScreenSnapshot snapshot(int scrollbackLines) {
-        settle();
+        settleForRead();
         return new ScreenSnapshot(screen, Math.max(0, scrollbackLines));
     }
 

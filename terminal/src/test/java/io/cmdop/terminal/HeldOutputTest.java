@@ -68,6 +68,43 @@ class HeldOutputTest {
     }
 
     @Test
+    void screenReadsTooOftenForHeldOutputToSkipAnythingStopHoldingForTheNextMebibyte() {
+        VirtualTerminal vt = new VirtualTerminal(80, 24, 100);
+        byte[] lines = "\033[1mlog\033[m line of output\r\n".repeat(40).getBytes(StandardCharsets.US_ASCII);
+        vt.snapshot();
+        vt.feed(lines, 0, lines.length); // 40 line feeds: fewer than 24 + 100, nothing to skip
+        vt.snapshot();
+        long fed = 0;
+        while (fed + lines.length <= 1 << 20) {
+            vt.feed(lines, 0, lines.length);
+            fed += lines.length;
+        }
+        assertThat(vt.snapshot().lines().getLast()).isEmpty();
+        assertThat(vt.stateOnlyBytes()).as("parsed as it came").isZero();
+        for (int i = 0; i < 200; i++) {
+            vt.feed(lines, 0, lines.length);
+        }
+        vt.snapshot();
+        assertThat(vt.stateOnlyBytes()).as("held again after a mebibyte").isPositive();
+    }
+
+    @Test
+    void aScreenReadRarelyDoesNotStopHolding() {
+        VirtualTerminal vt = new VirtualTerminal(80, 24, 100);
+        byte[] lines = "\033[1mlog\033[m line of output\r\n".repeat(40).getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; (long) i * lines.length <= 1 << 20; i++) {
+            vt.feed(lines, 0, lines.length);
+        }
+        vt.snapshot(); // more than a mebibyte since the start, and whatever is held is short or not
+        for (int i = 0; i < 200; i++) {
+            vt.feed(lines, 0, lines.length);
+        }
+        long before = vt.stateOnlyBytes();
+        vt.snapshot();
+        assertThat(vt.stateOnlyBytes()).as("still held").isGreaterThan(before);
+    }
+
+    @Test
     void repliesAndShellMarksAfterHeldOutputComeDuringTheirOwnFeedAndSeeTheHeldText() {
         VirtualTerminal vt = new VirtualTerminal(80, 24, 0);
         List<String> replies = new ArrayList<>();

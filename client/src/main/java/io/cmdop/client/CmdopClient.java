@@ -186,12 +186,20 @@ public final class CmdopClient implements AutoCloseable {
      */
     public Optional<InputWatch> watchInput(int fd, BooleanSupplier onReadable) {
         TransportThread.refuseBlocking("watchInput");
+        // A loop that is shutting down may still take the registration, then fail it: ask first.
+        if (eventLoop.isShuttingDown()) {
+            throw closedFor(fd, null);
+        }
         try {
             return LoopInputWatch.start(eventLoop.next(), fd, onReadable);
         } catch (RejectedExecutionException e) {
-            throw new IllegalStateException("this client is closed: it has no transport thread to read descriptor " + fd
-                    + " on", e);
+            throw closedFor(fd, e);
         }
+    }
+
+    private static IllegalStateException closedFor(int fd, RejectedExecutionException cause) {
+        return new IllegalStateException("this client is closed: it has no transport thread to read descriptor " + fd
+                + " on", cause);
     }
 
     /** The daemon's status. */

@@ -1,6 +1,5 @@
 package io.cmdop.terminal;
 
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -10,28 +9,12 @@ import java.util.function.Consumer;
  * which serves as the oracle in the tests, so a client joining late sees what tmux would show.
  */
 public final class VirtualTerminal {
-    /** A chunk this long is output streaming (an echo is a few bytes): worth holding back. */
-    private static final int HOLD_FROM = 1024;
-    /** Plain output held back at most; the larger, the more of it scrolls away before its end. */
-    private static final int MAX_HELD = 1 << 20;
-    private static final int FIRST_HOLD = 16 * 1024;
     private static final byte LINE_FEED = '\n';
     private static final byte CARRIAGE_RETURN = '\r';
     private static final byte ESC = 0x1B;
-    private static final byte[] NOTHING = new byte[0];
 
     private final int scrollbackLines;
-    private final PlainOutput plain = new PlainOutput();
-    /** Plain output fed but not yet parsed: {@code held[0, heldLength)}. */
-    private byte[] held = NOTHING;
-    private int heldLength;
-    /**
-     * Output still to be parsed as it comes before holding again: the screen is read so often that
-     * held output does not grow long enough to skip any, and holding costs a scan and a copy then.
-     */
-    private long unheldBytes;
-    /** Output fed since the screen was last read. */
-    private long fedSinceRead;
+    private final HeldOutput held = new HeldOutput(this::parsePlain);
     /** Bytes read for the cursor and the pen only, for the tests. */
     private long stateOnlyBytes;
     private Screen screen;
@@ -72,73 +55,21 @@ public final class VirtualTerminal {
      * byte (or run of text) it failed on, into the fresh model: the session's output goes on, and a
      * shell mark in it still counts. A second fault within one call drops the rest of that call's data.
      * <p>
-     * Streaming plain output (text and colours, no other sequence: {@link PlainOutput}) is copied
-     * aside, up to 1 MiB, and parsed when that is full, when other output comes, or when the screen
-     * is read or resized; nothing can tell the difference. Parsed in one go, the part of it whose
-     * lines scroll out of the scrollback before its end is read for the cursor and the pen only: a
-     * stream of logs costs a fraction of writing every cell of lines nobody will see. While the screen
-     * is read too often for held output to grow that long, output is parsed as it comes.
+     * Streaming plain output (text and colours, no other sequence: {@link PlainOutput}) is held
+     * back ({@link HeldOutput}): copied aside, up to 1 MiB, and parsed when that is full, when other
+     * output comes, or when the screen is read or resized; nothing can tell the difference. Parsed
+     * in one go, the part of it whose lines scroll out of the scrollback before its end is read for
+     * the cursor and the pen only: a stream of logs costs a fraction of writing every cell of lines
+     * nobody will see. While the screen is read too often for held output to grow that long, output
+     * is parsed as it comes.
      */
     public void feed(byte[] data, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, data.length);
         int end = offset + length;
-        fedSinceRead += length;
-        if (!holds(data, offset, end)) {
-            settle();
-            held = NOTHING; // not streaming plain output now, or reads come too often for holding to pay
+        if (!held.take(data, offset, end, parser.atGround() && screen.scrollsIntoScrollback())) {
+            held.release();
             parse(data, offset, end);
-        } else if (length > MAX_HELD) {
-            settle();
-            parsePlain(data, offset, end);
-        } else {
-            if (heldLength + length > MAX_HELD) {
-                settle();
-            }
-            if (heldLength + length > held.length) {
-                held = Arrays.copyOf(held, Math.min(MAX_HELD, Math.max(FIRST_HOLD, 2 * (heldLength + length))));
-            }
-            System.arraycopy(data, offset, held, heldLength, length);
-            heldLength += length;
         }
-    }
-
-    /**
-     * Whether {@code data[offset, end)} is plain output that may be held back, after any held already:
-     * held output is started only where its lines may scroll away (not on the alternate screen).
-     */
-    private boolean holds(byte[] data, int offset, int end) {
-        if (heldLength == 0) {
-            if (unheldBytes > 0) {
-                unheldBytes -= end - offset;
-                return false;
-            }
-            if (end - offset < HOLD_FROM || !parser.atGround() || !screen.scrollsIntoScrollback()) {
-                return false;
-            }
-            plain.restart();
-        }
-        return plain.accepts(data, offset, end);
-    }
-
-    /** Parses what is held back; false if none of it could be skipped. */
-    private boolean settle() {
-        if (heldLength == 0) {
-            return false;
-        }
-        int length = heldLength;
-        heldLength = 0;
-        return parsePlain(held, 0, length);
-    }
-
-    /**
-     * Parses what is held back, for the screen to be read. A second read within 1 MiB of output that
-     * finds held output too short to skip any stops holding for the next 1 MiB.
-     */
-    private void settleForRead() {
-        if (heldLength > 0 && !settle() && fedSinceRead < MAX_HELD) {
-            unheldBytes = MAX_HELD;
-        }
-        fedSinceRead = 0;
     }
 
     /**
@@ -207,7 +138,7 @@ public final class VirtualTerminal {
     /** Changes the size as xterm does: content is kept (not reflowed) and the cursor stays on screen. */
     public void resize(int cols, int rows) {
         checkSize(cols, rows);
-        settleForRead();
+        held.settleForRead();
         screen.resize(cols, rows);
     }
 
@@ -225,7 +156,7 @@ public final class VirtualTerminal {
 
     /** The live state, for a {@link Viewport} drawing it. */
     Screen screen() {
-        settleForRead();
+        held.settleForRead();
         return screen;
     }
 
@@ -236,7 +167,7 @@ public final class VirtualTerminal {
 
     /** As {@link #snapshot()}, with only the latest {@code scrollbackLines} lines of scrollback: cheaper to take. */
     public ScreenSnapshot snapshot(int scrollbackLines) {
-        settleForRead();
+        held.settleForRead();
         return new ScreenSnapshot(screen, Math.max(0, scrollbackLines));
     }
 

@@ -77,7 +77,7 @@ final class Parser {
         }
     }
 
-    /** Counts {@code length} bytes of plain output as read: their effect on the state was found without reading them. */
+    /** Counts {@code length} bytes of plain output as read: their effect was found without reading them. */
     void skip(int length) {
         fed += length;
     }

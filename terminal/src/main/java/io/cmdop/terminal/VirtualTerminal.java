@@ -83,7 +83,8 @@ public final class VirtualTerminal {
     private boolean parsePlain(byte[] data, int offset, int end) {
         int kept = offset;
         if (screen.scrollsIntoScrollback()) {
-            kept = Math.max(offset, ByteSearch.nthLastIndexOf(data, offset, end, LINE_FEED, screen.rows + scrollbackLines));
+            int lineFeeds = screen.rows + scrollbackLines;
+            kept = Math.max(offset, ByteSearch.nthLastIndexOf(data, offset, end, LINE_FEED, lineFeeds));
         }
         if (kept > offset) {
             stateOnlyBytes += kept - offset;

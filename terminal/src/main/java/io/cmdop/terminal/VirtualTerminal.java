@@ -190,7 +190,10 @@ public final class VirtualTerminal {
         parser.onShellMark(marks);
     }
 
-    /** Receives the faults {@link #feed} recovered from: each one is a bug to report. */
+    /**
+     * Receives the faults the model recovered from, in {@link #feed} or while parsing held output
+     * before the screen is read or resized: each one is a bug to report.
+     */
     public void onFault(Consumer<RuntimeException> faults) {
         this.faults = Objects.requireNonNull(faults, "faults");
     }

@@ -69,20 +69,16 @@ class ByteSearchTest {
         Random random = new Random(13);
         for (int length = 0; length < 40; length++) {
             for (int round = 0; round < 200; round++) {
-                byte[] data = new byte[length];
-                for (int i = 0; i < length; i++) {
-                    data[i] = random.nextInt(3) == 0 ? near[random.nextInt(near.length)] : (byte) 'b';
-                }
-                int from = length == 0 ? 0 : random.nextInt(length);
-                int to = from + (length == from ? 0 : random.nextInt(length - from + 1));
+                byte[] data = sprinkled(random, length, near, (byte) 'b');
+                int[] range = range(random, length);
                 int expected = -1;
-                for (int i = to - 1; i >= from; i--) {
+                for (int i = range[1] - 1; i >= range[0]; i--) {
                     if ((data[i] & 0xff) < 0x20) {
                         expected = i;
                     }
                 }
-                assertThat(ByteSearch.indexOfControl(data, from, to))
-                        .as("%s [%d, %d)", Arrays.toString(data), from, to).isEqualTo(expected);
+                assertThat(ByteSearch.indexOfControl(data, range[0], range[1]))
+                        .as("%s %s", Arrays.toString(data), Arrays.toString(range)).isEqualTo(expected);
             }
         }
     }
@@ -94,17 +90,29 @@ class ByteSearchTest {
         Random random = new Random(17);
         for (int length = 0; length < 70; length++) {
             for (int round = 0; round < 100; round++) {
-                byte[] data = new byte[length];
-                for (int i = 0; i < length; i++) {
-                    data[i] = random.nextInt(3) == 0 ? near[random.nextInt(near.length)] : (byte) 'y';
-                }
-                int from = length == 0 ? 0 : random.nextInt(length);
-                int to = from + (length == from ? 0 : random.nextInt(length - from + 1));
+                byte[] data = sprinkled(random, length, near, (byte) 'y');
+                int[] range = range(random, length);
                 int n = 1 + random.nextInt(12);
-                assertThat(ByteSearch.nthLastIndexOf(data, from, to, (byte) '\n', n))
-                        .as("%s [%d, %d) n=%d", Arrays.toString(data), from, to, n).isEqualTo(naiveNthLast(data, from, to, n));
+                assertThat(ByteSearch.nthLastIndexOf(data, range[0], range[1], (byte) '\n', n))
+                        .as("%s %s n=%d", Arrays.toString(data), Arrays.toString(range), n)
+                        .isEqualTo(naiveNthLast(data, range[0], range[1], n));
             }
         }
+    }
+
+    /** {@code length} bytes of {@code filler}, a third of them replaced by one of {@code near}. */
+    private static byte[] sprinkled(Random random, int length, byte[] near, byte filler) {
+        byte[] data = new byte[length];
+        for (int i = 0; i < length; i++) {
+            data[i] = random.nextInt(3) == 0 ? near[random.nextInt(near.length)] : filler;
+        }
+        return data;
+    }
+
+    /** A random range {from, to} within {@code length} bytes, empty ones included. */
+    private static int[] range(Random random, int length) {
+        int from = length == 0 ? 0 : random.nextInt(length);
+        return new int[] {from, from + (length == from ? 0 : random.nextInt(length - from + 1))};
     }
 
     private static int naiveNthLast(byte[] data, int from, int to, int n) {

@@ -26,6 +26,8 @@ import java.util.logging.Logger;
 final class SessionRegistry implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SessionRegistry.class.getName());
     private static final Duration HANGUP_PATIENCE = Duration.ofSeconds(2);
+    /** A session quiet this long gives back the memory its model set aside for streaming output. */
+    private static final Duration QUIET_OUTPUT = Duration.ofSeconds(1);
 
     private final DaemonConfig config;
     private final SessionConfig sessionConfig;
@@ -150,6 +152,7 @@ final class SessionRegistry implements AutoCloseable {
             long now = System.nanoTime();
             for (Session s : sessions) {
                 s.expireGrace();
+                s.settleQuietOutput(QUIET_OUTPUT);
                 Long ended;
                 synchronized (this) {
                     ended = endedAtNanos.get(s.id());

@@ -455,6 +455,32 @@ public final class Session {
         }
     }
 
+    /**
+     * Lets the terminal model parse the output it holds back and give back the memory set aside for
+     * it (up to 1 MiB), once the session has been quiet for {@code quietFor}: a session left idle
+     * after streaming keeps no copy of its output beyond the ring. The daemon calls this periodically.
+     */
+    public void settleQuietOutput(Duration quietFor) {
+        streamLock.lock();
+        try {
+            if (System.nanoTime() - lastActivityNanos >= quietFor.toNanos()) {
+                terminal.settle();
+            }
+        } finally {
+            streamLock.unlock();
+        }
+    }
+
+    /** Memory the terminal model set aside for output held back. */
+    int heldOutputBytes() {
+        streamLock.lock();
+        try {
+            return terminal.heldBytes();
+        } finally {
+            streamLock.unlock();
+        }
+    }
+
     /** Ends attachments whose grace window is over. The daemon calls this periodically. */
     public void expireGrace() {
         streamLock.lock();

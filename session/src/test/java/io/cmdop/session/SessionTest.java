@@ -488,6 +488,23 @@ class SessionTest {
     }
 
     @Test
+    void aSessionQuietAfterStreamingGivesBackWhatItsModelHeldAndStillShowsTheEnd() throws Exception {
+        Session s = start(List.of("/bin/sh", "-c",
+                "stty -echo; yes 'a line of plain output' | head -n 50000; echo the-end; exec cat"),
+                SessionConfig.defaults());
+        Drain d = drain(s.attachFromStart("watcher", ClientKind.SDK));
+        d.awaitText("the-end\r\n");
+        assertThat(s.heldOutputBytes()).as("streaming plain output is held back").isPositive();
+
+        s.settleQuietOutput(Duration.ofDays(1));
+        assertThat(s.heldOutputBytes()).as("not quiet for a day yet: still held").isPositive();
+
+        s.settleQuietOutput(Duration.ZERO);
+        assertThat(s.heldOutputBytes()).as("quiet: the memory is given back").isZero();
+        assertThat(s.screen().screen().text()).contains("a line of plain output\nthe-end");
+    }
+
+    @Test
     void whenTheProcessExitsClientsSeeTheCodeAndTheSessionStaysReadable() throws Exception {
         Session s = start(List.of("/bin/sh", "-c", "read x; echo bye; exit 3"), SessionConfig.defaults());
         Drain d = drain(s.attach("w", ClientKind.CLI, Mode.OPERATOR, null, false));

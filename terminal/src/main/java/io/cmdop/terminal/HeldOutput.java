@@ -74,7 +74,7 @@ final class HeldOutput {
         return true;
     }
 
-    /** Parses what is held and lets go of the buffer: output stopped streaming plain, or reads come too often. */
+    /** Parses what is held and lets go of the buffer: output stopped streaming plain, or went quiet. */
     void release() {
         settle();
         held = NOTHING;
@@ -89,6 +89,11 @@ final class HeldOutput {
             unheldBytes = MAX_HELD;
         }
         fedSinceRead = 0;
+    }
+
+    /** Memory set aside for held output: what {@link #release} gives back. */
+    int bufferBytes() {
+        return held.length;
     }
 
     /** Parses what is held; false if none of it could be skipped. */

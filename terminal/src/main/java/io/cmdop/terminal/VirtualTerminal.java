@@ -136,6 +136,19 @@ public final class VirtualTerminal {
         }
     }
 
+    /**
+     * Parses the output held back and lets go of the memory set aside for it: for a program whose
+     * output went quiet, so that a session idle after streaming does not keep up to 1 MiB of it.
+     */
+    public void settle() {
+        held.release();
+    }
+
+    /** Memory set aside for output held back, at most 1 MiB: what {@link #settle} gives back. */
+    public int heldBytes() {
+        return held.bufferBytes();
+    }
+
     /** Changes the size as xterm does: content is kept (not reflowed) and the cursor stays on screen. */
     public void resize(int cols, int rows) {
         checkSize(cols, rows);

@@ -58,6 +58,23 @@ class HeldOutputTest {
     }
 
     @Test
+    void settlingParsesWhatIsHeldAndGivesBackItsMemory() {
+        Random r = new Random(7);
+        VirtualTerminal asItComes = new VirtualTerminal(80, 24, 1000);
+        VirtualTerminal held = new VirtualTerminal(80, 24, 1000);
+        byte[] plain = plainOutput(r, 300_000);
+        feed(asItComes, plain, 1, NEVER_HELD);
+        feed(held, plain, 2, 4096);
+        assertThat(held.heldBytes()).as("set aside while output streams").isPositive();
+
+        held.settle();
+        assertThat(held.heldBytes()).isZero();
+        compare(asItComes, held, "after settling");
+        held.settle();
+        assertThat(held.heldBytes()).as("nothing held: settling again sets nothing aside").isZero();
+    }
+
+    @Test
     void anOutputWithTooFewLineFeedsIsParsedWhole() {
         VirtualTerminal vt = new VirtualTerminal(80, 24, 100);
         // 24 + 100 line feeds are needed before anything can be skipped.

@@ -152,7 +152,7 @@ final class SessionRegistry implements AutoCloseable {
             long now = System.nanoTime();
             for (Session s : sessions) {
                 s.expireGrace();
-                s.settleQuietOutput(QUIET_OUTPUT);
+                s.compactMemory(QUIET_OUTPUT);
                 Long ended;
                 synchronized (this) {
                     ended = endedAtNanos.get(s.id());

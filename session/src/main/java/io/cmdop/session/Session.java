@@ -456,16 +456,18 @@ public final class Session {
     }
 
     /**
-     * Lets the terminal model parse the output it holds back and give back the memory set aside for
-     * it (up to 1 MiB), once the session has been quiet for {@code quietFor}: a session left idle
-     * after streaming keeps no copy of its output beyond the ring. The daemon calls this periodically.
+     * Gives back memory the session no longer needs: the terminal model packs the scrollback lines
+     * added since the last call and, once the session has been quiet for {@code quietFor}, parses the
+     * output it holds back and lets go of the buffer (up to 1 MiB) set aside for it. The daemon calls
+     * this periodically.
      */
-    public void settleQuietOutput(Duration quietFor) {
+    public void compactMemory(Duration quietFor) {
         streamLock.lock();
         try {
             if (System.nanoTime() - lastActivityNanos >= quietFor.toNanos()) {
                 terminal.settle();
             }
+            terminal.packScrollback();
         } finally {
             streamLock.unlock();
         }

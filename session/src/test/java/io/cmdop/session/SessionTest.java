@@ -1,5 +1,7 @@
 package io.cmdop.session;
 
+import io.cmdop.terminal.ScreenSnapshot;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -488,7 +490,7 @@ class SessionTest {
     }
 
     @Test
-    void aSessionQuietAfterStreamingGivesBackWhatItsModelHeldAndStillShowsTheEnd() throws Exception {
+    void aSessionQuietAfterStreamingGivesBackMemoryAndStillShowsItsHistory() throws Exception {
         Session s = start(List.of("/bin/sh", "-c",
                 "stty -echo; yes 'a line of plain output' | head -n 50000; echo the-end; exec cat"),
                 SessionConfig.defaults());
@@ -496,12 +498,15 @@ class SessionTest {
         d.awaitText("the-end\r\n");
         assertThat(s.heldOutputBytes()).as("streaming plain output is held back").isPositive();
 
-        s.settleQuietOutput(Duration.ofDays(1));
+        s.compactMemory(Duration.ofDays(1));
         assertThat(s.heldOutputBytes()).as("not quiet for a day yet: still held").isPositive();
 
-        s.settleQuietOutput(Duration.ZERO);
+        s.compactMemory(Duration.ZERO);
         assertThat(s.heldOutputBytes()).as("quiet: the memory is given back").isZero();
-        assertThat(s.screen().screen().text()).contains("a line of plain output\nthe-end");
+        ScreenSnapshot screen = s.screen().screen();
+        assertThat(screen.text()).contains("a line of plain output\nthe-end");
+        assertThat(screen.scrollback()).as("the packed scrollback reads as it was")
+                .hasSize(SessionConfig.defaults().scrollbackLines()).containsOnly("a line of plain output");
     }
 
     @Test

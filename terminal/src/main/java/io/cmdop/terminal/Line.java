@@ -28,7 +28,7 @@ final class Line {
         Arrays.fill(chars, BLANK);
     }
 
-    private Line(int[] chars, long[] styles, String[] clusters, boolean wrapped) {
+    Line(int[] chars, long[] styles, String[] clusters, boolean wrapped) {
         this.chars = chars;
         this.styles = styles;
         this.clusters = clusters;

@@ -38,7 +38,7 @@ public final class ScreenSnapshot {
         int from = Math.max(0, s.scrollback.size() - scrollbackLines);
         List<Line> history = new ArrayList<>(s.scrollback.size() - from);
         for (int i = from; i < s.scrollback.size(); i++) {
-            history.add(s.scrollback.get(i).copyTrimmed()); // a long scrollback is mostly short lines
+            history.add(s.scrollback.copy(i)); // trimmed: a long scrollback is mostly short lines
         }
         scrollback = Collections.unmodifiableList(history);
         cursorX = s.cx;

@@ -1,42 +1,56 @@
 package io.cmdop.terminal;
 
+import java.util.Arrays;
+
 /**
  * The normal screen's history: lines that scrolled off its top, oldest first, in a fixed-capacity ring.
  * When full, the oldest line is handed back to be reused as the new blank line at the bottom, so that
- * steady scrolling allocates nothing.
+ * steady scrolling allocates nothing. Now and then ({@link #pack}) the lines are packed to what they
+ * hold ({@link PackedLine}), which a line of the screen cannot be: it is reused, and written in place.
  */
 final class Scrollback {
-    private final Line[] ring;
+    /** Each slot holds a line either as the screen left it or packed; the other is null. */
+    private final Line[] lines;
+    private final PackedLine[] packed;
     private int head;
     private int size;
+    /** The newest lines, pushed since the last {@link #pack}, are not packed yet. */
+    private int unpacked;
 
     Scrollback(int capacity) {
-        ring = new Line[Math.max(0, capacity)];
+        lines = new Line[Math.max(0, capacity)];
+        packed = new PackedLine[lines.length];
     }
 
     int size() {
         return size;
     }
 
-    /** Line {@code i}, 0 being the oldest. */
-    Line get(int i) {
-        return ring[(head + i) % ring.length];
+    /** A copy of line {@code i} (0 being the oldest), trimmed to its used cells. */
+    Line copy(int i) {
+        int slot = slot(i);
+        return lines[slot] != null ? lines[slot].copyTrimmed() : packed[slot].unpack();
     }
 
-    /** Appends {@code line} and returns the evicted oldest line for reuse, or null if nothing was evicted. */
+    /**
+     * Appends {@code line} and returns the evicted oldest line for reuse, or null if nothing was evicted
+     * or it was packed.
+     */
     Line push(Line line) {
-        if (ring.length == 0) {
+        if (lines.length == 0) {
             return line;
         }
-        int slot = (head + size) % ring.length;
+        int slot = slot(size);
         Line evicted = null;
-        if (size == ring.length) {
-            evicted = ring[head];
-            head = (head + 1) % ring.length;
+        if (size == lines.length) {
+            evicted = lines[head];
+            packed[head] = null;
+            head = (head + 1) % lines.length;
         } else {
             size++;
         }
-        ring[slot] = line;
+        lines[slot] = line;
+        unpacked = Math.min(unpacked + 1, size);
         return evicted;
     }
 
@@ -45,16 +59,34 @@ final class Scrollback {
         if (size == 0) {
             return null;
         }
-        int slot = (head + size - 1) % ring.length;
-        Line line = ring[slot];
-        ring[slot] = null;
+        int slot = slot(size - 1);
+        Line line = lines[slot] != null ? lines[slot] : packed[slot].unpack();
+        lines[slot] = null;
+        packed[slot] = null;
         size--;
+        unpacked = Math.max(0, unpacked - 1); // the newest lines are the unpacked ones
         return line;
     }
 
+    /** Packs the lines pushed since the last call. */
+    void pack() {
+        for (int i = size - unpacked; i < size; i++) {
+            int slot = slot(i);
+            packed[slot] = PackedLine.of(lines[slot]);
+            lines[slot] = null;
+        }
+        unpacked = 0;
+    }
+
     void clear() {
-        java.util.Arrays.fill(ring, null);
+        Arrays.fill(lines, null);
+        Arrays.fill(packed, null);
         head = 0;
         size = 0;
+        unpacked = 0;
+    }
+
+    private int slot(int i) {
+        return (head + i) % lines.length;
     }
 }

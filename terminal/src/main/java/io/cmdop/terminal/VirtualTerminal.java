@@ -144,6 +144,15 @@ public final class VirtualTerminal {
         held.release();
     }
 
+    /**
+     * Packs the scrollback lines added since the last call to what they hold: a line of a log to about
+     * a seventh of its memory. For now and then (once a second, say), not after every line: packed lines
+     * cannot be reused for the lines that scroll in after them, unpacked ones are.
+     */
+    public void packScrollback() {
+        screen.scrollback.pack();
+    }
+
     /** Memory set aside for output held back, at most 1 MiB: what {@link #settle} gives back. */
     public int heldBytes() {
         return held.bufferBytes();

@@ -1,0 +1,97 @@
+package io.cmdop.terminal;
+
+import java.util.Arrays;
+
+/**
+ * A scrollback line packed to what it holds: its used cells ({@link Line#usedCells}), their text one
+ * byte a cell when every cell is a single Latin-1 character, their styles as runs. A line of a log
+ * takes about a seventh of its {@link Line}'s memory (a kilobyte at 80 columns): a session's
+ * scrollback is most of what it keeps once its output has scrolled by.
+ */
+final class PackedLine {
+    /** The cells' text when each is one Latin-1 character (no wide ones, no combining marks); else null. */
+    private final byte[] latin1;
+    /** The cells as {@link Line#chars}, when {@link #latin1} cannot hold them; else null. */
+    private final int[] chars;
+    /** The style of each run of cells, and where each run ends (exclusive): the last ends at the used cells. */
+    private final long[] runStyles;
+    private final int[] runEnds;
+    /** As {@link Line#clusters}, for the used cells; null while none has combining marks. */
+    private final String[] clusters;
+    private final boolean wrapped;
+
+    private PackedLine(byte[] latin1, int[] chars, long[] runStyles, int[] runEnds, String[] clusters,
+                       boolean wrapped) {
+        this.latin1 = latin1;
+        this.chars = chars;
+        this.runStyles = runStyles;
+        this.runEnds = runEnds;
+        this.clusters = clusters;
+        this.wrapped = wrapped;
+    }
+
+    static PackedLine of(Line line) {
+        int cells = line.usedCells();
+        String[] clusters = line.clusters == null || allNull(line.clusters, cells) ? null
+                : Arrays.copyOf(line.clusters, cells);
+        byte[] latin1 = clusters == null ? latin1(line.chars, cells) : null;
+        int runs = 0;
+        for (int x = 0; x < cells; x++) {
+            if (x == 0 || line.styles[x] != line.styles[x - 1]) {
+                runs++;
+            }
+        }
+        long[] runStyles = new long[runs];
+        int[] runEnds = new int[runs];
+        int run = -1;
+        for (int x = 0; x < cells; x++) {
+            if (x == 0 || line.styles[x] != line.styles[x - 1]) {
+                runStyles[++run] = line.styles[x];
+            }
+            runEnds[run] = x + 1;
+        }
+        return new PackedLine(latin1, latin1 == null ? Arrays.copyOf(line.chars, cells) : null, runStyles, runEnds,
+                clusters, line.wrapped);
+    }
+
+    /** The line as {@link Line#copyTrimmed} gives it: its used cells. */
+    Line unpack() {
+        int cells = runEnds.length == 0 ? 0 : runEnds[runEnds.length - 1];
+        int[] cellChars;
+        if (latin1 != null) {
+            cellChars = new int[cells];
+            for (int x = 0; x < cells; x++) {
+                cellChars[x] = latin1[x] & 0xFF;
+            }
+        } else {
+            cellChars = chars.clone();
+        }
+        long[] styles = new long[cells];
+        int from = 0;
+        for (int run = 0; run < runEnds.length; run++) {
+            Arrays.fill(styles, from, runEnds[run], runStyles[run]);
+            from = runEnds[run];
+        }
+        return new Line(cellChars, styles, clusters == null ? null : clusters.clone(), wrapped);
+    }
+
+    private static byte[] latin1(int[] chars, int cells) {
+        byte[] text = new byte[cells];
+        for (int x = 0; x < cells; x++) {
+            if (chars[x] > 0xFF) { // also every wide or padding cell: their flags are high bits
+                return null;
+            }
+            text[x] = (byte) chars[x];
+        }
+        return text;
+    }
+
+    private static boolean allNull(String[] clusters, int cells) {
+        for (int x = 0; x < cells; x++) {
+            if (clusters[x] != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

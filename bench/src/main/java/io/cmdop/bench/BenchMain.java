@@ -627,14 +627,15 @@ public final class BenchMain {
                     Double.NaN, Double.NaN, c.heap() / 1024.0, Better.LOWER);
         }
         int n = mode.idleSessions().getFirst();
-        progress("memory: " + n + " sessions idle after printing 1 MiB of plain output each");
+        progress("memory: " + n + " sessions idle after printing 1 MiB of log lines each");
         MemoryFigures.PerSession c = f.cmdopStreamed(daemon, n);
         MemoryFigures.PerSession t = f.tmuxStreamed(n);
-        String what = "per session idle after printing 1 MiB of plain output, " + n + " sessions";
+        String what = "per session idle after printing 1 MiB of log lines, " + n + " sessions";
         table.add(new Row("Server RSS " + what, "KiB", Double.NaN, t.rss() / 1024.0, c.rss() / 1024.0, Better.LOWER,
                 "", null, "what the server keeps of output nobody looks at any more: cmdop its ring (2 MiB at most: all "
-                        + "of it here) and the model's 1,000 lines of scrollback, tmux its history (1,000 lines, as set here); "
-                        + "cmdop's model gives back what it held of the streaming output after a quiet second"));
+                        + "of it here, compressed once the session is quiet) and the model's 1,000 lines of scrollback, "
+                        + "tmux its history (1,000 lines, as set here); the RSS also counts the daemon's heap pages the "
+                        + "output touched for the first time"));
         table.row("Daemon heap " + what + " (live, after a full GC)", "KiB", Double.NaN, Double.NaN, c.heap() / 1024.0,
                 Better.LOWER);
     }

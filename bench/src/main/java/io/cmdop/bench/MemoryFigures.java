@@ -5,17 +5,21 @@ import io.cmdop.client.Terminal;
 import io.cmdop.protocol.v1.CreateSessionRequest;
 import io.cmdop.protocol.v1.Size;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Memory per idle session: the server's own resident memory (and, for cmdop, its Java heap after a
  * full collection) with N idle sessions, minus the same with none, divided by N. The sessions run
  * {@code cat}, whose memory is its own process's and is not counted: only the daemon's (or the tmux
- * server's) process is measured. Sessions left idle after printing {@value #STREAMED} bytes of plain
- * output, as a build or a log does, are measured the same way: what a server keeps of that output
+ * server's) process is measured. Sessions left idle after printing {@value #STREAMED} bytes of log
+ * lines are measured the same way: what a server keeps of that output
  * (cmdop's ring and scrollback, tmux's history) once nothing happens any more.
  */
 final class MemoryFigures {
@@ -24,28 +28,48 @@ final class MemoryFigures {
 
     private static final List<String> IDLE = List.of("cat");
     static final int STREAMED = 1 << 20;
-    private static final String LINE = "a line of plain output, as a build log prints it";
     private static final String STREAMED_MARK = "streamed-" + STREAMED;
-    private static final List<String> STREAMED_THEN_IDLE = List.of("sh", "-c",
-            "yes '" + LINE + "' | head -c " + STREAMED + "; echo " + STREAMED_MARK + "; exec cat");
-    /** The program's whole output, each line feed sent as CR LF by the terminal. */
-    private static final long STREAMED_OUTPUT = STREAMED + STREAMED / (LINE.length() + 1) + STREAMED_MARK.length() + 2;
     /** cmdop gives back what its model held of streaming output after a quiet second, looked at every second. */
     private static final int QUIET_SETTLE_MILLIS = 2000;
 
     private final Path dir;
     private final int settleMillis;
+    /** The log that the streamed sessions print, and what the terminal makes of it (LF sent as CR LF). */
+    private final Path log;
+    private final long streamedOutput;
 
-    MemoryFigures(Path dir, int settleMillis) {
+    MemoryFigures(Path dir, int settleMillis) throws IOException {
         this.dir = dir;
         this.settleMillis = settleMillis;
+        byte[] lines = logLines();
+        log = Files.write(dir.resolve("log-" + STREAMED + ".txt"), lines);
+        long lineFeeds = 0;
+        for (byte b : lines) {
+            lineFeeds += b == '\n' ? 1 : 0;
+        }
+        streamedOutput = lines.length + lineFeeds + STREAMED_MARK.length() + 2;
+    }
+
+    /** {@value #STREAMED} bytes of lines as a service logs them: the same words, changing numbers. */
+    private static byte[] logLines() {
+        StringBuilder sb = new StringBuilder(STREAMED + 128);
+        for (int i = 0; sb.length() < STREAMED; i++) {
+            sb.append(String.format(Locale.ROOT, "2026-12-07T12:%02d:%02d.%03d INFO request %d GET /api/v1/items/%d"
+                    + " 200 served in %d ms\n", i / 600 % 60, i / 10 % 60, i * 37 % 1000, i, i * 7919 % 100_000, i * 31 % 97));
+        }
+        sb.setLength(STREAMED - 1);
+        return sb.append('\n').toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private List<String> streamedThenIdle() {
+        return List.of("sh", "-c", "cat '" + log + "'; echo " + STREAMED_MARK + "; exec cat");
     }
 
     List<PerSession> cmdop(CmdopDaemon daemon, List<Integer> counts) throws Exception {
         return cmdop(daemon, counts, false);
     }
 
-    /** cmdop's sessions, each left idle after printing {@value #STREAMED} bytes of plain output. */
+    /** cmdop's sessions, each left idle after printing {@value #STREAMED} bytes of log lines. */
     PerSession cmdopStreamed(CmdopDaemon daemon, int sessions) throws Exception {
         return cmdop(daemon, List.of(sessions), true).getFirst();
     }
@@ -67,7 +91,7 @@ final class MemoryFigures {
             int created = 0;
             for (int target : counts) {
                 while (created < target) {
-                    terminal.create(request("idle-" + created, streamed ? STREAMED_THEN_IDLE : IDLE));
+                    terminal.create(request("idle-" + created, streamed ? streamedThenIdle() : IDLE));
                     created++;
                 }
                 if (streamed) {
@@ -86,10 +110,10 @@ final class MemoryFigures {
     }
 
     /** Until every session has printed all its output, and cmdop had time to settle it. */
-    private static void awaitStreamed(Terminal terminal, int sessions) throws InterruptedException {
+    private void awaitStreamed(Terminal terminal, int sessions) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         for (int i = 0; i < sessions; i++) {
-            while (terminal.getSession("idle-" + i).getOutputOffset() < STREAMED_OUTPUT) {
+            while (terminal.getSession("idle-" + i).getOutputOffset() < streamedOutput) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("session idle-" + i + " did not print its output in 2 minutes");
                 }
@@ -104,7 +128,7 @@ final class MemoryFigures {
         return tmux(counts, false);
     }
 
-    /** tmux's sessions, each left idle after printing {@value #STREAMED} bytes of plain output. */
+    /** tmux's sessions, each left idle after printing {@value #STREAMED} bytes of log lines. */
     PerSession tmuxStreamed(int sessions) throws Exception {
         return tmux(List.of(sessions), true).getFirst();
     }
@@ -118,7 +142,7 @@ final class MemoryFigures {
             int created = 0;
             for (int target : counts) {
                 while (created < target) {
-                    tmux.newSession("idle-" + created, streamed ? STREAMED_THEN_IDLE : IDLE, 80, 24);
+                    tmux.newSession("idle-" + created, streamed ? streamedThenIdle() : IDLE, 80, 24);
                     created++;
                 }
                 if (streamed) {

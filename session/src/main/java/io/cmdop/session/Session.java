@@ -458,16 +458,28 @@ public final class Session {
     /**
      * Gives back memory the session no longer needs: the terminal model packs the scrollback lines
      * added since the last call and, once the session has been quiet for {@code quietFor}, parses the
-     * output it holds back and lets go of the buffer (up to 1 MiB) set aside for it. The daemon calls
-     * this periodically.
+     * output it holds back and lets go of the buffer (up to 1 MiB) set aside for it, and the ring
+     * compresses the events appended since (at least 16 KiB of output). The daemon calls this
+     * periodically.
      */
     public void compactMemory(Duration quietFor) {
         streamLock.lock();
         try {
             if (System.nanoTime() - lastActivityNanos >= quietFor.toNanos()) {
                 terminal.settle();
+                ring.pack();
             }
             terminal.packScrollback();
+        } finally {
+            streamLock.unlock();
+        }
+    }
+
+    /** Memory the ring takes for output, compressed or not. */
+    long ringOutputMemory() {
+        streamLock.lock();
+        try {
+            return ring.outputMemory();
         } finally {
             streamLock.unlock();
         }

@@ -507,6 +507,11 @@ class SessionTest {
         assertThat(screen.text()).contains("a line of plain output\nthe-end");
         assertThat(screen.scrollback()).as("the packed scrollback reads as it was")
                 .hasSize(SessionConfig.defaults().scrollbackLines()).containsOnly("a line of plain output");
+        byte[] output = d.bytes();
+        assertThat(s.ringOutputMemory()).as("the ring, packed").isLessThan(output.length / 10);
+        Drain fromStart = drain(s.attachFromStart("late", ClientKind.SDK));
+        fromStart.awaitText("the-end\r\n");
+        assertThat(fromStart.bytes()).as("read back from the packed ring: every byte").isEqualTo(output);
     }
 
     @Test

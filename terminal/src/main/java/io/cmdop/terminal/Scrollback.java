@@ -11,7 +11,8 @@ import java.util.Arrays;
 final class Scrollback {
     /** Each slot holds a line either as the screen left it or packed; the other is null. */
     private final Line[] lines;
-    private final PackedLine[] packed;
+    /** Made at the first {@link #pack}: a session that never scrolls far does not pay for it. */
+    private PackedLine[] packed;
     private int head;
     private int size;
     /** The newest lines, pushed since the last {@link #pack}, are not packed yet. */
@@ -19,7 +20,6 @@ final class Scrollback {
 
     Scrollback(int capacity) {
         lines = new Line[Math.max(0, capacity)];
-        packed = new PackedLine[lines.length];
     }
 
     int size() {
@@ -44,7 +44,9 @@ final class Scrollback {
         Line evicted = null;
         if (size == lines.length) {
             evicted = lines[head];
-            packed[head] = null;
+            if (packed != null) {
+                packed[head] = null;
+            }
             head = (head + 1) % lines.length;
         } else {
             size++;
@@ -62,7 +64,9 @@ final class Scrollback {
         int slot = slot(size - 1);
         Line line = lines[slot] != null ? lines[slot] : packed[slot].unpack();
         lines[slot] = null;
-        packed[slot] = null;
+        if (packed != null) {
+            packed[slot] = null;
+        }
         size--;
         unpacked = Math.max(0, unpacked - 1); // the newest lines are the unpacked ones
         return line;
@@ -70,6 +74,9 @@ final class Scrollback {
 
     /** Packs the lines pushed since the last call. */
     void pack() {
+        if (unpacked > 0 && packed == null) {
+            packed = new PackedLine[lines.length];
+        }
         for (int i = size - unpacked; i < size; i++) {
             int slot = slot(i);
             packed[slot] = PackedLine.of(lines[slot]);
@@ -80,7 +87,7 @@ final class Scrollback {
 
     void clear() {
         Arrays.fill(lines, null);
-        Arrays.fill(packed, null);
+        packed = null;
         head = 0;
         size = 0;
         unpacked = 0;

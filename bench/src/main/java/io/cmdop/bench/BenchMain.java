@@ -626,7 +626,7 @@ public final class BenchMain {
             table.row("Daemon heap per idle session, " + c.sessions() + " sessions (live, after a full GC)", "KiB",
                     Double.NaN, Double.NaN, c.heap() / 1024.0, Better.LOWER);
         }
-        int n = mode.idleSessions().getFirst();
+        int n = mode.streamedSessions();
         progress("memory: " + n + " sessions idle after printing 1 MiB of log lines each");
         MemoryFigures.PerSession c = f.cmdopStreamed(daemon, n);
         MemoryFigures.PerSession t = f.tmuxStreamed(n);

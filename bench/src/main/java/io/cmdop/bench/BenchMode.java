@@ -16,6 +16,7 @@ import java.util.List;
  * @param keyWarmup at most this many unmeasured keystrokes before them (see {@link EchoFigures})
  * @param attaches measured attaches and resumes
  * @param idleSessions session counts for the memory figures
+ * @param streamedSessions sessions for the memory figure of sessions idle after printing 1 MiB each
  * @param relayObservers observers attached through the relay for its memory per observer
  * @param cliAttaches measured CLI attaches
  * @param jmh whether the JMH microbenchmarks run, and how long ({@code warmup}/{@code measure} iterations of {@code iterationMillis})
@@ -28,29 +29,30 @@ import java.util.List;
  *     sources changed: not from a test); off only in the smoke test
  */
 record BenchMode(String name, long streamBytes, long fanOutBytes, List<Integer> fanOuts, List<Integer> tmuxFanOuts,
-                 int repeats, int keys, int keyWarmup, int attaches, List<Integer> idleSessions, int relayObservers, int cliAttaches,
+                 int repeats, int keys, int keyWarmup, int attaches, List<Integer> idleSessions, int streamedSessions,
+                 int relayObservers, int cliAttaches,
                  boolean jmh, int warmup, int measure, int iterationMillis, int settleMillis, int streamWarmups,
                  long streamWarmupBytes, boolean thorough) {
     private static final long MIB = 1 << 20;
 
     BenchMode withStreams(long bytes) {
         return new BenchMode(name, bytes, bytes, fanOuts, tmuxFanOuts, repeats, keys, keyWarmup, attaches, idleSessions,
-                relayObservers, cliAttaches, jmh, warmup, measure, iterationMillis, settleMillis, streamWarmups,
+                streamedSessions, relayObservers, cliAttaches, jmh, warmup, measure, iterationMillis, settleMillis, streamWarmups,
                 streamWarmupBytes, thorough);
     }
 
     static BenchMode quick() {
         return new BenchMode("quick", 32 * MIB, 16 * MIB, List.of(1, 10, 100), List.of(1, 10), 1, 1000, 300, 50,
-                List.of(100), 250, 3, true, 1, 1, 500, 1500, 2, 8 * MIB, true);
+                List.of(100), 30, 250, 3, true, 1, 1, 500, 1500, 2, 8 * MIB, true);
     }
 
     static BenchMode full() {
         return new BenchMode("full", 128 * MIB, 128 * MIB, List.of(1, 10, 100), List.of(1, 10), 3, 5000, 20_000, 300,
-                List.of(100, 1000), 1000, 10, true, 3, 5, 2000, 3000, 20, 32 * MIB, true);
+                List.of(100, 1000), 100, 1000, 10, true, 3, 5, 2000, 3000, 20, 32 * MIB, true);
     }
 
     static BenchMode smoke() {
-        return new BenchMode("smoke", MIB, MIB / 2, List.of(1, 2), List.of(1), 1, 50, 50, 5, List.of(3), 3, 1, false,
+        return new BenchMode("smoke", MIB, MIB / 2, List.of(1, 2), List.of(1), 1, 50, 50, 5, List.of(3), 3, 3, 1, false,
                 0, 0, 0, 300, 2, MIB, false);
     }
 }

@@ -3,6 +3,7 @@ package io.cmdop.bench;
 import io.cmdop.client.CmdopClient;
 import io.cmdop.client.Terminal;
 import io.cmdop.protocol.v1.CreateSessionRequest;
+import io.cmdop.protocol.v1.SessionState;
 import io.cmdop.protocol.v1.Size;
 
 import java.io.IOException;
@@ -74,18 +75,22 @@ final class MemoryFigures {
         return cmdop(daemon, List.of(sessions), true).getFirst();
     }
 
+    /** For the streamed sessions, the idle ones' figure ran first on the same daemon, which warmed it up. */
     private List<PerSession> cmdop(CmdopDaemon daemon, List<Integer> counts, boolean streamed) throws Exception {
         List<PerSession> out = new ArrayList<>();
         try (CmdopClient client = daemon.client()) {
             var terminal = client.terminal();
-            // Warm up: the code paths of creating and ending a session, so they are in the baseline.
-            for (int i = 0; i < 5; i++) {
-                terminal.create(request("warm-" + i, IDLE));
+            if (!streamed) {
+                // Warm up: the code paths of creating and ending a session, so they are in the baseline.
+                for (int i = 0; i < 5; i++) {
+                    terminal.create(request("warm-" + i, IDLE));
+                }
+                for (int i = 0; i < 5; i++) {
+                    terminal.destroy("warm-" + i);
+                }
+                Thread.sleep(settleMillis);
             }
-            for (int i = 0; i < 5; i++) {
-                terminal.destroy("warm-" + i);
-            }
-            Thread.sleep(settleMillis);
+            awaitNoEndedSessions(terminal);
             long heap0 = ProcessMemory.heapAfterFullGc(daemon.pid());
             long rss0 = daemon.rss();
             int created = 0;
@@ -96,8 +101,9 @@ final class MemoryFigures {
                 }
                 if (streamed) {
                     awaitStreamed(terminal, created);
+                } else {
+                    Thread.sleep(settleMillis);
                 }
-                Thread.sleep(settleMillis);
                 long heap = ProcessMemory.heapAfterFullGc(daemon.pid());
                 long rss = daemon.rss();
                 out.add(new PerSession(target, (rss - rss0) / target, (heap - heap0) / target));
@@ -109,7 +115,18 @@ final class MemoryFigures {
         return out;
     }
 
-    /** Until every session has printed all its output, and cmdop had time to settle it. */
+    /** Until the sessions ended before are forgotten (the daemon is told to at once), so none is in the baseline. */
+    private static void awaitNoEndedSessions(Terminal terminal) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (terminal.list().stream().anyMatch(s -> s.getState() == SessionState.SESSION_STATE_EXITED)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the daemon still lists ended sessions after a minute");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** Until every session has printed all its output, and cmdop had time to find it quiet and pack it. */
     private void awaitStreamed(Terminal terminal, int sessions) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         for (int i = 0; i < sessions; i++) {

@@ -26,7 +26,7 @@ import java.util.logging.Logger;
 final class SessionRegistry implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SessionRegistry.class.getName());
     private static final Duration HANGUP_PATIENCE = Duration.ofSeconds(2);
-    /** A session quiet this long gives back the memory its model set aside for streaming output. */
+    /** A session quiet this long gives back memory: its model's held output, its ring compressed. */
     private static final Duration QUIET_OUTPUT = Duration.ofSeconds(1);
 
     private final DaemonConfig config;

@@ -4,28 +4,33 @@ import java.util.Arrays;
 
 /**
  * A scrollback line packed to what it holds: its used cells ({@link Line#usedCells}), their text one
- * byte a cell when every cell is a single Latin-1 character, their styles as runs. A line of a log
- * takes about a seventh of its {@link Line}'s memory (a kilobyte at 80 columns): a session's
- * scrollback is most of what it keeps once its output has scrolled by.
+ * byte a cell when every cell is a single Latin-1 character, their styles as runs (or one style for
+ * all). A line of a log takes about a seventh of its {@link Line}'s memory (a kilobyte at 80
+ * columns): a session's scrollback is most of what it keeps once its output has scrolled by.
  */
 final class PackedLine {
     /** The cells' text when each is one Latin-1 character (no wide ones, no combining marks); else null. */
     private final byte[] latin1;
     /** The cells as {@link Line#chars}, when {@link #latin1} cannot hold them; else null. */
     private final int[] chars;
-    /** The style of each run of cells, and where each run ends (exclusive): the last ends at the used cells. */
+    private final int cells;
+    /** The style of each run of cells, and where each run ends (exclusive); null when one style is all. */
     private final long[] runStyles;
     private final int[] runEnds;
+    /** The style of every cell, when they share one: most lines of a log, which saves two arrays a line. */
+    private final long style;
     /** As {@link Line#clusters}, for the used cells; null while none has combining marks. */
     private final String[] clusters;
     private final boolean wrapped;
 
-    private PackedLine(byte[] latin1, int[] chars, long[] runStyles, int[] runEnds, String[] clusters,
-                       boolean wrapped) {
+    private PackedLine(byte[] latin1, int[] chars, int cells, long[] runStyles, int[] runEnds, long style,
+                       String[] clusters, boolean wrapped) {
         this.latin1 = latin1;
         this.chars = chars;
+        this.cells = cells;
         this.runStyles = runStyles;
         this.runEnds = runEnds;
+        this.style = style;
         this.clusters = clusters;
         this.wrapped = wrapped;
     }
@@ -41,6 +46,11 @@ final class PackedLine {
                 runs++;
             }
         }
+        int[] chars = latin1 == null ? Arrays.copyOf(line.chars, cells) : null;
+        if (runs <= 1) {
+            return new PackedLine(latin1, chars, cells, null, null, runs == 0 ? Style.DEFAULT : line.styles[0],
+                    clusters, line.wrapped);
+        }
         long[] runStyles = new long[runs];
         int[] runEnds = new int[runs];
         int run = -1;
@@ -50,13 +60,11 @@ final class PackedLine {
             }
             runEnds[run] = x + 1;
         }
-        return new PackedLine(latin1, latin1 == null ? Arrays.copyOf(line.chars, cells) : null, runStyles, runEnds,
-                clusters, line.wrapped);
+        return new PackedLine(latin1, chars, cells, runStyles, runEnds, Style.DEFAULT, clusters, line.wrapped);
     }
 
     /** The line as {@link Line#copyTrimmed} gives it: its used cells. */
     Line unpack() {
-        int cells = runEnds.length == 0 ? 0 : runEnds[runEnds.length - 1];
         int[] cellChars;
         if (latin1 != null) {
             cellChars = new int[cells];
@@ -67,10 +75,14 @@ final class PackedLine {
             cellChars = chars.clone();
         }
         long[] styles = new long[cells];
-        int from = 0;
-        for (int run = 0; run < runEnds.length; run++) {
-            Arrays.fill(styles, from, runEnds[run], runStyles[run]);
-            from = runEnds[run];
+        if (runEnds == null) {
+            Arrays.fill(styles, style);
+        } else {
+            int from = 0;
+            for (int run = 0; run < runEnds.length; run++) {
+                Arrays.fill(styles, from, runEnds[run], runStyles[run]);
+                from = runEnds[run];
+            }
         }
         return new Line(cellChars, styles, clusters == null ? null : clusters.clone(), wrapped);
     }

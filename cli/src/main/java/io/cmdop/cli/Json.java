@@ -64,6 +64,7 @@ final class Json {
         m.put("resize_policy", word(s.getResizePolicy().name(), "RESIZE_POLICY_"));
         m.put("attached", s.getAttachedList().stream().map(Json::client).toList());
         m.put("output_bytes", s.getOutputOffset());
+        m.put("memory_bytes", s.getMemoryBytes());
         m.put("machine", s.getMachine());
         return m;
     }

@@ -46,7 +46,14 @@ public final class Main {
             Map.entry(FleetCommands.Members.class, List.of(FleetCommands.Members.ListMembers.class)),
             Map.entry(FleetCommands.Fleet.class, List.of(FleetCommands.Fleet.Create.class)));
 
+    private static final String LEAK_DETECTION = "io.netty.leakDetection.level";
+
     public static void main(String[] args) {
+        // Netty samples one buffer in 128 for leaks, building a stack trace each time: 2.5 % of a
+        // daemon's CPU as it echoes keys. Off in cmdop's own processes unless asked for by that property.
+        if (System.getProperty(LEAK_DETECTION) == null) {
+            System.setProperty(LEAK_DETECTION, "disabled");
+        }
         System.exit(run(args));
     }
 

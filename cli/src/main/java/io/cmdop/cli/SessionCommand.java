@@ -82,12 +82,13 @@ final class SessionCommand {
                     System.out.println("no sessions; start one with `cmdop session create` or `cmdop connect`");
                     return 0;
                 }
-                System.out.printf("%-10s %-16s %-9s %-8s %-9s %s%n", "ID", "NAME", "STATE", "SIZE", "ATTACHED", "COMMAND");
+                System.out.printf("%-10s %-16s %-9s %-8s %-9s %-10s %s%n", "ID", "NAME", "STATE", "SIZE", "ATTACHED",
+                        "MEMORY", "COMMAND");
                 for (SessionInfo s : sessions) {
                     String state = s.hasExitCode() ? "exit " + s.getExitCode() : "running";
-                    System.out.printf("%-10s %-16s %-9s %-8s %-9d %s%n", s.getId(), s.getName(), state,
+                    System.out.printf("%-10s %-16s %-9s %-8s %-9d %-10s %s%n", s.getId(), s.getName(), state,
                             s.getSize().getCols() + "x" + s.getSize().getRows(), s.getAttachedCount(),
-                            String.join(" ", s.getCommandList()));
+                            ProgressBar.bytes(s.getMemoryBytes()), String.join(" ", s.getCommandList()));
                 }
             }
             return 0;

@@ -55,6 +55,7 @@ final class Protos {
                 .setResizePolicy(io.cmdop.protocol.v1.ResizePolicy.valueOf("RESIZE_POLICY_" + v.resizePolicy().name()))
                 .setOutputOffset(v.outputOffset())
                 .setLastSeq(v.lastSeq())
+                .setMemoryBytes(v.memoryBytes())
                 .setMachine(machine);
         v.exitCode().ifPresent(b::setExitCode);
         v.endedAtMs().ifPresent(b::setEndedAtMs);

@@ -120,6 +120,27 @@ class DaemonTest {
     }
 
     @Test
+    void aSessionQuietAfterStreamingIsListedHoldingLessThanItPrintedAndStillShowsItsHistory() throws Exception {
+        SessionInfo idle = client.terminal().create(CreateSessionRequest.newBuilder().setName("idle")
+                .addAllCommand(List.of("/bin/sh", "-c", "exec cat")).build());
+        client.terminal().create(CreateSessionRequest.newBuilder().setName("log")
+                .addAllCommand(List.of("/bin/sh", "-c", "seq 1 200000; exec cat")).build());
+        long printed = 1_288_895 + 200_000; // seq's lines, each "\n" a "\r\n" through the terminal
+        await(() -> client.terminal().getSession("log").getOutputOffset() == printed);
+        // Streamed, the session holds more than it printed (ring, 80-column scrollback lines, output held
+        // back); the daemon's janitor packs it all once the session is quiet.
+        await(() -> client.terminal().getSession("log").getMemoryBytes() < printed / 2);
+        long idleMemory = client.terminal().getSession(idle.getId()).getMemoryBytes();
+        assertThat(idleMemory).as("an idle session: its screen, little else").isBetween(20_000L, 100_000L);
+        assertThat(client.terminal().getSession("log").getMemoryBytes()).isGreaterThan(idleMemory);
+
+        io.cmdop.protocol.v1.Screen screen = client.terminal().screen("log", 1000);
+        assertThat(screen.getScrollbackList()).hasSize(1000);
+        assertThat(screen.getScrollback(0)).isEqualTo(String.valueOf(200_000 - 23 - 1000 + 1));
+        assertThat(screen.getLinesList()).contains("200000");
+    }
+
+    @Test
     void aPasteLongerThanAnInputFrameReachesTheProgramWholeAndInOrder() throws Exception {
         int size = 200_000;
         byte[] paste = new byte[size];

@@ -77,8 +77,12 @@ public final class Session {
     /** Output taken from the PTY and not yet processed; it stops the watch while too much is. */
     private final OutputHandoff output;
     private PtyWatcher.Watch outputWatch;
-    /** The watcher's own: only the call taking output uses these. */
-    private byte[] readBuffer = new byte[READ_BUFFER];
+    /**
+     * The next read's buffer, the call taking output's own but for {@link #compactMemory}, which lets
+     * a quiet session's go (null: the next read takes a small one).
+     */
+    private volatile byte[] readBuffer = new byte[READ_BUFFER];
+    /** Only the call taking output uses this. */
     private boolean outputEnded;
     private final String principal;
 
@@ -211,13 +215,19 @@ public final class Session {
         streamLock.lock();
         try {
             List<ClientView> clients = attachments.stream().map(Attachment::view).toList();
+            byte[] buffer = readBuffer;
+            long memory = ring.outputMemory() + terminal.memoryBytes() + (buffer == null ? 0 : buffer.length);
             return new SessionView(id, name, command, exitCode == null,
                     exitCode == null ? OptionalInt.empty() : OptionalInt.of(exitCode), createdAtMs,
                     exitCode == null ? OptionalLong.empty() : OptionalLong.of(endedAtMs), size, resizePolicy,
-                    clients, offset, seq);
+                    clients, offset, seq, memory);
         } finally {
             streamLock.unlock();
         }
+    }
+
+    public long createdAtMs() {
+        return createdAtMs;
     }
 
     public boolean running() {
@@ -458,9 +468,9 @@ public final class Session {
     /**
      * Gives back memory the session no longer needs: the terminal model packs the scrollback lines
      * added since the last call and, once the session has been quiet for {@code quietFor}, parses the
-     * output it holds back and lets go of the buffer (up to 1 MiB) set aside for it, and the ring
-     * compresses the events appended since (at least 16 KiB of output). The daemon calls this
-     * periodically.
+     * output it holds back and lets go of the buffer (up to 1 MiB) set aside for it, the ring
+     * compresses the events appended since (at least 16 KiB of output), and the buffer reads from the
+     * terminal go into (64 KiB once output streamed) is let go. The daemon calls this periodically.
      */
     public void compactMemory(Duration quietFor) {
         streamLock.lock();
@@ -468,6 +478,7 @@ public final class Session {
             if (System.nanoTime() - lastActivityNanos >= quietFor.toNanos()) {
                 terminal.settle();
                 ring.pack();
+                readBuffer = null;
             }
             terminal.packScrollback();
         } finally {
@@ -703,9 +714,14 @@ public final class Session {
         if (outputEnded) {
             return;
         }
+        byte[] buffer = readBuffer;
+        if (buffer == null) {
+            buffer = new byte[READ_BUFFER];
+            readBuffer = buffer;
+        }
         int n;
         try {
-            n = pty.tryRead(readBuffer, 0, readBuffer.length);
+            n = pty.tryRead(buffer, 0, buffer.length);
         } catch (IOException e) {
             n = -1; // A read error means the terminal is gone: the exit path reports what happened.
         }
@@ -723,12 +739,12 @@ public final class Session {
             watch.busy();
         }
         byte[] chunk;
-        if (n == readBuffer.length) {
+        if (n == buffer.length) {
             // A full read: the buffer itself becomes the event's data, and busy output gets big buffers.
-            chunk = readBuffer;
+            chunk = buffer;
             readBuffer = new byte[BUSY_READ_BUFFER];
         } else {
-            chunk = Arrays.copyOf(readBuffer, n);
+            chunk = Arrays.copyOf(buffer, n);
         }
         output.accept(chunk);
     }

@@ -39,6 +39,11 @@ final class Line {
         return chars.length;
     }
 
+    long memoryBytes() {
+        return MemorySize.OBJECT + MemorySize.array(chars.length, 4) + MemorySize.array(styles.length, 8)
+                + (clusters == null ? 0 : MemorySize.array(clusters.length, 4));
+    }
+
     Line copy() {
         return new Line(chars.clone(), styles.clone(), clusters == null ? null : clusters.clone(), wrapped);
     }

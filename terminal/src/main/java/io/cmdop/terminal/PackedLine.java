@@ -63,6 +63,12 @@ final class PackedLine {
         return new PackedLine(latin1, chars, cells, runStyles, runEnds, Style.DEFAULT, clusters, line.wrapped);
     }
 
+    long memoryBytes() {
+        return MemorySize.OBJECT + (latin1 != null ? MemorySize.array(latin1.length, 1) : MemorySize.array(chars.length, 4))
+                + (runEnds == null ? 0 : MemorySize.array(runStyles.length, 8) + MemorySize.array(runEnds.length, 4))
+                + (clusters == null ? 0 : MemorySize.array(clusters.length, 4));
+    }
+
     /** The line as {@link Line#copyTrimmed} gives it: its used cells. */
     Line unpack() {
         int[] cellChars;

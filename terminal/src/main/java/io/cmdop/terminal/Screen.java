@@ -16,6 +16,7 @@ final class Screen {
     int rows;
     Line[] lines;
     private Line[] normalLines;
+    /** Made blank on entering the alternate screen, dropped on leaving: a shell's session never has one. */
     private Line[] altLines;
     boolean alternate;
     final Scrollback scrollback;
@@ -50,7 +51,6 @@ final class Screen {
         this.cols = cols;
         this.rows = rows;
         normalLines = blankLines(rows, cols);
-        altLines = blankLines(rows, cols);
         lines = normalLines;
         scrollback = new Scrollback(scrollbackLines);
         bottom = rows - 1;
@@ -68,6 +68,22 @@ final class Screen {
     /** A line feed at the bottom pushes the top line into the scrollback: the normal screen, scrolled whole. */
     boolean scrollsIntoScrollback() {
         return !alternate && top == 0 && bottom == rows - 1;
+    }
+
+    /** Both grids' lines and the scrollback's. */
+    long memoryBytes() {
+        return memoryBytes(normalLines) + memoryBytes(altLines) + scrollback.memoryBytes();
+    }
+
+    private static long memoryBytes(Line[] lines) {
+        if (lines == null) {
+            return 0;
+        }
+        long bytes = MemorySize.array(lines.length, 4);
+        for (Line line : lines) {
+            bytes += line.memoryBytes();
+        }
+        return bytes;
     }
 
     /** The normal screen's lines, also while the alternate screen is shown. */
@@ -609,9 +625,7 @@ final class Screen {
         int x = saveCursor ? cx : alternateSaved == null ? -1 : alternateSaved.x();
         int y = saveCursor ? cy : alternateSaved == null ? -1 : alternateSaved.y();
         alternateSaved = new SavedCursor(x, y, pen, g0, g1, shiftOut, modes.origin);
-        for (Line line : altLines) {
-            line.reset(Style.DEFAULT);
-        }
+        altLines = blankLines(rows, cols);
         lines = altLines;
         alternate = true;
     }
@@ -627,6 +641,7 @@ final class Screen {
             pen = alternateSaved.pen();
         }
         lines = normalLines;
+        altLines = null;
         alternate = false;
         cx = Math.min(cx, cols - 1);
         cy = Math.min(cy, rows - 1);
@@ -675,8 +690,10 @@ final class Screen {
             for (Line line : normalLines) {
                 line.resize(newCols);
             }
-            for (Line line : altLines) {
-                line.resize(newCols);
+            if (alternate) {
+                for (Line line : altLines) {
+                    line.resize(newCols);
+                }
             }
             tabs.resize(newCols);
             cols = newCols;
@@ -694,8 +711,6 @@ final class Screen {
             } else {
                 lines = normalLines;
                 cy += shift;
-                // Hidden, it holds nothing (entering clears it), but it must have the height it will be shown at.
-                altLines = blankLines(newRows, cols);
             }
             rows = newRows;
         }

@@ -85,6 +85,15 @@ final class Scrollback {
         unpacked = 0;
     }
 
+    long memoryBytes() {
+        long bytes = MemorySize.array(lines.length, 4) + (packed == null ? 0 : MemorySize.array(packed.length, 4));
+        for (int i = 0; i < size; i++) {
+            int slot = slot(i);
+            bytes += lines[slot] != null ? lines[slot].memoryBytes() : packed[slot].memoryBytes();
+        }
+        return bytes;
+    }
+
     void clear() {
         Arrays.fill(lines, null);
         packed = null;

@@ -158,6 +158,14 @@ public final class VirtualTerminal {
         return held.bufferBytes();
     }
 
+    /**
+     * About the memory the model holds: the screen's cells, the scrollback's lines, the output held
+     * back. Walks the scrollback: for a listing now and then, not for every byte of output.
+     */
+    public long memoryBytes() {
+        return screen.memoryBytes() + held.bufferBytes();
+    }
+
     /** Changes the size as xterm does: content is kept (not reflowed) and the cursor stays on screen. */
     public void resize(int cols, int rows) {
         checkSize(cols, rows);

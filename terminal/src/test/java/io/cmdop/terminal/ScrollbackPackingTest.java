@@ -88,6 +88,29 @@ class ScrollbackPackingTest {
         assertThat(vt.snapshot().lines()).startsWith("line 5", "line 6", "line 7", "line 8", "line 9");
     }
 
+    @Test
+    void theMemoryAModelReportsFollowsItsScrollbackAndWhatPackingGivesBack() {
+        VirtualTerminal vt = new VirtualTerminal(80, 24, 1000);
+        long blank = vt.memoryBytes();
+        long grid = 24L * 80 * 12; // 12-byte cells
+        assertThat(blank).as("a blank model: its grid").isBetween(grid, grid * 5 / 4);
+        feed(vt, "\033[?1049h".getBytes(StandardCharsets.US_ASCII));
+        assertThat(vt.memoryBytes()).as("a full-screen program: the alternate grid too").isBetween(2 * grid, 2 * grid * 5 / 4);
+        feed(vt, "\033[?1049l".getBytes(StandardCharsets.US_ASCII));
+        assertThat(vt.memoryBytes()).as("left: given back").isEqualTo(blank);
+        StringBuilder log = new StringBuilder();
+        for (int i = 0; i < 2000; i++) {
+            log.append("2026-12-07 12:00:").append(i % 60).append(" INFO served request ").append(i).append("\r\n");
+        }
+        feed(vt, log.toString().getBytes(StandardCharsets.US_ASCII));
+        vt.settle();
+        long full = vt.memoryBytes();
+        assertThat(full - blank).as("1,000 lines of scrollback at 80 columns").isGreaterThan(1000L * 80 * 12);
+        vt.packScrollback();
+        assertThat(vt.memoryBytes() - blank).as("packed: their used cells, one byte each, one style")
+                .isBetween(1000L * 40, 1000L * 120);
+    }
+
     private static void compare(VirtualTerminal expected, VirtualTerminal actual, String what) {
         ScreenSnapshot e = expected.snapshot();
         ScreenSnapshot a = actual.snapshot();

@@ -18,6 +18,8 @@ final class EventRing {
     static final int PACK_RUN_BYTES = 64 * 1024;
     /** Less output than this is left unpacked: too little to be worth a run. */
     static final int PACK_FROM_BYTES = 16 * 1024;
+    /** An event's object (an output event's, without its data: 40 bytes) and its slot. */
+    private static final int EVENT_BYTES = 48;
 
     private final long capacityBytes;
     /** The oldest events, packed, oldest run first. */
@@ -120,6 +122,15 @@ final class EventRing {
     /** What the events weigh ({@link SessionEvent#weight}), packed or not: what the capacity bounds. */
     long weight() {
         return weight;
+    }
+
+    /** About the memory the ring holds: its output, packed or not, and each event's object. */
+    long memoryBytes() {
+        long count = events.size();
+        for (PackedEvents run : packed) {
+            count += run.size();
+        }
+        return outputMemory() + count * EVENT_BYTES;
     }
 
     /** Bytes of output the ring keeps in memory: packed, and as appended. */

@@ -76,6 +76,11 @@ final class PackedEvents {
         return List.of(out);
     }
 
+    /** How many events the run holds. */
+    int size() {
+        return events.length;
+    }
+
     long firstSeq() {
         return events[0].seq();
     }

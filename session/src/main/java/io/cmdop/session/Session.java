@@ -216,7 +216,7 @@ public final class Session {
         try {
             List<ClientView> clients = attachments.stream().map(Attachment::view).toList();
             byte[] buffer = readBuffer;
-            long memory = ring.outputMemory() + terminal.memoryBytes() + (buffer == null ? 0 : buffer.length);
+            long memory = ring.memoryBytes() + terminal.memoryBytes() + (buffer == null ? 0 : buffer.length);
             return new SessionView(id, name, command, exitCode == null,
                     exitCode == null ? OptionalInt.empty() : OptionalInt.of(exitCode), createdAtMs,
                     exitCode == null ? OptionalLong.empty() : OptionalLong.of(endedAtMs), size, resizePolicy,

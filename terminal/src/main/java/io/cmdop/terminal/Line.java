@@ -40,7 +40,7 @@ final class Line {
     }
 
     long memoryBytes() {
-        return MemorySize.OBJECT + MemorySize.array(chars.length, 4) + MemorySize.array(styles.length, 8)
+        return MemorySize.object(3 * 4 + 1) + MemorySize.array(chars.length, 4) + MemorySize.array(styles.length, 8)
                 + (clusters == null ? 0 : MemorySize.array(clusters.length, 4));
     }
 

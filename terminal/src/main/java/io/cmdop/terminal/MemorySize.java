@@ -5,10 +5,12 @@ package io.cmdop.terminal;
  * reports ({@link VirtualTerminal#memoryBytes}): what it holds, not what a heap dump would count.
  */
 final class MemorySize {
-    /** An object's header and a few fields. */
-    static final long OBJECT = 32;
-
     private MemorySize() {
+    }
+
+    /** An object with {@code fieldBytes} of fields: its header, the fields, padding to 8. */
+    static long object(int fieldBytes) {
+        return 12 + fieldBytes + 7 & ~7L;
     }
 
     /** An array of {@code length} elements of {@code elementBytes} each: header, elements, padding to 8. */

@@ -150,8 +150,10 @@ final class SessionRegistry implements AutoCloseable {
         try {
             List<Session> sessions = list();
             long now = System.nanoTime();
+            // Grace windows first: packing many sessions just gone quiet (up to 2 MiB of ring each) must
+            // not hold up the end of one.
+            sessions.forEach(Session::expireGrace);
             for (Session s : sessions) {
-                s.expireGrace();
                 s.compactMemory(QUIET_OUTPUT);
                 Long ended;
                 synchronized (this) {

@@ -116,7 +116,8 @@ final class ProcessMemory {
         String histogram = jcmd(pid, "GC.class_histogram");
         Matcher total = HISTOGRAM_TOTAL.matcher(histogram);
         if (!total.find()) {
-            throw new IOException("no total in the class histogram of " + pid + ": " + histogram.lines().limit(5).toList());
+            throw new IOException("no total in the class histogram of " + pid + ": "
+                    + histogram.lines().limit(5).toList());
         }
         long live = Long.parseLong(total.group(1));
         Matcher filler = HISTOGRAM_FILLER.matcher(histogram);

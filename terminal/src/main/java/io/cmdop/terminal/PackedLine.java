@@ -64,7 +64,8 @@ final class PackedLine {
     }
 
     long memoryBytes() {
-        return MemorySize.object(5 * 4 + 4 + 8 + 1) + (latin1 != null ? MemorySize.array(latin1.length, 1) : MemorySize.array(chars.length, 4))
+        return MemorySize.object(5 * 4 + 4 + 8 + 1)
+                + (latin1 != null ? MemorySize.array(latin1.length, 1) : MemorySize.array(chars.length, 4))
                 + (runEnds == null ? 0 : MemorySize.array(runStyles.length, 8) + MemorySize.array(runEnds.length, 4))
                 + (clusters == null ? 0 : MemorySize.array(clusters.length, 4));
     }

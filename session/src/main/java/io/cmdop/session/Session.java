@@ -496,6 +496,12 @@ public final class Session {
         }
     }
 
+    /** The buffer the next read of output goes into; 0 when a quiet session let it go. */
+    int readBufferBytes() {
+        byte[] buffer = readBuffer;
+        return buffer == null ? 0 : buffer.length;
+    }
+
     /** Memory the terminal model set aside for output held back. */
     int heldOutputBytes() {
         streamLock.lock();

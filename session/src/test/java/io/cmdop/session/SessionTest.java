@@ -497,12 +497,17 @@ class SessionTest {
         Drain d = drain(s.attachFromStart("watcher", ClientKind.SDK));
         d.awaitText("the-end\r\n");
         assertThat(s.heldOutputBytes()).as("streaming plain output is held back").isPositive();
+        assertThat(s.readBufferBytes()).as("streamed: reads go into a big buffer").isEqualTo(64 * 1024);
+        long busy = s.view().memoryBytes();
 
         s.compactMemory(Duration.ofDays(1));
         assertThat(s.heldOutputBytes()).as("not quiet for a day yet: still held").isPositive();
+        assertThat(s.readBufferBytes()).isEqualTo(64 * 1024);
 
         s.compactMemory(Duration.ZERO);
         assertThat(s.heldOutputBytes()).as("quiet: the memory is given back").isZero();
+        assertThat(s.readBufferBytes()).as("quiet: the read buffer too").isZero();
+        assertThat(s.view().memoryBytes()).as("what the session reports").isLessThan(busy / 4);
         ScreenSnapshot screen = s.screen().screen();
         assertThat(screen.text()).contains("a line of plain output\nthe-end");
         assertThat(screen.scrollback()).as("the packed scrollback reads as it was")
@@ -512,6 +517,10 @@ class SessionTest {
         Drain fromStart = drain(s.attachFromStart("late", ClientKind.SDK));
         fromStart.awaitText("the-end\r\n");
         assertThat(fromStart.bytes()).as("read back from the packed ring: every byte").isEqualTo(output);
+
+        s.sendInput(operator("op", "op-1"), "after the quiet\n".getBytes(StandardCharsets.UTF_8));
+        d.awaitText("after the quiet\r\n");
+        assertThat(s.readBufferBytes()).as("output again: a small buffer").isEqualTo(4096);
     }
 
     @Test

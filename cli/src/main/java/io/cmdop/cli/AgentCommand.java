@@ -144,7 +144,7 @@ final class AgentCommand {
         }
     }
 
-    @Command(name = "status", description = "Is the daemon running? Its pid, uptime, sessions and socket.")
+    @Command(name = "status", description = "Is the daemon running? Its pid, uptime, sessions, memory and socket.")
     static final class Status implements Callable<Integer> {
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
@@ -163,6 +163,8 @@ final class AgentCommand {
                 m.put("started_at", Json.time(s.getStartedAtMs()));
                 m.put("uptime_ms", s.getUptimeMs());
                 m.put("sessions", s.getSessions());
+                m.put("rss_bytes", s.getRssBytes());
+                m.put("sessions_memory_bytes", s.getSessionsMemoryBytes());
                 m.put("machine", s.getMachine());
             }
             if (json) {
@@ -171,7 +173,9 @@ final class AgentCommand {
                 System.out.println("cmdop daemon is not running (home " + home.dir() + "); start it with `cmdop agent start`");
             } else {
                 System.out.println("cmdop daemon running: pid " + s.getPid() + ", up " + Duration.ofMillis(s.getUptimeMs()).toSeconds()
-                        + " s, " + s.getSessions() + " running session(s), socket " + s.getSocketPath());
+                        + " s, " + s.getSessions() + " running session(s), " + ProgressBar.bytes(s.getRssBytes())
+                        + " resident (sessions hold " + ProgressBar.bytes(s.getSessionsMemoryBytes()) + "), socket "
+                        + s.getSocketPath());
             }
             return s == null ? 3 : 0;
         }

@@ -154,7 +154,23 @@ public final class Daemon implements AutoCloseable {
                 .setHome(home.toString())
                 .setMachine(machine)
                 .setRelay(relayLink == null ? "" : (relayLink.connected() ? "linked" : "reconnecting"))
+                .setRssBytes(residentBytes())
+                .setSessionsMemoryBytes(registry.memoryBytes())
                 .build();
+    }
+
+    /** VmRSS from /proc/self/status; 0 where there is none. */
+    private static long residentBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or a kernel without the line: the figure is optional
+        }
+        return 0;
     }
 
     /** Blocks until the daemon has stopped. */

@@ -117,6 +117,11 @@ final class SessionRegistry implements AutoCloseable {
                 .toList();
     }
 
+    /** What every session, running or ended, holds ({@link Session#memoryBytes}). */
+    long memoryBytes() {
+        return list().stream().mapToLong(Session::memoryBytes).sum();
+    }
+
     synchronized int runningCount() {
         return (int) byId.values().stream().filter(s -> s != null && s.running()).count();
     }

@@ -138,6 +138,13 @@ class DaemonTest {
         assertThat(screen.getScrollbackList()).hasSize(1000);
         assertThat(screen.getScrollback(0)).isEqualTo(String.valueOf(200_000 - 23 - 1000 + 1));
         assertThat(screen.getLinesList()).contains("200000");
+
+        // The daemon's status sums its sessions' figures (once both are quiet, they hold still).
+        await(() -> client.status().getSessionsMemoryBytes()
+                == client.terminal().list().stream().mapToLong(SessionInfo::getMemoryBytes).sum());
+        var status = client.status();
+        assertThat(status.getSessionsMemoryBytes()).isGreaterThan(idleMemory);
+        assertThat(status.getRssBytes()).as("this JVM's resident memory").isGreaterThan(status.getSessionsMemoryBytes());
     }
 
     @Test

@@ -215,12 +215,10 @@ public final class Session {
         streamLock.lock();
         try {
             List<ClientView> clients = attachments.stream().map(Attachment::view).toList();
-            byte[] buffer = readBuffer;
-            long memory = ring.memoryBytes() + terminal.memoryBytes() + (buffer == null ? 0 : buffer.length);
             return new SessionView(id, name, command, exitCode == null,
                     exitCode == null ? OptionalInt.empty() : OptionalInt.of(exitCode), createdAtMs,
                     exitCode == null ? OptionalLong.empty() : OptionalLong.of(endedAtMs), size, resizePolicy,
-                    clients, offset, seq, memory);
+                    clients, offset, seq, memoryBytesLocked());
         } finally {
             streamLock.unlock();
         }
@@ -228,6 +226,21 @@ public final class Session {
 
     public long createdAtMs() {
         return createdAtMs;
+    }
+
+    /** As {@link SessionView#memoryBytes}, without the rest of the view. */
+    public long memoryBytes() {
+        streamLock.lock();
+        try {
+            return memoryBytesLocked();
+        } finally {
+            streamLock.unlock();
+        }
+    }
+
+    private long memoryBytesLocked() {
+        byte[] buffer = readBuffer;
+        return ring.memoryBytes() + terminal.memoryBytes() + (buffer == null ? 0 : buffer.length);
     }
 
     public boolean running() {

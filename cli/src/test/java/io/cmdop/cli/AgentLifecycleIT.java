@@ -65,6 +65,14 @@ class AgentLifecycleIT {
         assertThat(Files.getPosixFilePermissions(socket))
                 .isEqualTo(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
 
+        assertThat(status.path("rss_bytes").asLong()).as("the daemon's resident memory").isGreaterThan(10_000_000L);
+        cli.ok("session", "create", "--name", "measured", "--", "/bin/sh", "-c", "exec cat");
+        Result list = cli.ok("session", "list");
+        assertThat(list.stdout().lines().findFirst().orElse("")).contains("MEMORY");
+        assertThat(list.stdout().lines().filter(l -> l.contains("measured")).findFirst().orElse(""))
+                .as("what the daemon holds for the session: its screen, at least").containsPattern(" \\d+\\.\\d KiB ");
+        assertThat(cli.ok("agent", "status").stdout()).containsPattern("MiB resident \\(sessions hold \\d+\\.\\d KiB\\)");
+
         Result again = cli.ok("agent", "start");
         assertThat(again.stdout()).contains("already running").contains("pid " + pid);
         assertThat(cli.agentPid()).as("a second start starts no second daemon").isEqualTo(pid);

@@ -452,12 +452,12 @@ final class RelayLink implements AutoCloseable {
                         "too many relayed calls on this link"), true))).build());
     }
 
-    /** Sends one message up the link; dropped silently when the link is down (its calls are dropped too). */
     /** A session's state, unasked, on call 0: the relay counts running sessions from these. */
     private void announce(Session session) {
         send(LinkUp.newBuilder().setSession(Protos.session(session.view(), settings.machineName())).build());
     }
 
+    /** Sends one message up the link; dropped silently when the link is down (its calls are dropped too). */
     void send(LinkUp message) {
         ClientCallStreamObserver<LinkUp> up = upstream;
         if (up == null) {

@@ -38,7 +38,7 @@ public class FanOutBench {
         attachments = new Attachment[clients];
         for (int i = 0; i < clients; i++) {
             attachments[i] = new Attachment(null, Attachment.Route.QUEUE, "bench" + i, "bench", ClientKind.SDK, Mode.OBSERVER, 0L, null, false,
-                    1 << 20, 0L);
+                    1 << 20, 0L, false);
         }
     }
 

@@ -107,7 +107,9 @@ final class InteractiveAttach {
         try {
             terminal.enterRawMode();
             // Writing to the terminal is all the callbacks do: they may run where the output arrives.
+            // Keys show in the program's echo: the input events are left out.
             stream.callbacksOnTransportThread()
+                    .withoutInputEvents()
                     .onOutput(display::output)
                     .onEvent(e -> {
                         if (e.hasExited()) {

@@ -78,12 +78,14 @@ public final class TerminalStream implements AutoCloseable {
     private final Map<Long, CompletableFuture<ServerFrame>> pending = new ConcurrentHashMap<>();
 
     private volatile Consumer<byte[]> onOutput = bytes -> { };
-    private volatile Consumer<Event> onEvent = event -> { };
+    private static final Consumer<Event> NO_EVENTS = event -> { };
+    private volatile Consumer<Event> onEvent = NO_EVENTS;
     private volatile Consumer<Resync> onResync = resync -> { };
     private volatile Consumer<Throwable> onClosed = error -> { };
     private volatile Consumer<Boolean> onReconnecting = reconnecting -> { };
     private volatile long graceMs;
     private volatile boolean callbacksOnTransportThread;
+    private volatile boolean withoutInputEvents;
 
     private volatile ClientCallStreamObserver<ClientFrame> call;
     private volatile String token;
@@ -124,7 +126,11 @@ public final class TerminalStream implements AutoCloseable {
         return this;
     }
 
-    /** Every event of the session (output included), in order. */
+    /**
+     * Every event of the session (output included), in order. Set before attaching: a stream that
+     * has neither this listener nor an {@link #events()} subscriber when it attaches asks the server
+     * to leave input events out, as {@link #withoutInputEvents()}.
+     */
     public TerminalStream onEvent(Consumer<Event> listener) {
         this.onEvent = listener;
         return this;
@@ -183,6 +189,22 @@ public final class TerminalStream implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Asks the server to leave the session's input events ({@code InputApplied}, anyone's) out of
+     * this stream: for a client that shows the terminal, where keys appear in the program's echo.
+     * Each keystroke then costs one frame fewer here. Applies from the next attach, and is kept
+     * across resumes; {@code Attached.input_events_omitted} says whether the server honours it.
+     */
+    public TerminalStream withoutInputEvents() {
+        this.withoutInputEvents = true;
+        return this;
+    }
+
+    /** Whether the next attach asks for no input events: asked to, or no one here would see them. */
+    private synchronized boolean omitsInputEvents() {
+        return withoutInputEvents || onEvent == NO_EVENTS && publisher == null;
+    }
+
     /** Attaches with this stream's mode, without a size of its own; returns the current screen and presence. */
     public Attached attach(String session) {
         return attach(session, 0, 0);
@@ -196,7 +218,7 @@ public final class TerminalStream implements AutoCloseable {
     private AttachRequest.Builder attachRequest(String session, int cols, int rows) {
         AttachRequest.Builder request = AttachRequest.newBuilder()
                 .setSession(io.cmdop.protocol.v1.SessionSelector.newBuilder().setMachine(machine).setSession(session))
-                .setMode(mode).setClient(client);
+                .setMode(mode).setClient(client).setOmitInputEvents(omitsInputEvents());
         if (cols > 0 && rows > 0) {
             size = Size.newBuilder().setCols(cols).setRows(rows).build();
         }

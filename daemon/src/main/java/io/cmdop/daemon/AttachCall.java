@@ -134,9 +134,9 @@ final class AttachCall implements StreamObserver<ClientFrame> {
         var mode = caller.grant(Protos.mode(request.getMode()));
         Session.Attached result = relayed
                 ? session.attachRelayed(caller.principal(), Protos.kind(request.getClient()), mode, size,
-                        request.getCountsForSize())
+                        request.getCountsForSize(), request.getOmitInputEvents())
                 : session.attach(caller.principal(), Protos.kind(request.getClient()), mode, size,
-                        request.getCountsForSize());
+                        request.getCountsForSize(), request.getOmitInputEvents());
         int scrollback = request.getScrollbackLines() == 0 ? DEFAULT_SCROLLBACK
                 : Math.min(request.getScrollbackLines(), 10_000);
         Attached.Builder attached = attached(result)
@@ -171,6 +171,7 @@ final class AttachCall implements StreamObserver<ClientFrame> {
                 .setGraceMs((int) a.session().graceWindow().toMillis())
                 .setMode(Protos.mode(a.mode()))
                 .setPrincipal(a.principal())
+                .setInputEventsOmitted(a.omitsInputEvents())
                 .setSession(Protos.session(result.session(), machine));
     }
 

@@ -72,6 +72,8 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
     private long heldBytes;
     private boolean endAfterReplay;
     private boolean ended;
+    /** The daemon keeps InputApplied events from this client (Attached.input_events_omitted); the feed brings them all. */
+    private boolean omitsInputEvents;
 
     private volatile AgentConnection agent;
     private volatile SessionFanout fanout;
@@ -223,6 +225,12 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
         ServerFrame frame = up.getAttachFrame();
         if (frame.hasAttached()) {
             Attached attached = frame.getAttached();
+            lock.lock();
+            try {
+                omitsInputEvents = attached.getInputEventsOmitted(); // before the feed's events reach us
+            } finally {
+                lock.unlock();
+            }
             if (caller.share() != null) {
                 shares.add(caller.share(), this);
             }
@@ -271,6 +279,9 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
     void offer(Event event) {
         lock.lock();
         try {
+            if (omitsInputEvents && event.hasInput()) {
+                return;
+            }
             if (heldDuringReplay != null) {
                 heldBytes += event.getSerializedSize();
                 if (heldBytes <= QUEUE_BYTES) {

@@ -260,6 +260,62 @@ class RelayTest {
         }
     }
 
+    /**
+     * A terminal sees keys in the program's echo: asked to, its stream leaves every input event out,
+     * locally and through the relay, replayed events after a resume included, while a watcher of the
+     * same session still gets them all; a stream that listens only for output asks for it by itself.
+     */
+    @Test
+    void aTerminalsStreamLeavesInputEventsOutLocallyThroughTheRelayAndAcrossAResume() throws Exception {
+        try (CmdopClient remote = owner();
+             CmdopClient local = CmdopClient.local(new CmdopHome(machineHome), ClientKind.CLIENT_KIND_CLI)) {
+            var web1 = remote.terminal().onMachine("web-1");
+            web1.create(CreateSessionRequest.newBuilder().setName("typing")
+                    .addAllCommand(List.of("/bin/sh", "-c", "stty -echo; exec cat")).build());
+            StringBuffer remoteSeen = new StringBuffer();
+            StringBuffer localSeen = new StringBuffer();
+            BlockingQueue<Event> remoteEvents = new LinkedBlockingQueue<>();
+            BlockingQueue<Event> localEvents = new LinkedBlockingQueue<>();
+            BlockingQueue<Event> watched = new LinkedBlockingQueue<>();
+            TerminalStream remoteTerminal = web1.stream(Mode.MODE_OPERATOR).withoutInputEvents()
+                    .onOutput(b -> remoteSeen.append(utf8(b))).onEvent(remoteEvents::add);
+            TerminalStream localTerminal = local.terminal().stream(Mode.MODE_OBSERVER).withoutInputEvents()
+                    .onOutput(b -> localSeen.append(utf8(b))).onEvent(localEvents::add);
+            TerminalStream watcher = web1.stream(Mode.MODE_OBSERVER).onEvent(watched::add);
+            TerminalStream outputOnly = local.terminal().stream(Mode.MODE_OBSERVER).onOutput(b -> { });
+            assertThat(remoteTerminal.attach("typing", 80, 24).getInputEventsOmitted()).isTrue();
+            assertThat(localTerminal.attach("typing", 0, 0).getInputEventsOmitted()).isTrue();
+            assertThat(watcher.attach("typing", 0, 0).getInputEventsOmitted()).isFalse();
+            assertThat(outputOnly.attach("typing", 0, 0).getInputEventsOmitted())
+                    .as("no one here listens for events: the SDK asks for none").isTrue();
+
+            remoteTerminal.sendInput("one\n".getBytes());
+            Event typed = poll(watched, e -> e.hasInput() && e.getInput().getData().toStringUtf8().equals("one\n"));
+            assertThat(typed.getInput().getSender().getPrincipal()).isEqualTo("owner@default");
+            await(() -> remoteSeen.toString().contains("one\r\n") && localSeen.toString().contains("one\r\n"),
+                    "the echo on both terminals");
+
+            int port = relay.port();
+            relay.close();
+            local.terminal().sendInput("typing", "two\n".getBytes()); // replayed to the remote streams on resume
+            relay = RelayServer.start(store, "127.0.0.1", port, RelayTls.load(relayHome.resolve("tls.p12")));
+            poll(watched, e -> e.hasInput() && e.getInput().getData().toStringUtf8().equals("two\n"));
+            remoteTerminal.sendInput("three\n".getBytes());
+            await(() -> remoteSeen.toString().endsWith("two\r\nthree\r\n") && localSeen.toString().endsWith(
+                    "two\r\nthree\r\n"), () -> "the echo after the resume; remote " + remoteSeen + ", local " + localSeen);
+            poll(watched, e -> e.hasInput() && e.getInput().getData().toStringUtf8().equals("three\n"));
+
+            assertThat(remoteEvents).as("through the relay").noneMatch(Event::hasInput).anyMatch(Event::hasOutput);
+            assertThat(localEvents).as("locally").noneMatch(Event::hasInput).anyMatch(Event::hasOutput);
+            assertThat(remoteTerminal.lastSeq()).as("the seqs left out are skipped, not renumbered")
+                    .isGreaterThan(typed.getSeq());
+            remoteTerminal.detach();
+            localTerminal.detach();
+            watcher.detach();
+            outputOnly.detach();
+        }
+    }
+
     /** The machine's daemon again, forgetting a dropped client after 1 s instead of its default window. */
     private void restartDaemonWithOneSecondGrace() throws IOException {
         daemon.stop();

@@ -47,6 +47,8 @@ public final class Attachment {
     private final long sinceMs;
     private final boolean countsForSize;
     private final long maxQueueBytes;
+    /** The client shows the terminal and sees keys in the echo: no InputApplied events for it. */
+    private final boolean omitsInputEvents;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -76,7 +78,8 @@ public final class Attachment {
     private long graceDeadlineNanos;
 
     Attachment(Session session, Route route, String clientId, String principal, ClientKind kind, Mode mode,
-               long sinceMs, TerminalSize size, boolean countsForSize, long maxQueueBytes, long deliveredOffset) {
+               long sinceMs, TerminalSize size, boolean countsForSize, long maxQueueBytes, long deliveredOffset,
+               boolean omitsInputEvents) {
         this.session = session;
         this.route = route;
         this.clientId = clientId;
@@ -88,6 +91,7 @@ public final class Attachment {
         this.countsForSize = countsForSize;
         this.maxQueueBytes = maxQueueBytes;
         this.deliveredOffset = deliveredOffset;
+        this.omitsInputEvents = omitsInputEvents;
     }
 
     public String clientId() {
@@ -104,6 +108,11 @@ public final class Attachment {
 
     public ClientKind kind() {
         return kind;
+    }
+
+    /** Whether this client's stream leaves out InputApplied events (its own keys' included). */
+    public boolean omitsInputEvents() {
+        return omitsInputEvents;
     }
 
     public Session session() {
@@ -249,7 +258,7 @@ public final class Attachment {
 
     /** Queues an event without ever blocking; overflow turns into a resync. */
     void offer(SessionEvent event) {
-        if (route == Route.RELAYED) {
+        if (route == Route.RELAYED || omitsInputEvents && event instanceof SessionEvent.InputApplied) {
             return;
         }
         lock.lock();

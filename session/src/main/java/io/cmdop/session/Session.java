@@ -280,16 +280,24 @@ public final class Session {
 
     public Attached attach(String principal, ClientKind kind, Mode mode, TerminalSize clientSize,
                            boolean countsForSize) {
-        return attach(Attachment.Route.QUEUE, principal, kind, mode, clientSize, countsForSize, false);
+        return attach(principal, kind, mode, clientSize, countsForSize, false);
+    }
+
+    /** As {@link #attach(String, ClientKind, Mode, TerminalSize, boolean)}; {@code omitInputEvents} for a terminal. */
+    public Attached attach(String principal, ClientKind kind, Mode mode, TerminalSize clientSize,
+                           boolean countsForSize, boolean omitInputEvents) {
+        return attach(Attachment.Route.QUEUE, principal, kind, mode, clientSize, countsForSize, false, omitInputEvents);
     }
 
     /**
      * Attaches a client that a relay serves: it is present, acts and is attributed like any client,
-     * but its events reach it through the relay's feed of this session ({@link #openFeed}).
+     * but its events reach it through the relay's feed of this session ({@link #openFeed}), which
+     * leaves out its input events if it asks ({@code omitInputEvents}, kept here for its resumes).
      */
     public Attached attachRelayed(String principal, ClientKind kind, Mode mode, TerminalSize clientSize,
-                                  boolean countsForSize) {
-        return attach(Attachment.Route.RELAYED, principal, kind, mode, clientSize, countsForSize, false);
+                                  boolean countsForSize, boolean omitInputEvents) {
+        return attach(Attachment.Route.RELAYED, principal, kind, mode, clientSize, countsForSize, false,
+                omitInputEvents);
     }
 
     /**
@@ -300,7 +308,7 @@ public final class Session {
         streamLock.lock();
         try {
             Attachment feed = new Attachment(this, Attachment.Route.FEED, randomToken(8, true), relay, ClientKind.SDK,
-                    Mode.OBSERVER, System.currentTimeMillis(), null, false, config.sendQueueBytes() * 4, offset);
+                    Mode.OBSERVER, System.currentTimeMillis(), null, false, config.sendQueueBytes() * 4, offset, false);
             ScreenState screen = new ScreenState(terminal.snapshot(), offset, seq);
             if (exitCode != null) {
                 feed.end("session_ended");
@@ -340,11 +348,11 @@ public final class Session {
      * created a short-lived session needs to collect its whole output.
      */
     public Attached attachFromStart(String principal, ClientKind kind) {
-        return attach(Attachment.Route.QUEUE, principal, kind, Mode.OBSERVER, null, false, true);
+        return attach(Attachment.Route.QUEUE, principal, kind, Mode.OBSERVER, null, false, true, false);
     }
 
     private Attached attach(Attachment.Route route, String principal, ClientKind kind, Mode mode,
-                            TerminalSize clientSize, boolean countsForSize, boolean fromStart) {
+                            TerminalSize clientSize, boolean countsForSize, boolean fromStart, boolean omitInputEvents) {
         streamLock.lock();
         try {
             if (attachments.size() >= config.maxAttachments()) {
@@ -354,7 +362,7 @@ public final class Session {
             boolean counts = countsForSize || (mode == Mode.OPERATOR && kind.countsForSizeByDefault());
             Attachment a = new Attachment(this, route, randomToken(8, true), principal, kind, mode,
                     System.currentTimeMillis(), clientSize, counts && clientSize != null,
-                    config.sendQueueBytes(), offset);
+                    config.sendQueueBytes(), offset, omitInputEvents);
             ScreenState screen = new ScreenState(terminal.snapshot(), offset, seq);
             String token = newToken(a);
             if (fromStart) {

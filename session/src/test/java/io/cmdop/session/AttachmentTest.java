@@ -17,7 +17,7 @@ class AttachmentTest {
     @Test
     void aSmallEventGoesStraightToAWaitingCarrierOnThePublishingThreadAndABigOneThroughTheQueue() throws Exception {
         Attachment a = new Attachment(null, Attachment.Route.QUEUE, "c1", "me", ClientKind.SDK, Mode.OBSERVER, 0, null,
-                false, 1024 * 1024, 0);
+                false, 1024 * 1024, 0, false);
         List<Handed> handed = new CopyOnWriteArrayList<>();
         int epoch = a.epoch();
         CompletableFuture<Delivery> polled = new CompletableFuture<>();
@@ -44,7 +44,7 @@ class AttachmentTest {
     @Test
     void aCarrierThatCannotTakeTheEventNowGetsItFromTheQueue() throws Exception {
         Attachment a = new Attachment(null, Attachment.Route.QUEUE, "c2", "me", ClientKind.SDK, Mode.OBSERVER, 0, null,
-                false, 1024 * 1024, 0);
+                false, 1024 * 1024, 0, false);
         int epoch = a.epoch();
         CompletableFuture<Delivery> polled = new CompletableFuture<>();
         Thread carrier = Thread.ofPlatform().start(() -> {
@@ -64,7 +64,7 @@ class AttachmentTest {
     void aCarrierWaitingWithoutATimeoutIsReleasedWhenItsConnectionDropsAndAnOlderOneWhenItIsSuperseded()
             throws Exception {
         Attachment a = new Attachment(null, Attachment.Route.QUEUE, "c3", "me", ClientKind.SDK, Mode.OBSERVER, 0, null,
-                false, 1024 * 1024, 0);
+                false, 1024 * 1024, 0, false);
         int first = a.epoch();
         CompletableFuture<Delivery> dropped = take(a, first);
         assertThat(a.setDisconnected(first)).isTrue();

@@ -320,7 +320,7 @@ class SessionTest {
                 .isEqualTo(screen.screen().offset());
         assertThat(((Delivery.Event) got.get(at + 1)).event().seq()).isEqualTo(screen.screen().seq() + 1);
 
-        Session.Attached relayed = s.attachRelayed("remote", ClientKind.SDK, Mode.OBSERVER, null, false);
+        Session.Attached relayed = s.attachRelayed("remote", ClientKind.SDK, Mode.OBSERVER, null, false, false);
         assertThatThrownBy(() -> relayed.attachment().refresh()).isInstanceOfSatisfying(SessionException.class,
                 e -> assertThat(e.reason()).isEqualTo(Reason.INVALID_ARGUMENT));
     }

@@ -3,6 +3,7 @@ package io.cmdop.bench;
 import io.cmdop.client.CmdopClient;
 import io.cmdop.client.Terminal;
 import io.cmdop.protocol.v1.CreateSessionRequest;
+import io.cmdop.protocol.v1.SessionInfo;
 import io.cmdop.protocol.v1.SessionState;
 import io.cmdop.protocol.v1.Size;
 
@@ -32,6 +33,8 @@ final class MemoryFigures {
     private static final String STREAMED_MARK = "streamed-" + STREAMED;
     /** cmdop gives back what its model held of streaming output after a quiet second, looked at every second. */
     private static final int QUIET_SETTLE_MILLIS = 2000;
+    /** Longer than the daemon's janitor takes to come round again (every second). */
+    private static final int JANITOR_ROUND_MILLIS = 1200;
 
     private final Path dir;
     private final int settleMillis;
@@ -126,7 +129,11 @@ final class MemoryFigures {
         }
     }
 
-    /** Until every session has printed all its output, and cmdop had time to find it quiet and pack it. */
+    /**
+     * Until every session has printed all its output and cmdop has packed it: the sessions' memory
+     * as the daemon lists it stops falling over a round of its janitor (a loaded machine can leave
+     * some sessions unpacked after the first quiet seconds).
+     */
     private void awaitStreamed(Terminal terminal, int sessions) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         for (int i = 0; i < sessions; i++) {
@@ -138,6 +145,22 @@ final class MemoryFigures {
             }
         }
         Thread.sleep(QUIET_SETTLE_MILLIS);
+        long listed = listedMemory(terminal);
+        while (true) {
+            Thread.sleep(JANITOR_ROUND_MILLIS);
+            long now = listedMemory(terminal);
+            if (now >= listed) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the sessions' memory still fell after 2 minutes");
+            }
+            listed = now;
+        }
+    }
+
+    private static long listedMemory(Terminal terminal) {
+        return terminal.list().stream().mapToLong(SessionInfo::getMemoryBytes).sum();
     }
 
     /** tmux: one session (one window, one pane) per idle program, all on one server. */

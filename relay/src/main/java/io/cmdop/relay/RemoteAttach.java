@@ -72,7 +72,7 @@ final class RemoteAttach implements StreamObserver<ClientFrame>, LinkListener {
     private long heldBytes;
     private boolean endAfterReplay;
     private boolean ended;
-    /** The daemon keeps InputApplied events from this client (Attached.input_events_omitted); the feed brings them all. */
+    /** The client asked for no InputApplied events (the daemon's Attached says so): the feed brings them all, they stop here. */
     private boolean omitsInputEvents;
 
     private volatile AgentConnection agent;
